@@ -1,0 +1,5 @@
+//! Small pieces several pages share.
+
+mod notice;
+
+pub use notice::{ErrorNotice, NotFound};

@@ -1,0 +1,287 @@
+//! A merchant: the business whose customers pay through Portico.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use uuid::Uuid;
+
+/// Identifies one merchant (one tenant). Every other row belongs to exactly one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct MerchantId(Uuid);
+
+impl MerchantId {
+    #[cfg(feature = "ssr")]
+    pub fn new_random() -> Self {
+        Self(Uuid::new_v4())
+    }
+
+    pub fn parse(text: &str) -> Result<Self, uuid::Error> {
+        Uuid::parse_str(text).map(Self)
+    }
+}
+
+impl fmt::Display for MerchantId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// The last part of a merchant's billing link, `/pay/{slug}`.
+///
+/// Lower-case ASCII letters, digits and single hyphens, 3 to 40 characters, starting and ending
+/// with a letter or digit: safe in a URL without escaping and unambiguous when read aloud.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct MerchantSlug(String);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SlugError {
+    #[error("A billing link name must be between {min} and {max} characters long.", min = MerchantSlug::MIN_LEN, max = MerchantSlug::MAX_LEN)]
+    Length,
+    #[error("A billing link name may only hold lower-case letters, digits and hyphens.")]
+    Character,
+    #[error(
+        "A billing link name must start and end with a letter or a digit, with no double hyphens."
+    )]
+    Hyphen,
+}
+
+impl MerchantSlug {
+    pub const MIN_LEN: usize = 3;
+    pub const MAX_LEN: usize = 40;
+
+    pub fn parse(text: &str) -> Result<Self, SlugError> {
+        if !(Self::MIN_LEN..=Self::MAX_LEN).contains(&text.len()) {
+            return Err(SlugError::Length);
+        }
+        if !text
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
+            return Err(SlugError::Character);
+        }
+        if text.starts_with('-') || text.ends_with('-') || text.contains("--") {
+            return Err(SlugError::Hyphen);
+        }
+        Ok(Self(text.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for MerchantSlug {
+    type Error = SlugError;
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        Self::parse(&text)
+    }
+}
+
+impl From<MerchantSlug> for String {
+    fn from(slug: MerchantSlug) -> Self {
+        slug.0
+    }
+}
+
+impl fmt::Display for MerchantSlug {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Where a merchant does business. It decides which bank rails it can offer (ACH in the US,
+/// PAD and EFT in Canada).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Country {
+    #[serde(rename = "US")]
+    UnitedStates,
+    #[serde(rename = "CA")]
+    Canada,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("The country must be US (United States) or CA (Canada).")]
+pub struct CountryError;
+
+impl Country {
+    /// The ISO 3166-1 alpha-2 code, as stored and as sent over the API.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::UnitedStates => "US",
+            Self::Canada => "CA",
+        }
+    }
+
+    pub fn parse(code: &str) -> Result<Self, CountryError> {
+        match code {
+            "US" => Ok(Self::UnitedStates),
+            "CA" => Ok(Self::Canada),
+            _ => Err(CountryError),
+        }
+    }
+
+    pub fn home_currency(self) -> Currency {
+        match self {
+            Self::UnitedStates => Currency::Usd,
+            Self::Canada => Currency::Cad,
+        }
+    }
+}
+
+/// The currencies Portico settles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Currency {
+    #[serde(rename = "USD")]
+    Usd,
+    #[serde(rename = "CAD")]
+    Cad,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("The currency must be USD or CAD.")]
+pub struct CurrencyError;
+
+impl Currency {
+    /// The ISO 4217 code, as stored and as sent over the API.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Usd => "USD",
+            Self::Cad => "CAD",
+        }
+    }
+
+    pub fn parse(code: &str) -> Result<Self, CurrencyError> {
+        match code {
+            "USD" => Ok(Self::Usd),
+            "CAD" => Ok(Self::Cad),
+            _ => Err(CurrencyError),
+        }
+    }
+}
+
+/// A merchant's brand colour as `#rrggbb`. Kept this strict because it is written into a
+/// stylesheet: nothing but six hex digits can get there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct AccentColour(String);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("A colour must be written as # followed by six hex digits, for example #1d4ed8.")]
+pub struct AccentColourError;
+
+impl AccentColour {
+    pub fn parse(text: &str) -> Result<Self, AccentColourError> {
+        let digits = text.strip_prefix('#').ok_or(AccentColourError)?;
+        if digits.len() == 6 && digits.bytes().all(|b| b.is_ascii_hexdigit()) {
+            Ok(Self(format!("#{}", digits.to_ascii_lowercase())))
+        } else {
+            Err(AccentColourError)
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for AccentColour {
+    type Error = AccentColourError;
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        Self::parse(&text)
+    }
+}
+
+impl From<AccentColour> for String {
+    fn from(colour: AccentColour) -> Self {
+        colour.0
+    }
+}
+
+/// What a customer sees of a merchant on its billing link: enough to recognise who they are
+/// paying, nothing internal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MerchantBranding {
+    pub slug: MerchantSlug,
+    pub display_name: String,
+    pub accent_colour: AccentColour,
+    pub country: Country,
+    pub support_email: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ordinary_slugs_are_accepted() {
+        for slug in ["acme", "northwind-it", "abc", "a1-b2-c3"] {
+            assert_eq!(MerchantSlug::parse(slug).unwrap().as_str(), slug);
+        }
+    }
+
+    #[test]
+    fn slugs_of_the_wrong_length_are_rejected() {
+        assert_eq!(MerchantSlug::parse("ab"), Err(SlugError::Length));
+        assert_eq!(MerchantSlug::parse(&"a".repeat(41)), Err(SlugError::Length));
+        assert!(MerchantSlug::parse(&"a".repeat(40)).is_ok());
+    }
+
+    #[test]
+    fn slugs_with_capitals_spaces_or_unicode_are_rejected() {
+        for slug in ["Acme", "acme co", "café", "acme/x", "acme_x"] {
+            assert_eq!(
+                MerchantSlug::parse(slug),
+                Err(SlugError::Character),
+                "{slug}"
+            );
+        }
+    }
+
+    #[test]
+    fn slugs_with_stray_hyphens_are_rejected() {
+        for slug in ["-acme", "acme-", "ac--me"] {
+            assert_eq!(MerchantSlug::parse(slug), Err(SlugError::Hyphen), "{slug}");
+        }
+    }
+
+    #[test]
+    fn slug_deserialisation_applies_the_same_rules() {
+        assert!(serde_json::from_str::<MerchantSlug>("\"acme\"").is_ok());
+        assert!(serde_json::from_str::<MerchantSlug>("\"../etc\"").is_err());
+    }
+
+    #[test]
+    fn accent_colours_are_normalised_to_lower_case() {
+        assert_eq!(AccentColour::parse("#1D4ED8").unwrap().as_str(), "#1d4ed8");
+    }
+
+    #[test]
+    fn accent_colours_that_could_escape_a_stylesheet_are_rejected() {
+        for colour in ["1d4ed8", "#1d4ed", "#1d4ed8;}", "red", "#gggggg", ""] {
+            assert_eq!(
+                AccentColour::parse(colour),
+                Err(AccentColourError),
+                "{colour}"
+            );
+        }
+    }
+
+    #[test]
+    fn country_and_currency_codes_round_trip() {
+        for country in [Country::UnitedStates, Country::Canada] {
+            assert_eq!(Country::parse(country.code()), Ok(country));
+        }
+        for currency in [Currency::Usd, Currency::Cad] {
+            assert_eq!(Currency::parse(currency.code()), Ok(currency));
+        }
+        assert_eq!(Country::parse("us"), Err(CountryError));
+        assert_eq!(Currency::parse("EUR"), Err(CurrencyError));
+    }
+
+    #[test]
+    fn each_country_has_its_home_currency() {
+        assert_eq!(Country::UnitedStates.home_currency(), Currency::Usd);
+        assert_eq!(Country::Canada.home_currency(), Currency::Cad);
+    }
+}

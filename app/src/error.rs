@@ -1,0 +1,41 @@
+//! What a server function may tell the browser. The full cause of a failure goes to the log
+//! with `tracing::error!` on the server; the browser only ever sees these variants.
+
+use leptos::server_fn::{
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// The request was malformed: the UI shows `message` beside `field`.
+    #[error("{message}")]
+    Invalid { field: String, message: String },
+    /// Something failed on our side; the cause is in the server log, not here.
+    #[error("Something went wrong on our side. Please try again in a moment.")]
+    Unexpected,
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(error: ServerFnErrorErr) -> Self {
+        match error {
+            ServerFnErrorErr::Args(message)
+            | ServerFnErrorErr::MissingArg(message)
+            | ServerFnErrorErr::Deserialization(message) => Self::Invalid {
+                field: "request".to_owned(),
+                message,
+            },
+            _ => Self::Unexpected,
+        }
+    }
+}
+
+/// Logs the full cause of an unexpected failure and returns the browser-safe error for it.
+#[cfg(feature = "ssr")]
+pub fn unexpected(context: &str, cause: &dyn std::error::Error) -> AppError {
+    tracing::error!(error = %cause, "{context}");
+    AppError::Unexpected
+}

@@ -1,0 +1,69 @@
+//! Portico's user interface and the rules behind it, shared by the server (feature `ssr`, which
+//! renders pages and runs server functions) and the browser (feature `hydrate`).
+//!
+//! Dependencies point one way: `domain` <- `services` <- `wizard`, `landing` <- the server.
+
+pub mod components;
+pub mod domain;
+pub mod error;
+pub mod landing;
+#[cfg(feature = "ssr")]
+pub mod services;
+pub mod wizard;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, provide_meta_context};
+use leptos_router::{
+    SsrMode,
+    components::{Route, Router, Routes},
+    path,
+};
+
+/// The HTML document around every server-rendered page.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="description" content="Pay your business invoices online by bank or card." />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <link rel="stylesheet" href="/pkg/portico.css" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Router>
+            <main class="page">
+                // `SsrMode::Async` sends each page whole, with its status code: the pages must
+                // read right before the WASM arrives, and without JavaScript at all.
+                <Routes fallback=|| {
+                    view! {
+                        <components::NotFound
+                            heading="We could not find that page"
+                            advice="Check the address, or open the billing link from your invoice email."
+                        />
+                    }
+                }>
+                    <Route path=path!("/") view=landing::Landing ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/pay/:merchant_slug")
+                        view=wizard::billing_link::BillingLinkPage
+                        ssr=SsrMode::Async
+                    />
+                </Routes>
+            </main>
+        </Router>
+    }
+}

@@ -1,0 +1,75 @@
+//! The handle every service stores and reads through.
+//!
+//! One set of queries serves SQLite (the embedded default) and PostgreSQL (for several server
+//! instances) through sqlx's `Any` driver. That driver decodes integers, text and blobs the same
+//! on both, so the schema keeps to those: ids, dates and decimals are TEXT, flags are INTEGER 0/1.
+
+use sqlx::AnyPool;
+
+/// Which database is behind the pool, for the few statements whose SQL must differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// Tells the backend from a `DATABASE_URL`, or `None` for a scheme Portico does not serve.
+    pub fn from_url(url: &str) -> Option<Self> {
+        if url.starts_with("sqlite:") {
+            Some(Self::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Some(Self::Postgres)
+        } else {
+            None
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Database {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Database {
+    pub fn new(pool: AnyPool, backend: Backend) -> Self {
+        Self { pool, backend }
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Answers whether the database takes a query right now (for readiness probes).
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        sqlx::query("SELECT 1").execute(&self.pool).await.map(drop)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Backend;
+
+    #[test]
+    fn backend_is_told_by_the_url_scheme() {
+        assert_eq!(
+            Backend::from_url("sqlite://data/portico.db"),
+            Some(Backend::Sqlite)
+        );
+        assert_eq!(Backend::from_url("sqlite::memory:"), Some(Backend::Sqlite));
+        assert_eq!(
+            Backend::from_url("postgres://u@h/db"),
+            Some(Backend::Postgres)
+        );
+        assert_eq!(
+            Backend::from_url("postgresql://u@h/db"),
+            Some(Backend::Postgres)
+        );
+        assert_eq!(Backend::from_url("mysql://u@h/db"), None);
+    }
+}

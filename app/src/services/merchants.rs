@@ -1,0 +1,93 @@
+//! Merchants: the tenants. Reads and writes of the `merchants` table live here and nowhere else.
+
+use crate::domain::merchant::{
+    AccentColour, Country, Currency, MerchantBranding, MerchantId, MerchantSlug,
+};
+use crate::services::Database;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+#[derive(Debug, thiserror::Error)]
+pub enum MerchantError {
+    #[error("the billing link name {0} is already taken")]
+    SlugTaken(MerchantSlug),
+    #[error("a stored merchant row is invalid: {0}")]
+    CorruptRow(String),
+    #[error("merchant storage failed")]
+    Storage(#[from] sqlx::Error),
+}
+
+/// What it takes to open a merchant account.
+#[derive(Debug, Clone)]
+pub struct NewMerchant {
+    pub slug: MerchantSlug,
+    pub legal_name: String,
+    pub display_name: String,
+    pub country: Country,
+    pub default_currency: Currency,
+    pub accent_colour: AccentColour,
+    pub support_email: Option<String>,
+}
+
+pub async fn create(db: &Database, merchant: &NewMerchant) -> Result<MerchantId, MerchantError> {
+    let id = MerchantId::new_random();
+    let created_at = OffsetDateTime::now_utc()
+        .format(&Rfc3339)
+        .map_err(|error| MerchantError::CorruptRow(error.to_string()))?;
+    let inserted = sqlx::query(
+        "INSERT INTO merchants \
+         (id, slug, legal_name, display_name, country, default_currency, accent_colour, support_email, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(id.to_string())
+    .bind(merchant.slug.as_str())
+    .bind(&merchant.legal_name)
+    .bind(&merchant.display_name)
+    .bind(merchant.country.code())
+    .bind(merchant.default_currency.code())
+    .bind(merchant.accent_colour.as_str())
+    .bind(merchant.support_email.as_deref())
+    .bind(created_at)
+    .execute(db.pool())
+    .await;
+    match inserted {
+        Ok(_) => Ok(id),
+        Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
+            Err(MerchantError::SlugTaken(merchant.slug.clone()))
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// Whether any merchant exists yet (the first start seeds a demo merchant when none does).
+pub async fn any_exist(db: &Database) -> Result<bool, MerchantError> {
+    let found: Option<(String,)> = sqlx::query_as("SELECT id FROM merchants LIMIT 1")
+        .fetch_optional(db.pool())
+        .await?;
+    Ok(found.is_some())
+}
+
+/// What the billing link at `/pay/{slug}` shows, or `None` when no merchant has that slug.
+pub async fn find_branding(
+    db: &Database,
+    slug: &MerchantSlug,
+) -> Result<Option<MerchantBranding>, MerchantError> {
+    let row: Option<(String, String, String, Option<String>)> = sqlx::query_as(
+        "SELECT display_name, accent_colour, country, support_email FROM merchants WHERE slug = $1",
+    )
+    .bind(slug.as_str())
+    .fetch_optional(db.pool())
+    .await?;
+    row.map(|(display_name, accent_colour, country, support_email)| {
+        Ok(MerchantBranding {
+            slug: slug.clone(),
+            display_name,
+            accent_colour: AccentColour::parse(&accent_colour)
+                .map_err(|error| MerchantError::CorruptRow(error.to_string()))?,
+            country: Country::parse(&country)
+                .map_err(|error| MerchantError::CorruptRow(error.to_string()))?,
+            support_email,
+        })
+    })
+    .transpose()
+}

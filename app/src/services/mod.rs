@@ -1,0 +1,20 @@
+//! The modules that own the rules with side effects: SQL and outside calls. Server-side only;
+//! server functions and the HTTP routes call these, never the database directly.
+
+pub mod database;
+pub mod mail;
+pub mod merchants;
+
+pub use database::{Backend, Database};
+
+/// A value the server put into the Leptos context for every request (the database handle, the
+/// public URL). Missing one is a wiring bug: logged in full, reported to the browser as unexpected.
+pub fn from_context<T: Clone + Send + Sync + 'static>() -> Result<T, crate::error::AppError> {
+    leptos::prelude::use_context::<T>().ok_or_else(|| {
+        tracing::error!(
+            missing = std::any::type_name::<T>(),
+            "a server function ran without its context"
+        );
+        crate::error::AppError::Unexpected
+    })
+}

@@ -1,0 +1,69 @@
+import { defineConfig } from '@playwright/test';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as fs from 'node:fs';
+
+// The release server that `scripts/test.sh` built, on a port of its own, with a fresh data
+// folder (so a fresh SQLite database and the demo merchant) for every run.
+const port = Number(process.env.E2E_PORT ?? 3107);
+const baseURL = `http://127.0.0.1:${port}`;
+const repoRoot = path.resolve(__dirname, '..');
+const targetDir = path.resolve(repoRoot, process.env.CARGO_TARGET_DIR ?? 'target');
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-e2e-'));
+
+const chromium = {
+  browserName: 'chromium' as const,
+  launchOptions: {
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-quic',
+      '--no-first-run',
+    ],
+  },
+};
+const desktop = { ...chromium, viewport: { width: 1280, height: 800 } };
+const phone = {
+  ...chromium,
+  viewport: { width: 390, height: 844 },
+  deviceScaleFactor: 3,
+  isMobile: true,
+  hasTouch: true,
+};
+
+export default defineConfig({
+  testDir: './tests',
+  fullyParallel: true,
+  workers: 2,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  reporter: [['list']],
+  use: {
+    baseURL,
+    permissions: ['clipboard-read', 'clipboard-write'],
+    trace: 'retain-on-failure',
+  },
+  projects: [
+    { name: 'desktop', use: desktop },
+    { name: 'phone', use: phone },
+    { name: 'desktop-no-js', use: { ...desktop, javaScriptEnabled: false } },
+    { name: 'phone-no-js', use: { ...phone, javaScriptEnabled: false } },
+  ],
+  webServer: {
+    command: path.join(targetDir, 'release', 'portico'),
+    cwd: repoRoot,
+    url: `${baseURL}/readyz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    env: {
+      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      LEPTOS_SITE_ROOT: path.join(repoRoot, 'target', 'site'),
+      PORTICO_DATA_DIR: dataDir,
+      RUST_LOG: 'warn',
+    },
+  },
+});

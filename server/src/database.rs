@@ -1,0 +1,85 @@
+//! Connecting to the database named by `DATABASE_URL` and bringing its schema up to date.
+
+use app::services::{Backend, Database};
+use sqlx::Executor;
+use sqlx::any::AnyPoolOptions;
+use std::time::Duration;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+#[derive(Debug, thiserror::Error)]
+pub enum DatabaseError {
+    #[error("DATABASE_URL must start with sqlite:// or postgres://")]
+    UnsupportedUrl,
+    #[error("could not create the folder for the SQLite database {path}")]
+    CreateDir {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("could not connect to the database")]
+    Connect(#[source] sqlx::Error),
+    #[error("could not apply the database migrations")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+pub async fn connect(url: &str) -> Result<Database, DatabaseError> {
+    sqlx::any::install_default_drivers();
+    let backend = Backend::from_url(url).ok_or(DatabaseError::UnsupportedUrl)?;
+    if backend == Backend::Sqlite {
+        create_sqlite_parent_dir(url)?;
+    }
+    let pool = AnyPoolOptions::new()
+        // SQLite has one writer at a time; more connections only queue for its lock.
+        .max_connections(match backend {
+            Backend::Sqlite => 8,
+            Backend::Postgres => 16,
+        })
+        .acquire_timeout(Duration::from_secs(10))
+        .after_connect(move |connection, _| {
+            Box::pin(async move {
+                if backend == Backend::Sqlite {
+                    // WAL lets readers work while one connection writes; NORMAL sync is
+                    // durable across application crashes, which is the guarantee WAL gives.
+                    connection
+                        .execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+                        )
+                        .await?;
+                }
+                Ok(())
+            })
+        })
+        .connect(url)
+        .await
+        .map_err(DatabaseError::Connect)?;
+    Ok(Database::new(pool, backend))
+}
+
+pub async fn migrate(db: &Database) -> Result<(), DatabaseError> {
+    MIGRATOR.run(db.pool()).await?;
+    Ok(())
+}
+
+/// SQLite creates the database file (with `mode=rwc`) but not the folder it sits in.
+fn create_sqlite_parent_dir(url: &str) -> Result<(), DatabaseError> {
+    let path = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:")
+        .split('?')
+        .next()
+        .unwrap_or_default();
+    if path.is_empty() || path == ":memory:" {
+        return Ok(());
+    }
+    match std::path::Path::new(path).parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => {
+            std::fs::create_dir_all(dir).map_err(|source| DatabaseError::CreateDir {
+                path: dir.display().to_string(),
+                source,
+            })
+        }
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,9 @@
+//! The Portico server: configuration, start-up, the HTTP routes that are not Leptos pages, and
+//! the admin CLI's commands. `main.rs` only parses the command line and calls in here.
+
+pub mod config;
+pub mod database;
+pub mod demo;
+pub mod startup;
+pub mod telemetry;
+pub mod web;

@@ -1,0 +1,224 @@
+//! Building the application from its configuration, apart from `main`, so that integration
+//! tests start exactly what production runs.
+
+use crate::config::{Config, SecretKey};
+use crate::web::health;
+use crate::web::security::{CspNonce, SecurityPolicy, add_security_headers};
+use crate::{database, demo};
+use anyhow::Context as _;
+use app::domain::public_url::PublicUrl;
+use app::services::Database;
+use app::services::mail::Mailer;
+use app::{App, shell};
+use axum::Router;
+use axum::extract::FromRef;
+use axum::http::Request;
+use axum::routing::get;
+use leptos::config::{Env, LeptosOptions};
+use leptos::nonce::Nonce;
+use leptos::prelude::{provide_context, use_context};
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use secrecy::ExposeSecret;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tower::ServiceBuilder;
+use tower_http::CompressionLevel;
+use tower_http::LatencyUnit;
+use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+/// The output name cargo-leptos gives the WASM, JS and CSS (`name` in the workspace's
+/// `[[workspace.metadata.leptos]]`).
+const SITE_OUTPUT_NAME: &str = "portico";
+
+/// Everything a request handler or server function may need, shared by all requests.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: Database,
+    pub mailer: Mailer,
+    pub public_url: PublicUrl,
+    pub secret_key: Arc<SecretKey>,
+}
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+}
+
+impl Application {
+    /// Connects to the database, applies migrations, seeds the demo when asked, and binds the
+    /// listening socket. Nothing is served until [`Application::run_until_stopped`].
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let db = database::connect(config.database_url.expose_secret())
+            .await
+            .context("opening the database")?;
+        database::migrate(&db)
+            .await
+            .context("migrating the database")?;
+        let mailer = match &config.smtp_url {
+            Some(url) => Mailer::smtp(url)?,
+            None => Mailer::outbox(&config.data_dir.join("outbox")).await?,
+        };
+        let listener = TcpListener::bind(config.site_addr)
+            .await
+            .with_context(|| format!("listening on {}", config.site_addr))?;
+        let public_url = match config.public_url {
+            Some(url) => url,
+            None => PublicUrl::parse(&format!("http://{}", listener.local_addr()?))?,
+        };
+        if config.seed_demo {
+            demo::seed_if_empty(&db, &public_url)
+                .await
+                .context("seeding the demo merchant")?;
+        }
+        let leptos_options = LeptosOptions::builder()
+            .output_name(SITE_OUTPUT_NAME)
+            .site_root(config.site_root.display().to_string())
+            .site_pkg_dir("pkg")
+            .site_addr(listener.local_addr()?)
+            .env(Env::PROD)
+            .build();
+        let security = Arc::new(SecurityPolicy {
+            frame_ancestors: config.frame_ancestors.clone(),
+            strict_transport_security: public_url.as_str().starts_with("https://"),
+        });
+        let state = AppState {
+            leptos_options,
+            db,
+            mailer,
+            public_url,
+            secret_key: Arc::new(config.secret_key),
+        };
+        let router = router(state.clone(), security);
+        Ok(Self {
+            listener,
+            router,
+            state,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    pub fn database(&self) -> &Database {
+        &self.state.db
+    }
+
+    /// Serves until `shutdown` completes, then finishes the requests in flight.
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        tracing::info!(address = %self.local_addr(), "Portico is listening");
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+}
+
+fn router(state: AppState, security: Arc<SecurityPolicy>) -> Router {
+    let leptos_context = {
+        let state = state.clone();
+        move || {
+            provide_context(state.db.clone());
+            provide_context(state.public_url.clone());
+            provide_context(state.mailer.clone());
+            adopt_request_nonce();
+        }
+    };
+    let routes = generate_route_list(App);
+    Router::new()
+        .route("/healthz", get(health::live))
+        .route("/readyz", get(health::ready))
+        .leptos_routes_with_context(&state, routes, leptos_context.clone(), {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(leptos_context, shell))
+        .with_state(state)
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+                .layer(
+                    TraceLayer::new_for_http()
+                        .make_span_with(|request: &Request<_>| {
+                            let request_id = request
+                                .headers()
+                                .get("x-request-id")
+                                .and_then(|id| id.to_str().ok())
+                                .unwrap_or("-");
+                            // The path only: query strings may carry tokens.
+                            tracing::info_span!(
+                                "request",
+                                request_id,
+                                method = %request.method(),
+                                path = request.uri().path(),
+                            )
+                        })
+                        .on_response(
+                            DefaultOnResponse::new()
+                                .level(Level::INFO)
+                                .latency_unit(LatencyUnit::Micros),
+                        ),
+                )
+                .layer(PropagateRequestIdLayer::x_request_id())
+                .layer(axum::middleware::from_fn_with_state(
+                    security,
+                    add_security_headers,
+                ))
+                // Static files are precompressed at build time; this compresses pages and
+                // JSON, at a level that costs little CPU per response.
+                .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4))),
+        )
+}
+
+/// Hands the renderer the nonce that `add_security_headers` put in this request's CSP, in place
+/// of the one leptos_axum generated (which no header names).
+fn adopt_request_nonce() {
+    let nonce = use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<CspNonce>().cloned());
+    if let Some(CspNonce(nonce)) = nonce {
+        provide_context(Nonce::from_value(nonce));
+    }
+}
+
+/// Completes on Ctrl-C or SIGTERM, for a graceful shutdown.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "could not listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "could not listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing the requests in flight");
+}

@@ -1,0 +1,4 @@
+//! HTTP concerns that are not Leptos pages: health probes and the layers around every response.
+
+pub mod health;
+pub mod security;
