@@ -6,7 +6,10 @@ cd "$(dirname "$0")/.."
 
 # The budget for the WASM as browsers receive it (brotli). Raise it only on purpose, in the
 # same commit as the feature that needs it, and update the README's figure.
-WASM_BUDGET_BYTES=$((150 * 1024))
+# The goal for the skeleton was 150 KiB; Leptos's router, meta and Suspense machinery put the
+# skeleton at 164,411 bytes, so the enforced line sits just above that until it is cut (see
+# "Size budget" in the README).
+WASM_BUDGET_BYTES=$((165 * 1024))
 
 pkg=target/site/pkg
 printf '%-18s %10s %10s %10s\n' file raw gzip-9 brotli-11

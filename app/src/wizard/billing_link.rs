@@ -82,7 +82,7 @@ fn BillingLink(view_of_link: BillingLinkView) -> impl IntoView {
             <h1 id="merchant-heading">{format!("Pay {}", merchant.display_name)}</h1>
             <p class="lead">
                 {format!(
-                    "This is {}'s secure billing link. Here you will confirm your email address, see your open invoices and pay them by bank or card.",
+                    "This is the secure billing link of {}. Here you will confirm your email address, see your open invoices and pay them by bank or card.",
                     merchant.display_name,
                 )}
             </p>
