@@ -31,9 +31,15 @@ for _ in $(seq 100); do curl -fs "$base/readyz" >/dev/null && break; sleep 0.1; 
 page_bytes=$(curl -fs "$base/pay/northwind" | wc -c)
 head -c "$page_bytes" /dev/zero | tr '\0' 'x' > "$static_file"
 
-run() { # prints "requests_per_second p99"
-  wrk -t2 -c64 -d"${duration}s" --latency "$1" |
-    awk '/Requests\/sec/ {rps=$2} $1=="99%" {p99=$2} END {print rps, p99}'
+run() { # prints "requests_per_second p99"; fails if any answer was not a success
+  local report
+  report=$(wrk -t2 -c64 -d"${duration}s" --latency "$1")
+  if grep -q "Non-2xx\|Socket errors" <<<"$report"; then
+    echo "$report" >&2
+    echo "$1 answered with errors: the figures would be meaningless" >&2
+    exit 1
+  fi
+  awk '/Requests\/sec/ {rps=$2} $1=="99%" {p99=$2} END {print rps, p99}' <<<"$report"
 }
 curl -fs "$base/pay/northwind" >/dev/null # warm the pool and caches
 read -r ssr_rps ssr_p99 < <(run "$base/pay/northwind")
