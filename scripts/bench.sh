@@ -42,8 +42,11 @@ run() { # prints "requests_per_second p99"; fails if any answer was not a succes
   awk '/Requests\/sec/ {rps=$2} $1=="99%" {p99=$2} END {print rps, p99}' <<<"$report"
 }
 curl -fs "$base/pay/northwind" >/dev/null # warm the pool and caches
-read -r ssr_rps ssr_p99 < <(run "$base/pay/northwind")
-read -r static_rps static_p99 < <(run "$base/bench-static.html")
+# Command substitution, not `< <(...)`: a failing run must stop the script under `set -e`.
+ssr_figures=$(run "$base/pay/northwind")
+static_figures=$(run "$base/bench-static.html")
+read -r ssr_rps ssr_p99 <<<"$ssr_figures"
+read -r static_rps static_p99 <<<"$static_figures"
 
 printf '\nwrk, 2 threads, 64 connections, %ss each, response body %s bytes, %s cores\n' \
   "$duration" "$page_bytes" "$(nproc)"
