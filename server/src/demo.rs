@@ -1,7 +1,8 @@
 //! The demo merchant a fresh install starts with, so that the first command of the README shows
 //! a working billing link.
 
-use app::domain::merchant::{AccentColour, Country, Currency, MerchantSlug};
+use app::domain::merchant::{AccentColour, Country, MerchantSlug};
+use app::domain::money::Currency;
 use app::domain::public_url::PublicUrl;
 use app::services::Database;
 use app::services::merchants::{self, MerchantError, NewMerchant};

@@ -1,5 +1,12 @@
 //! Pure types and rules. Nothing here knows about Leptos, sqlx or HTTP, and everything here
 //! compiles to WASM, so the browser and the server check input by the same rules.
 
+pub mod email;
+pub mod idempotency;
+pub mod ids;
+pub mod invoice;
 pub mod merchant;
+pub mod money;
+pub mod payment;
 pub mod public_url;
+pub mod text;

@@ -1,8 +1,7 @@
 //! Merchants: the tenants. Reads and writes of the `merchants` table live here and nowhere else.
 
-use crate::domain::merchant::{
-    AccentColour, Country, Currency, MerchantBranding, MerchantId, MerchantSlug,
-};
+use crate::domain::merchant::{AccentColour, Country, MerchantBranding, MerchantId, MerchantSlug};
+use crate::domain::money::Currency;
 use crate::services::Database;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;

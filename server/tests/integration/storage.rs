@@ -12,7 +12,8 @@ both_databases! {
     }
 
     async fn a_second_merchant_with_the_same_slug_is_refused(app: TestApp) {
-        use app::domain::merchant::{AccentColour, Country, Currency, MerchantSlug};
+        use app::domain::merchant::{AccentColour, Country, MerchantSlug};
+        use app::domain::money::Currency;
         use app::services::merchants::{self, MerchantError, NewMerchant};
         let merchant = NewMerchant {
             slug: MerchantSlug::parse("northwind").unwrap(),

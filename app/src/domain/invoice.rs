@@ -1,0 +1,266 @@
+//! Invoices: what a customer owes, and how much of it is still due.
+//!
+//! An invoice's balance is never stored. It follows from the payments allocated to it: what
+//! live payments cover, and how much of that has settled.
+
+use crate::domain::money::{Currency, Money, MoneyError};
+use crate::domain::text::LineDescription;
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Deserialize, Serialize};
+
+/// Where an invoice stands, derived from its total and the payments allocated to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InvoiceStatus {
+    /// Nothing covers it yet.
+    Open,
+    /// Part of it is covered; the rest is still due.
+    PartiallyPaid,
+    /// Fully covered, but part of the cover is a bank payment that has not settled. Never call
+    /// this paid: the payment can still fail.
+    Processing,
+    /// Fully covered by settled money.
+    Paid,
+    /// Cancelled by the merchant; owes nothing.
+    Void,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("The status must be one of open, partially_paid, processing, paid or void.")]
+pub struct InvoiceStatusError;
+
+impl InvoiceStatus {
+    pub const ALL: [Self; 5] = [
+        Self::Open,
+        Self::PartiallyPaid,
+        Self::Processing,
+        Self::Paid,
+        Self::Void,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::PartiallyPaid => "partially_paid",
+            Self::Processing => "processing",
+            Self::Paid => "paid",
+            Self::Void => "void",
+        }
+    }
+
+    pub fn parse(code: &str) -> Result<Self, InvoiceStatusError> {
+        Self::ALL
+            .into_iter()
+            .find(|status| status.code() == code)
+            .ok_or(InvoiceStatusError)
+    }
+}
+
+/// The figures an invoice's standing follows from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InvoiceCover {
+    pub total: Money,
+    /// The sum of allocations from payments that still cover invoices (pending, processing,
+    /// succeeded).
+    pub covered: Money,
+    /// The part of `covered` whose payments have succeeded.
+    pub settled: Money,
+    pub voided: bool,
+}
+
+/// What an invoice still owes, and how much of its cover is waiting to settle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InvoiceStanding {
+    pub status: InvoiceStatus,
+    pub balance_due: Money,
+    pub amount_processing: Money,
+}
+
+impl InvoiceCover {
+    /// Derives the standing. Fails only when the stored figures contradict each other (cover
+    /// above the total, settled above cover, mixed currencies): a bug, never a customer error.
+    pub fn standing(&self) -> Result<InvoiceStanding, MoneyError> {
+        let balance_due = self.total.checked_sub(self.covered)?;
+        let amount_processing = self.covered.checked_sub(self.settled)?;
+        let status = if self.voided {
+            InvoiceStatus::Void
+        } else if self.covered.is_zero() {
+            InvoiceStatus::Open
+        } else if !balance_due.is_zero() {
+            InvoiceStatus::PartiallyPaid
+        } else if !amount_processing.is_zero() {
+            InvoiceStatus::Processing
+        } else {
+            InvoiceStatus::Paid
+        };
+        Ok(InvoiceStanding {
+            status,
+            balance_due: if self.voided {
+                Money::zero(self.total.currency())
+            } else {
+                balance_due
+            },
+            amount_processing,
+        })
+    }
+}
+
+/// One line of an invoice. Its amount is quantity × unit price, rounded half-up (away from
+/// zero) to the cent, the way invoices are usually printed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineItem {
+    pub description: LineDescription,
+    pub quantity: Decimal,
+    pub unit_price: Money,
+    pub amount: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LineItemError {
+    #[error("A quantity must be more than 0.")]
+    QuantityNotPositive,
+    #[error("A quantity has at most 4 decimal places.")]
+    QuantityTooPrecise,
+    #[error("A quantity can be at most 1,000,000.")]
+    QuantityTooLarge,
+    #[error("This line's amount is too large.")]
+    AmountTooLarge,
+}
+
+impl LineItem {
+    const MAX_QUANTITY: i64 = 1_000_000;
+    const QUANTITY_DIGITS: u32 = 4;
+
+    pub fn new(
+        description: LineDescription,
+        quantity: Decimal,
+        unit_price: Money,
+    ) -> Result<Self, LineItemError> {
+        if quantity <= Decimal::ZERO {
+            return Err(LineItemError::QuantityNotPositive);
+        }
+        if quantity.normalize().scale() > Self::QUANTITY_DIGITS {
+            return Err(LineItemError::QuantityTooPrecise);
+        }
+        if quantity > Decimal::from(Self::MAX_QUANTITY) {
+            return Err(LineItemError::QuantityTooLarge);
+        }
+        let currency = unit_price.currency();
+        let exact = quantity
+            .checked_mul(unit_price.amount())
+            .ok_or(LineItemError::AmountTooLarge)?;
+        let rounded = exact.round_dp_with_strategy(
+            currency.minor_digits(),
+            RoundingStrategy::MidpointAwayFromZero,
+        );
+        let amount =
+            Money::from_decimal(rounded, currency).map_err(|_| LineItemError::AmountTooLarge)?;
+        Ok(Self {
+            description,
+            quantity: quantity.normalize(),
+            unit_price,
+            amount,
+        })
+    }
+}
+
+/// The sum of the lines, to compare with the invoice's total.
+pub fn lines_total(lines: &[LineItem], currency: Currency) -> Result<Money, MoneyError> {
+    Money::sum(lines.iter().map(|line| line.amount), currency)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::money::AmountSyntax;
+
+    fn usd(text: &str) -> Money {
+        Money::parse(text, Currency::Usd, AmountSyntax::Plain).unwrap_or(Money::zero(Currency::Usd))
+    }
+
+    fn cover(total: &str, covered: &str, settled: &str) -> InvoiceCover {
+        InvoiceCover {
+            total: usd(total),
+            covered: usd(covered),
+            settled: usd(settled),
+            voided: false,
+        }
+    }
+
+    #[test]
+    fn an_invoice_nothing_covers_is_open_for_its_total() {
+        let standing = cover("100", "0", "0").standing().unwrap();
+        assert_eq!(standing.status, InvoiceStatus::Open);
+        assert_eq!(standing.balance_due, usd("100"));
+    }
+
+    #[test]
+    fn a_partly_covered_invoice_stays_outstanding_for_the_rest() {
+        let standing = cover("100", "40", "40").standing().unwrap();
+        assert_eq!(standing.status, InvoiceStatus::PartiallyPaid);
+        assert_eq!(standing.balance_due, usd("60"));
+    }
+
+    #[test]
+    fn an_invoice_covered_by_an_unsettled_bank_payment_is_processing_not_paid() {
+        let standing = cover("100", "100", "30").standing().unwrap();
+        assert_eq!(standing.status, InvoiceStatus::Processing);
+        assert!(standing.balance_due.is_zero());
+        assert_eq!(standing.amount_processing, usd("70"));
+    }
+
+    #[test]
+    fn an_invoice_covered_by_settled_money_is_paid() {
+        let standing = cover("100", "100", "100").standing().unwrap();
+        assert_eq!(standing.status, InvoiceStatus::Paid);
+    }
+
+    #[test]
+    fn a_void_invoice_owes_nothing() {
+        let mut voided = cover("100", "0", "0");
+        voided.voided = true;
+        let standing = voided.standing().unwrap();
+        assert_eq!(standing.status, InvoiceStatus::Void);
+        assert!(standing.balance_due.is_zero());
+    }
+
+    #[test]
+    fn contradictory_figures_are_an_error_not_a_status() {
+        assert!(cover("100", "120", "0").standing().is_err());
+        assert!(cover("100", "50", "60").standing().is_err());
+    }
+
+    #[test]
+    fn line_amounts_round_half_up_to_the_cent() {
+        let description = LineDescription::parse("Support hours").unwrap();
+        let line = LineItem::new(description.clone(), Decimal::new(15, 1), usd("0.05")).unwrap();
+        assert_eq!(line.amount, usd("0.08"));
+        let line = LineItem::new(description, Decimal::new(3, 0), usd("33.33")).unwrap();
+        assert_eq!(line.amount, usd("99.99"));
+    }
+
+    #[test]
+    fn bad_quantities_are_refused() {
+        let description = LineDescription::parse("Licence").unwrap();
+        let price = usd("10");
+        assert_eq!(
+            LineItem::new(description.clone(), Decimal::ZERO, price),
+            Err(LineItemError::QuantityNotPositive)
+        );
+        assert_eq!(
+            LineItem::new(description.clone(), Decimal::new(1, 5), price),
+            Err(LineItemError::QuantityTooPrecise)
+        );
+        assert_eq!(
+            LineItem::new(description, Decimal::from(1_000_001), price),
+            Err(LineItemError::QuantityTooLarge)
+        );
+    }
+
+    #[test]
+    fn status_codes_round_trip() {
+        for status in InvoiceStatus::ALL {
+            assert_eq!(InvoiceStatus::parse(status.code()), Ok(status));
+        }
+    }
+}
