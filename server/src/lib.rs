@@ -1,6 +1,8 @@
 //! The Portico server: configuration, start-up, the HTTP routes that are not Leptos pages, and
 //! the admin CLI's commands. `main.rs` only parses the command line and calls in here.
 
+pub mod admin;
+pub mod api;
 pub mod config;
 pub mod database;
 pub mod demo;

@@ -1,9 +1,12 @@
 use anyhow::Context as _;
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use secrecy::ExposeSecret;
+use serde::Serialize;
+use server::admin::{self, MerchantOptions};
 use server::config::Config;
 use server::startup::{Application, shutdown_signal};
 use server::{database, telemetry};
+use std::process::ExitCode;
 
 /// Portico: a self-hostable invoice payment portal.
 ///
@@ -21,12 +24,82 @@ enum Command {
     Serve,
     /// Apply the database migrations, then exit.
     Migrate,
+    /// Manage merchants and their API keys.
+    #[command(subcommand)]
+    Merchant(MerchantCommand),
+    /// Seed the demo merchants, customers and invoices (skipping any that exist), and print
+    /// their billing links.
+    Demo,
+}
+
+#[derive(Subcommand)]
+enum MerchantCommand {
+    /// Create a merchant and its first API key; prints merchant_id, billing_link and api_key.
+    Create(CreateMerchant),
+    /// Issue or revoke API keys.
+    #[command(subcommand, name = "api-key")]
+    ApiKey(ApiKeyCommand),
+}
+
+#[derive(Args)]
+struct CreateMerchant {
+    /// The name customers see.
+    #[arg(long)]
+    name: String,
+    /// The billing link name: /pay/{slug}.
+    #[arg(long)]
+    slug: String,
+    /// US or CA.
+    #[arg(long)]
+    country: String,
+    /// USD or CAD (the country's currency by default).
+    #[arg(long)]
+    currency: Option<String>,
+    /// Where customers write with billing questions.
+    #[arg(long)]
+    support_email: Option<String>,
+    /// The brand colour, #rrggbb.
+    #[arg(long)]
+    accent_colour: Option<String>,
+    /// An https:// URL of the merchant's logo.
+    #[arg(long)]
+    logo_url: Option<String>,
+    /// Comma-separated: us_ach, ca_pad, ca_eft, card, installments (the country's by default).
+    #[arg(long)]
+    methods: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum ApiKeyCommand {
+    /// Issue another API key for a merchant.
+    Create {
+        /// The merchant's billing link name (slug).
+        #[arg(long)]
+        merchant: String,
+    },
+    /// Revoke an API key at once.
+    Revoke {
+        /// The api_key_id printed when the key was created.
+        #[arg(long)]
+        key_id: String,
+    },
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> ExitCode {
     telemetry::init();
     let cli = Cli::parse();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            // The chain of causes, on one line each, without a backtrace: this is for people.
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = Config::from_env().context("reading the configuration")?;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
@@ -38,6 +111,37 @@ async fn main() -> anyhow::Result<()> {
             database::migrate(&db).await?;
             println!("The database is up to date.");
         }
+        Command::Merchant(MerchantCommand::Create(args)) => {
+            let (db, public_url) = admin::open(&config).await?;
+            let options = MerchantOptions {
+                name: args.name,
+                slug: args.slug,
+                country: args.country,
+                currency: args.currency,
+                support_email: args.support_email,
+                accent_colour: args.accent_colour,
+                logo_url: args.logo_url,
+                methods: args.methods,
+            };
+            print_json(&admin::create_merchant(&db, &public_url, &options).await?)?;
+        }
+        Command::Merchant(MerchantCommand::ApiKey(ApiKeyCommand::Create { merchant })) => {
+            let (db, _) = admin::open(&config).await?;
+            print_json(&admin::create_api_key(&db, &merchant).await?)?;
+        }
+        Command::Merchant(MerchantCommand::ApiKey(ApiKeyCommand::Revoke { key_id })) => {
+            let (db, _) = admin::open(&config).await?;
+            print_json(&admin::revoke_api_key(&db, &key_id).await?)?;
+        }
+        Command::Demo => {
+            let (db, public_url) = admin::open(&config).await?;
+            print_json(&admin::seed_demo(&db, &public_url).await?)?;
+        }
     }
+    Ok(())
+}
+
+fn print_json(value: &impl Serialize) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! Building the application from its configuration, apart from `main`, so that integration
 //! tests start exactly what production runs.
 
+use crate::api;
 use crate::config::{Config, SecretKey};
 use crate::web::health;
 use crate::web::security::{CspNonce, SecurityPolicy, add_security_headers};
@@ -139,6 +140,7 @@ fn router(state: AppState, security: Arc<SecurityPolicy>) -> Router {
     Router::new()
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
+        .merge(api::router(state.db.clone()))
         .leptos_routes_with_context(&state, routes, leptos_context.clone(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())

@@ -9,5 +9,7 @@ pub fn init() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)
+        // Standard output belongs to the admin commands' JSON; logs never mix into it.
+        .with_writer(std::io::stderr)
         .try_init();
 }

@@ -123,7 +123,7 @@ pub enum LineItemError {
     QuantityTooPrecise,
     #[error("A quantity can be at most 1,000,000.")]
     QuantityTooLarge,
-    #[error("This line's amount is too large.")]
+    #[error("A line's amount (quantity × unit price) can be at most 999,999,999.99.")]
     AmountTooLarge,
 }
 
@@ -153,8 +153,10 @@ impl LineItem {
             currency.minor_digits(),
             RoundingStrategy::MidpointAwayFromZero,
         );
-        let amount =
-            Money::from_decimal(rounded, currency).map_err(|_| LineItemError::AmountTooLarge)?;
+        let amount = Money::from_decimal(rounded, currency)
+            .ok()
+            .filter(Money::is_within_limit)
+            .ok_or(LineItemError::AmountTooLarge)?;
         Ok(Self {
             description,
             quantity: quantity.normalize(),
@@ -252,8 +254,13 @@ mod tests {
             Err(LineItemError::QuantityTooPrecise)
         );
         assert_eq!(
-            LineItem::new(description, Decimal::from(1_000_001), price),
+            LineItem::new(description.clone(), Decimal::from(1_000_001), price),
             Err(LineItemError::QuantityTooLarge)
+        );
+        let dear = usd("999999999.99");
+        assert_eq!(
+            LineItem::new(description, Decimal::from(2), dear),
+            Err(LineItemError::AmountTooLarge)
         );
     }
 

@@ -76,6 +76,8 @@ pub enum MoneyError {
     Negative,
     #[error("the amount has more decimal places than its currency allows")]
     TooPrecise,
+    #[error("the amount is more than the balances it is spread over")]
+    ExceedsBalances,
 }
 
 /// Why a typed amount was refused. Each message tells the person what to change.
@@ -114,7 +116,8 @@ pub enum AmountSyntax {
 }
 
 impl Money {
-    /// The largest amount Portico accepts for one invoice or payment.
+    /// The largest amount Portico accepts for one invoice, line or payment, in cents.
+    pub const MAX_MINOR_UNITS: i64 = 99_999_999_999;
     const MAX_INTEGER_DIGITS: usize = 9;
     const MAX_TEXT: &'static str = "999,999,999.99";
 
@@ -240,6 +243,11 @@ impl Money {
         self.currency
     }
 
+    /// Whether the amount is within what Portico accepts for one invoice, line or payment.
+    pub fn is_within_limit(&self) -> bool {
+        self.minor_units() <= Self::MAX_MINOR_UNITS
+    }
+
     pub fn is_zero(&self) -> bool {
         self.amount.is_zero()
     }
@@ -318,7 +326,7 @@ impl Money {
         if remaining.is_zero() {
             Ok(parts)
         } else {
-            Err(MoneyError::Overflow)
+            Err(MoneyError::ExceedsBalances)
         }
     }
 

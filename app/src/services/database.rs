@@ -51,9 +51,24 @@ impl Database {
     }
 }
 
+/// `$first, $first+1, ...`: `count` numbered placeholders for an `IN (...)` list, a form both
+/// SQLite and PostgreSQL read.
+pub fn numbered_placeholders(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|number| format!("${number}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 #[cfg(test)]
 mod tests {
-    use super::Backend;
+    use super::{Backend, numbered_placeholders};
+
+    #[test]
+    fn placeholders_are_numbered_from_the_first() {
+        assert_eq!(numbered_placeholders(2, 3), "$2, $3, $4");
+        assert_eq!(numbered_placeholders(1, 0), "");
+    }
 
     #[test]
     fn backend_is_told_by_the_url_scheme() {

@@ -2,6 +2,7 @@
 
 use crate::domain::merchant::{AccentColour, Country, MerchantBranding, MerchantId, MerchantSlug};
 use crate::domain::money::Currency;
+use crate::domain::payment::PaymentMethodKind;
 use crate::services::Database;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -10,6 +11,8 @@ use time::format_description::well_known::Rfc3339;
 pub enum MerchantError {
     #[error("the billing link name {0} is already taken")]
     SlugTaken(MerchantSlug),
+    #[error("{0:?} is not offered in the merchant's country")]
+    MethodUnavailable(PaymentMethodKind),
     #[error("a stored merchant row is invalid: {0}")]
     CorruptRow(String),
     #[error("merchant storage failed")]
@@ -26,6 +29,8 @@ pub struct NewMerchant {
     pub default_currency: Currency,
     pub accent_colour: AccentColour,
     pub support_email: Option<String>,
+    pub logo_url: Option<String>,
+    pub payment_methods: Vec<PaymentMethodKind>,
 }
 
 pub async fn create(db: &Database, merchant: &NewMerchant) -> Result<MerchantId, MerchantError> {
@@ -33,10 +38,18 @@ pub async fn create(db: &Database, merchant: &NewMerchant) -> Result<MerchantId,
     let created_at = OffsetDateTime::now_utc()
         .format(&Rfc3339)
         .map_err(|error| MerchantError::CorruptRow(error.to_string()))?;
+    if let Some(method) = merchant
+        .payment_methods
+        .iter()
+        .find(|method| !method.available_in(merchant.country))
+    {
+        return Err(MerchantError::MethodUnavailable(*method));
+    }
+    let mut transaction = db.pool().begin().await?;
     let inserted = sqlx::query(
         "INSERT INTO merchants \
-         (id, slug, legal_name, display_name, country, default_currency, accent_colour, support_email, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+         (id, slug, legal_name, display_name, country, default_currency, accent_colour, support_email, logo_url, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(id.to_string())
     .bind(merchant.slug.as_str())
@@ -46,16 +59,41 @@ pub async fn create(db: &Database, merchant: &NewMerchant) -> Result<MerchantId,
     .bind(merchant.default_currency.code())
     .bind(merchant.accent_colour.as_str())
     .bind(merchant.support_email.as_deref())
+    .bind(merchant.logo_url.as_deref())
     .bind(created_at)
-    .execute(db.pool())
+    .execute(&mut *transaction)
     .await;
     match inserted {
-        Ok(_) => Ok(id),
+        Ok(_) => {}
         Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
-            Err(MerchantError::SlugTaken(merchant.slug.clone()))
+            return Err(MerchantError::SlugTaken(merchant.slug.clone()));
         }
-        Err(error) => Err(error.into()),
+        Err(error) => return Err(error.into()),
     }
+    for method in &merchant.payment_methods {
+        sqlx::query("INSERT INTO merchant_payment_methods (merchant_id, method) VALUES ($1, $2)")
+            .bind(id.to_string())
+            .bind(method.code())
+            .execute(&mut *transaction)
+            .await?;
+    }
+    transaction.commit().await?;
+    Ok(id)
+}
+
+/// The merchant whose billing link ends in `slug`.
+pub async fn find_id(
+    db: &Database,
+    slug: &MerchantSlug,
+) -> Result<Option<MerchantId>, MerchantError> {
+    let row: Option<(String,)> = sqlx::query_as("SELECT id FROM merchants WHERE slug = $1")
+        .bind(slug.as_str())
+        .fetch_optional(db.pool())
+        .await?;
+    row.map(|(id,)| {
+        MerchantId::parse(&id).map_err(|error| MerchantError::CorruptRow(error.to_string()))
+    })
+    .transpose()
 }
 
 /// Whether any merchant exists yet (the first start seeds a demo merchant when none does).

@@ -1,9 +1,16 @@
 //! The modules that own the rules with side effects: SQL and outside calls. Server-side only;
 //! server functions and the HTTP routes call these, never the database directly.
 
+pub mod api_keys;
+pub mod clock;
+pub mod customers;
 pub mod database;
+pub mod idempotency;
+pub mod invoices;
 pub mod mail;
 pub mod merchants;
+pub mod page;
+pub mod payments;
 
 pub use database::{Backend, Database};
 

@@ -70,13 +70,13 @@ both_databases! {
         assert_eq!(app.get("/healthz").await.status(), 200);
     }
 
-    async fn the_demo_merchant_is_seeded_once_across_restarts(app: TestApp) {
+    async fn the_demo_merchants_are_seeded_once_across_restarts(app: TestApp) {
         let app = app.restart(&[]).await;
         let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM merchants")
             .fetch_one(app.db.pool())
             .await
             .unwrap();
-        assert_eq!(count, 1);
+        assert_eq!(count, 2, "Northwind (US) and Maple Wholesale (CA)");
     }
 }
 

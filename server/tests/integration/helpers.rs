@@ -190,3 +190,127 @@ async fn fresh_postgres_database() -> Option<String> {
         .expect("TEST_POSTGRES_URL ends in /database");
     Some(format!("{base}/{name}"))
 }
+
+/// A merchant made for one test, with an API key.
+pub struct TestMerchant {
+    pub id: app::domain::ids::MerchantId,
+    pub api_key: String,
+    pub api_key_id: String,
+}
+
+impl TestApp {
+    /// Creates a merchant the way `portico merchant create` does.
+    pub async fn merchant(&self, slug: &str, country: &str) -> TestMerchant {
+        let public_url = app::domain::public_url::PublicUrl::parse(&self.address).unwrap();
+        let options = server::admin::MerchantOptions {
+            name: format!("Merchant {slug}"),
+            slug: slug.to_owned(),
+            country: country.to_owned(),
+            currency: None,
+            support_email: None,
+            accent_colour: None,
+            logo_url: None,
+            methods: None,
+        };
+        let created = server::admin::create_merchant(&self.db, &public_url, &options)
+            .await
+            .expect("the test merchant is created");
+        TestMerchant {
+            id: created.merchant_id,
+            api_key: created.api_key,
+            api_key_id: created.api_key_id.to_string(),
+        }
+    }
+
+    /// Sends an API request with `key`, and a JSON body when given.
+    pub async fn api(
+        &self,
+        key: &str,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&serde_json::Value>,
+    ) -> ApiResponse {
+        let mut request = self
+            .client
+            .request(method, format!("{}/api/v1{path}", self.address))
+            .bearer_auth(key);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        ApiResponse::read(request.send().await.expect("the request is answered")).await
+    }
+
+    pub async fn api_get(&self, key: &str, path: &str) -> ApiResponse {
+        self.api(key, reqwest::Method::GET, path, None).await
+    }
+
+    pub async fn api_post(&self, key: &str, path: &str, body: &serde_json::Value) -> ApiResponse {
+        self.api(key, reqwest::Method::POST, path, Some(body)).await
+    }
+}
+
+/// An API answer, read whole.
+#[derive(Debug)]
+pub struct ApiResponse {
+    pub status: u16,
+    pub content_type: String,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: serde_json::Value,
+}
+
+impl ApiResponse {
+    pub async fn read(response: reqwest::Response) -> Self {
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let content_type = headers
+            .get("content-type")
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let text = response.text().await.expect("a readable body");
+        let body = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
+        Self {
+            status,
+            content_type,
+            headers,
+            body,
+        }
+    }
+
+    /// Asserts this is a problem document of `status` and problem type `kind`, and returns it.
+    #[track_caller]
+    pub fn problem(&self, status: u16, kind: &str) -> &serde_json::Value {
+        assert_eq!(self.status, status, "{self:?}");
+        assert_eq!(self.content_type, "application/problem+json", "{self:?}");
+        assert_eq!(
+            self.body["type"],
+            format!("urn:portico:problem:{kind}"),
+            "{self:?}"
+        );
+        assert_eq!(self.body["status"], status, "{self:?}");
+        assert!(
+            self.body["detail"]
+                .as_str()
+                .is_some_and(|detail| !detail.is_empty())
+        );
+        &self.body
+    }
+
+    /// Asserts a validation problem on `field`.
+    #[track_caller]
+    pub fn invalid(&self, field: &str) -> &str {
+        let body = self.problem(422, "validation");
+        assert_eq!(body["field"], field, "{self:?}");
+        body["detail"].as_str().unwrap_or_default()
+    }
+
+    #[track_caller]
+    pub fn ok(&self, status: u16) -> &serde_json::Value {
+        assert_eq!(self.status, status, "{self:?}");
+        &self.body
+    }
+
+    pub fn id(&self) -> String {
+        self.body["id"].as_str().expect("an id").to_owned()
+    }
+}

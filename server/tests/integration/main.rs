@@ -3,6 +3,15 @@
 
 mod helpers;
 
+mod admin;
+mod api_access;
+mod api_customers;
+mod api_document;
+mod api_errors;
+mod api_idempotency;
+mod api_invoices;
+mod api_payments;
+
 mod billing_link;
 mod health;
 mod security;

@@ -23,6 +23,8 @@ both_databases! {
             default_currency: Currency::Cad,
             accent_colour: AccentColour::parse("#000000").unwrap(),
             support_email: None,
+            logo_url: None,
+            payment_methods: Vec::new(),
         };
         let result = merchants::create(&app.db, &merchant).await;
         assert!(matches!(result, Err(MerchantError::SlugTaken(_))), "{result:?}");

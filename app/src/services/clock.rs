@@ -1,0 +1,73 @@
+//! Timestamps and dates as the database stores them: text that sorts the way time runs.
+
+use time::format_description::FormatItem;
+use time::macros::format_description;
+use time::{Date, OffsetDateTime};
+
+/// Fixed width, always UTC, always six fractional digits: the text order is the time order,
+/// which keyset pagination relies on.
+const TIMESTAMP: &[FormatItem<'static>] =
+    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z");
+const DATE: &[FormatItem<'static>] = format_description!("[year]-[month]-[day]");
+
+pub fn now() -> OffsetDateTime {
+    OffsetDateTime::now_utc()
+}
+
+pub fn today() -> Date {
+    now().date()
+}
+
+pub fn timestamp_text(at: OffsetDateTime) -> String {
+    at.to_offset(time::UtcOffset::UTC)
+        .format(TIMESTAMP)
+        .unwrap_or_default()
+}
+
+pub fn date_text(date: Date) -> String {
+    date.format(DATE).unwrap_or_default()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a date must be a real calendar date written YYYY-MM-DD")]
+pub struct DateError;
+
+/// Reads an ISO 8601 calendar date (`2026-11-27`), the only form the API accepts: exactly four
+/// year digits (no sign, no expanded years), so that stored dates also sort as text.
+pub fn parse_date(text: &str) -> Result<Date, DateError> {
+    let shape_ok = text.len() == 10
+        && text.bytes().enumerate().all(|(index, byte)| match index {
+            4 | 7 => byte == b'-',
+            _ => byte.is_ascii_digit(),
+        });
+    if !shape_ok {
+        return Err(DateError);
+    }
+    Date::parse(text, DATE).map_err(|_| DateError)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn timestamps_have_a_fixed_width_so_text_order_is_time_order() {
+        let early = timestamp_text(datetime!(2026-11-27 09:05:01 UTC));
+        let late = timestamp_text(datetime!(2026-11-27 09:05:01.5 UTC));
+        assert_eq!(early, "2026-11-27T09:05:01.000000Z");
+        assert_eq!(late, "2026-11-27T09:05:01.500000Z");
+        assert!(early < late);
+    }
+
+    #[test]
+    fn dates_are_iso_8601() {
+        let date = parse_date("2026-02-28").unwrap();
+        assert_eq!(date_text(date), "2026-02-28");
+        assert!(parse_date("2026-02-30").is_err());
+        assert!(parse_date("28/02/2026").is_err());
+        assert!(parse_date("-0005-01-01").is_err());
+        assert!(parse_date("+2026-11-01").is_err());
+        assert!(parse_date("2026-1-01").is_err());
+    }
+}

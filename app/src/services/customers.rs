@@ -1,0 +1,284 @@
+//! Customers: the businesses that owe a merchant money, and the email addresses allowed to pay
+//! for them. Every query names the merchant; no function reads across merchants.
+
+use crate::domain::email::EmailAddress;
+use crate::domain::ids::{CustomerId, MerchantId};
+use crate::domain::merchant::Country;
+use crate::domain::text::{ExternalId, LegalName};
+use crate::services::Database;
+use crate::services::clock::{now, timestamp_text};
+use crate::services::database::numbered_placeholders;
+use crate::services::page::{Cursor, Page, PageRequest};
+
+#[derive(Debug, thiserror::Error)]
+pub enum CustomerError {
+    #[error("no such customer")]
+    NotFound,
+    #[error("another customer already has the external id {0}")]
+    ExternalIdTaken(ExternalId),
+    #[error("{0} is not a contact of this customer")]
+    ContactNotFound(EmailAddress),
+    #[error("a customer keeps at least one contact email")]
+    LastContact,
+    #[error("a stored customer row is invalid: {0}")]
+    CorruptRow(String),
+    #[error("customer storage failed")]
+    Storage(#[from] sqlx::Error),
+}
+
+#[derive(Debug, Clone)]
+pub struct NewCustomer {
+    pub legal_name: LegalName,
+    pub country: Country,
+    pub contact: EmailAddress,
+    pub external_id: Option<ExternalId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Customer {
+    pub id: CustomerId,
+    pub legal_name: LegalName,
+    pub country: Country,
+    pub contacts: Vec<EmailAddress>,
+    pub profile_completed: bool,
+    pub external_id: Option<ExternalId>,
+    pub created_at: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct CustomerRow {
+    id: String,
+    legal_name: String,
+    country: String,
+    external_id: Option<String>,
+    profile_completed_at: Option<String>,
+    created_at: String,
+}
+
+const CUSTOMER_COLUMNS: &str =
+    "id, legal_name, country, external_id, profile_completed_at, created_at";
+
+pub async fn create(
+    db: &Database,
+    merchant: MerchantId,
+    customer: &NewCustomer,
+) -> Result<Customer, CustomerError> {
+    let id = CustomerId::new_random();
+    let created_at = timestamp_text(now());
+    let mut transaction = db.pool().begin().await?;
+    let inserted = sqlx::query(
+        "INSERT INTO customers (id, merchant_id, legal_name, country, external_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(id.to_string())
+    .bind(merchant.to_string())
+    .bind(customer.legal_name.as_str())
+    .bind(customer.country.code())
+    .bind(customer.external_id.as_ref().map(ExternalId::as_str))
+    .bind(&created_at)
+    .execute(&mut *transaction)
+    .await;
+    match inserted {
+        Ok(_) => {}
+        Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
+            let taken = customer.external_id.clone();
+            return Err(taken.map_or(
+                CustomerError::Storage(sqlx::Error::Database(error)),
+                CustomerError::ExternalIdTaken,
+            ));
+        }
+        Err(error) => return Err(error.into()),
+    }
+    sqlx::query("INSERT INTO customer_contacts (merchant_id, customer_id, email, created_at) VALUES ($1, $2, $3, $4)")
+        .bind(merchant.to_string())
+        .bind(id.to_string())
+        .bind(customer.contact.as_str())
+        .bind(&created_at)
+        .execute(&mut *transaction)
+        .await?;
+    transaction.commit().await?;
+    Ok(Customer {
+        id,
+        legal_name: customer.legal_name.clone(),
+        country: customer.country,
+        contacts: vec![customer.contact.clone()],
+        profile_completed: false,
+        external_id: customer.external_id.clone(),
+        created_at,
+    })
+}
+
+/// Whether the merchant has this customer.
+pub async fn exists(
+    db: &Database,
+    merchant: MerchantId,
+    id: CustomerId,
+) -> Result<bool, sqlx::Error> {
+    let found: Option<(String,)> =
+        sqlx::query_as("SELECT id FROM customers WHERE merchant_id = $1 AND id = $2")
+            .bind(merchant.to_string())
+            .bind(id.to_string())
+            .fetch_optional(db.pool())
+            .await?;
+    Ok(found.is_some())
+}
+
+pub async fn get(
+    db: &Database,
+    merchant: MerchantId,
+    id: CustomerId,
+) -> Result<Customer, CustomerError> {
+    let row: Option<CustomerRow> = sqlx::query_as(&format!(
+        "SELECT {CUSTOMER_COLUMNS} FROM customers WHERE merchant_id = $1 AND id = $2"
+    ))
+    .bind(merchant.to_string())
+    .bind(id.to_string())
+    .fetch_optional(db.pool())
+    .await?;
+    let row = row.ok_or(CustomerError::NotFound)?;
+    let mut customers = with_contacts(db, merchant, vec![row]).await?;
+    customers.pop().ok_or(CustomerError::NotFound)
+}
+
+pub async fn list(
+    db: &Database,
+    merchant: MerchantId,
+    page: &PageRequest,
+) -> Result<Page<Customer>, CustomerError> {
+    let (after_created, after_id) = page.after_binds();
+    let rows: Vec<CustomerRow> = sqlx::query_as(&format!(
+        "SELECT {CUSTOMER_COLUMNS} FROM customers WHERE merchant_id = $1 \
+         AND ($2 IS NULL OR created_at > $2 OR (created_at = $2 AND id > $3)) \
+         ORDER BY created_at, id LIMIT $4"
+    ))
+    .bind(merchant.to_string())
+    .bind(after_created)
+    .bind(after_id)
+    .bind(page.fetch_limit())
+    .fetch_all(db.pool())
+    .await?;
+    let customers = with_contacts(db, merchant, rows).await?;
+    Ok(Page::from_rows(customers, page, |customer| Cursor {
+        created_at: customer.created_at.clone(),
+        id: customer.id.to_string(),
+    }))
+}
+
+/// Adds a contact email; adding one the customer already has changes nothing.
+pub async fn add_contact(
+    db: &Database,
+    merchant: MerchantId,
+    id: CustomerId,
+    email: &EmailAddress,
+) -> Result<Customer, CustomerError> {
+    get(db, merchant, id).await?;
+    let inserted = sqlx::query(
+        "INSERT INTO customer_contacts (merchant_id, customer_id, email, created_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(merchant.to_string())
+    .bind(id.to_string())
+    .bind(email.as_str())
+    .bind(timestamp_text(now()))
+    .execute(db.pool())
+    .await;
+    match inserted {
+        Ok(_) => {}
+        Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {}
+        Err(error) => return Err(error.into()),
+    }
+    get(db, merchant, id).await
+}
+
+/// Removes a contact email. The last one stays: a customer nobody can sign in for could never
+/// pay.
+pub async fn remove_contact(
+    db: &Database,
+    merchant: MerchantId,
+    id: CustomerId,
+    email: &EmailAddress,
+) -> Result<Customer, CustomerError> {
+    let customer = get(db, merchant, id).await?;
+    if !customer.contacts.contains(email) {
+        return Err(CustomerError::ContactNotFound(email.clone()));
+    }
+    // Taking the customer's row lock first serialises removals, so two racing for the last two
+    // contacts cannot both succeed.
+    let mut transaction = db.pool().begin().await?;
+    sqlx::query("UPDATE customers SET legal_name = legal_name WHERE merchant_id = $1 AND id = $2")
+        .bind(merchant.to_string())
+        .bind(id.to_string())
+        .execute(&mut *transaction)
+        .await?;
+    let (remaining,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM customer_contacts WHERE merchant_id = $1 AND customer_id = $2",
+    )
+    .bind(merchant.to_string())
+    .bind(id.to_string())
+    .fetch_one(&mut *transaction)
+    .await?;
+    if remaining <= 1 {
+        return Err(CustomerError::LastContact);
+    }
+    sqlx::query(
+        "DELETE FROM customer_contacts WHERE merchant_id = $1 AND customer_id = $2 AND email = $3",
+    )
+    .bind(merchant.to_string())
+    .bind(id.to_string())
+    .bind(email.as_str())
+    .execute(&mut *transaction)
+    .await?;
+    transaction.commit().await?;
+    get(db, merchant, id).await
+}
+
+/// Reads the contacts of `rows` in one query and builds the customers.
+async fn with_contacts(
+    db: &Database,
+    merchant: MerchantId,
+    rows: Vec<CustomerRow>,
+) -> Result<Vec<Customer>, CustomerError> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders = numbered_placeholders(2, rows.len());
+    let sql = format!(
+        "SELECT customer_id, email FROM customer_contacts WHERE merchant_id = $1 AND customer_id IN ({placeholders}) \
+         ORDER BY created_at, email"
+    );
+    let mut query = sqlx::query_as::<_, (String, String)>(&sql).bind(merchant.to_string());
+    for row in &rows {
+        query = query.bind(row.id.clone());
+    }
+    let contacts = query.fetch_all(db.pool()).await?;
+    rows.into_iter()
+        .map(|row| {
+            let emails = contacts
+                .iter()
+                .filter(|(customer_id, _)| *customer_id == row.id)
+                .map(|(_, email)| {
+                    EmailAddress::parse(email).map_err(|error| corrupt("email", &error))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(Customer {
+                id: CustomerId::parse(&row.id).map_err(|error| corrupt("id", &error))?,
+                legal_name: LegalName::parse(&row.legal_name)
+                    .map_err(|error| corrupt("legal_name", &error))?,
+                country: Country::parse(&row.country)
+                    .map_err(|error| corrupt("country", &error))?,
+                contacts: emails,
+                profile_completed: row.profile_completed_at.is_some(),
+                external_id: row
+                    .external_id
+                    .as_deref()
+                    .map(ExternalId::parse)
+                    .transpose()
+                    .map_err(|error| corrupt("external_id", &error))?,
+                created_at: row.created_at,
+            })
+        })
+        .collect()
+}
+
+fn corrupt(column: &str, error: &dyn std::fmt::Display) -> CustomerError {
+    CustomerError::CorruptRow(format!("{column}: {error}"))
+}

@@ -1,0 +1,514 @@
+//! Payments and their allocations to invoices.
+//!
+//! Exactly-once: a payment carries the idempotency key of the request that confirmed it, and
+//! the database refuses a second payment with the same key. Never overpaid: the invoices a
+//! payment pays are locked, their balances read and checked, and the allocations written in one
+//! transaction, so of two payments racing for the last dollar of an invoice exactly one wins.
+
+use crate::domain::idempotency::IdempotencyKey;
+use crate::domain::ids::{CustomerId, InvoiceId, MerchantId, PaymentId};
+use crate::domain::invoice::InvoiceStatus;
+use crate::domain::money::{Currency, Money, MoneyError};
+use crate::domain::payment::{PaymentMethodKind, PaymentStatus};
+use crate::domain::text::InvoiceNumber;
+use crate::services::Database;
+use crate::services::clock::{now, timestamp_text};
+use crate::services::customers;
+use crate::services::database::numbered_placeholders;
+use crate::services::invoices::{self, InvoiceError};
+use crate::services::page::{Cursor, Page, PageRequest};
+use std::collections::BTreeSet;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PaymentError {
+    #[error("no such payment")]
+    NotFound,
+    #[error("no such customer")]
+    CustomerNotFound,
+    #[error("the merchant does not accept {0:?}")]
+    MethodNotEnabled(PaymentMethodKind),
+    #[error("a payment must pay at least one invoice")]
+    NoAllocations,
+    #[error("invoice {0} appears twice in one payment")]
+    DuplicateInvoice(InvoiceId),
+    #[error("the allocations add up to {allocated}, not to the payment's {amount}")]
+    AllocationsDoNotAddUp { amount: Money, allocated: Money },
+    #[error("an allocation is in another currency than the payment")]
+    CurrencyMismatch,
+    #[error("no invoice {0} of this customer")]
+    InvoiceNotFound(InvoiceId),
+    #[error("invoice {number} is void")]
+    InvoiceVoid {
+        invoice: InvoiceId,
+        number: InvoiceNumber,
+    },
+    #[error("invoice {number} owes {balance_due}; {attempted} would overpay it")]
+    Overpays {
+        invoice: InvoiceId,
+        number: InvoiceNumber,
+        balance_due: Money,
+        attempted: Money,
+    },
+    #[error("the idempotency key was already used for a different payment")]
+    IdempotencyKeyReused,
+    #[error("a {from:?} payment cannot become {to:?}")]
+    InvalidTransition {
+        from: PaymentStatus,
+        to: PaymentStatus,
+    },
+    #[error("a stored payment row is invalid: {0}")]
+    CorruptRow(String),
+    #[error("payment storage failed")]
+    Storage(#[from] sqlx::Error),
+}
+
+impl From<MoneyError> for PaymentError {
+    fn from(error: MoneyError) -> Self {
+        match error {
+            MoneyError::CurrencyMismatch { .. } => Self::CurrencyMismatch,
+            MoneyError::Overflow
+            | MoneyError::Negative
+            | MoneyError::TooPrecise
+            | MoneyError::ExceedsBalances => Self::CorruptRow(error.to_string()),
+        }
+    }
+}
+
+impl From<InvoiceError> for PaymentError {
+    fn from(error: InvoiceError) -> Self {
+        match error {
+            InvoiceError::Storage(error) => Self::Storage(error),
+            other => Self::CorruptRow(other.to_string()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAllocation {
+    pub invoice: InvoiceId,
+    pub amount: Money,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewPayment {
+    pub customer: CustomerId,
+    pub method: PaymentMethodKind,
+    pub amount: Money,
+    pub allocations: Vec<NewAllocation>,
+    pub idempotency_key: IdempotencyKey,
+    pub processor_reference: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentAllocation {
+    pub invoice: InvoiceId,
+    pub invoice_number: InvoiceNumber,
+    pub amount: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Payment {
+    pub id: PaymentId,
+    pub customer: CustomerId,
+    pub method: PaymentMethodKind,
+    pub amount: Money,
+    pub status: PaymentStatus,
+    pub processor_reference: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub allocations: Vec<PaymentAllocation>,
+}
+
+/// What recording a payment did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recorded {
+    /// A new payment, pending.
+    New(Payment),
+    /// The same request came again with the same key: the first payment, untouched.
+    Replayed(Payment),
+}
+
+impl Recorded {
+    pub fn payment(&self) -> &Payment {
+        match self {
+            Self::New(payment) | Self::Replayed(payment) => payment,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PaymentFilter {
+    pub customer: Option<CustomerId>,
+    pub status: Option<PaymentStatus>,
+}
+
+#[derive(sqlx::FromRow)]
+struct PaymentRow {
+    id: String,
+    customer_id: String,
+    method: String,
+    amount_minor: i64,
+    currency: String,
+    status: String,
+    processor_reference: Option<String>,
+    created_at: String,
+    updated_at: String,
+}
+
+const PAYMENT_COLUMNS: &str = "id, customer_id, method, amount_minor, currency, status, processor_reference, created_at, updated_at";
+
+/// Records a pending payment and its allocations, or returns the payment the same idempotency
+/// key already recorded.
+pub async fn record(
+    db: &Database,
+    merchant: MerchantId,
+    payment: &NewPayment,
+) -> Result<Recorded, PaymentError> {
+    check_allocations(payment)?;
+    if let Some(existing) = find_by_key(db, merchant, &payment.idempotency_key).await? {
+        return replay(existing, payment);
+    }
+    check_method_enabled(db, merchant, payment.method).await?;
+    if !customers::exists(db, merchant, payment.customer).await? {
+        return Err(PaymentError::CustomerNotFound);
+    }
+
+    let id = PaymentId::new_random();
+    let mut transaction = db.pool().begin().await?;
+    // Lock in id order, so that two payments over the same invoices cannot deadlock.
+    let mut by_invoice: Vec<&NewAllocation> = payment.allocations.iter().collect();
+    by_invoice.sort_by_key(|allocation| allocation.invoice);
+    for allocation in &by_invoice {
+        sqlx::query("UPDATE invoices SET lock_version = lock_version + 1 WHERE merchant_id = $1 AND id = $2")
+            .bind(merchant.to_string())
+            .bind(allocation.invoice.to_string())
+            .execute(&mut *transaction)
+            .await?;
+    }
+    // A retry of this very request may have committed while this one waited for the locks: it
+    // must get that payment back, not be told the invoice is now paid.
+    let committed_meanwhile: Option<(String,)> =
+        sqlx::query_as("SELECT id FROM payments WHERE merchant_id = $1 AND idempotency_key = $2")
+            .bind(merchant.to_string())
+            .bind(payment.idempotency_key.as_str())
+            .fetch_optional(&mut *transaction)
+            .await?;
+    if committed_meanwhile.is_some() {
+        drop(transaction);
+        let existing = find_by_key(db, merchant, &payment.idempotency_key)
+            .await?
+            .ok_or(PaymentError::IdempotencyKeyReused)?;
+        return replay(existing, payment);
+    }
+    for allocation in &by_invoice {
+        let invoice = invoices::standing_in(&mut transaction, merchant, allocation.invoice)
+            .await?
+            .filter(|invoice| invoice.customer == payment.customer)
+            .ok_or(PaymentError::InvoiceNotFound(allocation.invoice))?;
+        if invoice.standing.status == InvoiceStatus::Void {
+            return Err(PaymentError::InvoiceVoid {
+                invoice: invoice.id,
+                number: invoice.number,
+            });
+        }
+        if allocation
+            .amount
+            .try_cmp(&invoice.standing.balance_due)?
+            .is_gt()
+        {
+            return Err(PaymentError::Overpays {
+                invoice: invoice.id,
+                number: invoice.number,
+                balance_due: invoice.standing.balance_due,
+                attempted: allocation.amount,
+            });
+        }
+    }
+    let created_at = timestamp_text(now());
+    let inserted = sqlx::query(
+        "INSERT INTO payments (id, merchant_id, customer_id, method, amount_minor, currency, status, processor_reference, \
+         idempotency_key, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+    )
+    .bind(id.to_string())
+    .bind(merchant.to_string())
+    .bind(payment.customer.to_string())
+    .bind(payment.method.code())
+    .bind(payment.amount.minor_units())
+    .bind(payment.amount.currency().code())
+    .bind(PaymentStatus::Pending.code())
+    .bind(payment.processor_reference.as_deref())
+    .bind(payment.idempotency_key.as_str())
+    .bind(&created_at)
+    .execute(&mut *transaction)
+    .await;
+    match inserted {
+        Ok(_) => {}
+        Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
+            // The same key won a race with this request: answer with what it recorded.
+            drop(transaction);
+            let existing = find_by_key(db, merchant, &payment.idempotency_key)
+                .await?
+                .ok_or(PaymentError::IdempotencyKeyReused)?;
+            return replay(existing, payment);
+        }
+        Err(error) => return Err(error.into()),
+    }
+    for allocation in &payment.allocations {
+        sqlx::query("INSERT INTO allocations (merchant_id, payment_id, invoice_id, amount_minor) VALUES ($1, $2, $3, $4)")
+            .bind(merchant.to_string())
+            .bind(id.to_string())
+            .bind(allocation.invoice.to_string())
+            .bind(allocation.amount.minor_units())
+            .execute(&mut *transaction)
+            .await?;
+    }
+    transaction.commit().await?;
+    Ok(Recorded::New(get(db, merchant, id).await?))
+}
+
+/// Moves a payment along its life cycle, as the processor reports it.
+pub async fn set_status(
+    db: &Database,
+    merchant: MerchantId,
+    id: PaymentId,
+    next: PaymentStatus,
+) -> Result<Payment, PaymentError> {
+    let current = get(db, merchant, id).await?;
+    if !current.status.can_become(next) {
+        return Err(PaymentError::InvalidTransition {
+            from: current.status,
+            to: next,
+        });
+    }
+    // Conditional on the status read: of two reports racing, the second finds it changed.
+    let updated = sqlx::query(
+        "UPDATE payments SET status = $3, updated_at = $4 WHERE merchant_id = $1 AND id = $2 AND status = $5",
+    )
+    .bind(merchant.to_string())
+    .bind(id.to_string())
+    .bind(next.code())
+    .bind(timestamp_text(now()))
+    .bind(current.status.code())
+    .execute(db.pool())
+    .await?;
+    if updated.rows_affected() == 0 {
+        let now_status = get(db, merchant, id).await?.status;
+        return Err(PaymentError::InvalidTransition {
+            from: now_status,
+            to: next,
+        });
+    }
+    get(db, merchant, id).await
+}
+
+pub async fn get(
+    db: &Database,
+    merchant: MerchantId,
+    id: PaymentId,
+) -> Result<Payment, PaymentError> {
+    let row: Option<PaymentRow> = sqlx::query_as(&format!(
+        "SELECT {PAYMENT_COLUMNS} FROM payments WHERE merchant_id = $1 AND id = $2"
+    ))
+    .bind(merchant.to_string())
+    .bind(id.to_string())
+    .fetch_optional(db.pool())
+    .await?;
+    let row = row.ok_or(PaymentError::NotFound)?;
+    let mut payments = with_allocations(db, merchant, vec![row]).await?;
+    payments.pop().ok_or(PaymentError::NotFound)
+}
+
+pub async fn list(
+    db: &Database,
+    merchant: MerchantId,
+    filter: &PaymentFilter,
+    page: &PageRequest,
+) -> Result<Page<Payment>, PaymentError> {
+    let (after_created, after_id) = page.after_binds();
+    let rows: Vec<PaymentRow> = sqlx::query_as(&format!(
+        "SELECT {PAYMENT_COLUMNS} FROM payments WHERE merchant_id = $1 \
+         AND ($2 IS NULL OR customer_id = $2) AND ($3 IS NULL OR status = $3) \
+         AND ($4 IS NULL OR created_at > $4 OR (created_at = $4 AND id > $5)) \
+         ORDER BY created_at, id LIMIT $6"
+    ))
+    .bind(merchant.to_string())
+    .bind(filter.customer.map(|customer| customer.to_string()))
+    .bind(filter.status.map(PaymentStatus::code))
+    .bind(after_created)
+    .bind(after_id)
+    .bind(page.fetch_limit())
+    .fetch_all(db.pool())
+    .await?;
+    let payments = with_allocations(db, merchant, rows).await?;
+    Ok(Page::from_rows(payments, page, |payment| Cursor {
+        created_at: payment.created_at.clone(),
+        id: payment.id.to_string(),
+    }))
+}
+
+/// The payment methods a merchant offers.
+pub async fn enabled_methods(
+    db: &Database,
+    merchant: MerchantId,
+) -> Result<Vec<PaymentMethodKind>, PaymentError> {
+    let rows: Vec<(String,)> =
+        sqlx::query_as("SELECT method FROM merchant_payment_methods WHERE merchant_id = $1")
+            .bind(merchant.to_string())
+            .fetch_all(db.pool())
+            .await?;
+    let mut methods = rows
+        .into_iter()
+        .map(|(code,)| {
+            PaymentMethodKind::parse(&code)
+                .map_err(|error| PaymentError::CorruptRow(error.to_string()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    methods.sort();
+    Ok(methods)
+}
+
+async fn check_method_enabled(
+    db: &Database,
+    merchant: MerchantId,
+    method: PaymentMethodKind,
+) -> Result<(), PaymentError> {
+    if enabled_methods(db, merchant).await?.contains(&method) {
+        Ok(())
+    } else {
+        Err(PaymentError::MethodNotEnabled(method))
+    }
+}
+
+/// The checks that need no database: something to pay, each invoice once, one currency, and
+/// parts that add up to the whole.
+fn check_allocations(payment: &NewPayment) -> Result<(), PaymentError> {
+    if payment.allocations.is_empty() {
+        return Err(PaymentError::NoAllocations);
+    }
+    let mut seen = BTreeSet::new();
+    for allocation in &payment.allocations {
+        if !seen.insert(allocation.invoice) {
+            return Err(PaymentError::DuplicateInvoice(allocation.invoice));
+        }
+        if allocation.amount.currency() != payment.amount.currency() {
+            return Err(PaymentError::CurrencyMismatch);
+        }
+    }
+    let allocated = Money::sum(
+        payment
+            .allocations
+            .iter()
+            .map(|allocation| allocation.amount),
+        payment.amount.currency(),
+    )?;
+    if allocated != payment.amount {
+        return Err(PaymentError::AllocationsDoNotAddUp {
+            amount: payment.amount,
+            allocated,
+        });
+    }
+    Ok(())
+}
+
+async fn find_by_key(
+    db: &Database,
+    merchant: MerchantId,
+    key: &IdempotencyKey,
+) -> Result<Option<Payment>, PaymentError> {
+    let row: Option<PaymentRow> = sqlx::query_as(&format!(
+        "SELECT {PAYMENT_COLUMNS} FROM payments WHERE merchant_id = $1 AND idempotency_key = $2"
+    ))
+    .bind(merchant.to_string())
+    .bind(key.as_str())
+    .fetch_optional(db.pool())
+    .await?;
+    match row {
+        Some(row) => Ok(with_allocations(db, merchant, vec![row]).await?.pop()),
+        None => Ok(None),
+    }
+}
+
+/// The first payment when the repeated request asks for the same thing; a refusal when the key
+/// is being reused for something else.
+fn replay(existing: Payment, request: &NewPayment) -> Result<Recorded, PaymentError> {
+    let mut asked: Vec<(InvoiceId, Money)> = request
+        .allocations
+        .iter()
+        .map(|allocation| (allocation.invoice, allocation.amount))
+        .collect();
+    let mut recorded: Vec<(InvoiceId, Money)> = existing
+        .allocations
+        .iter()
+        .map(|allocation| (allocation.invoice, allocation.amount))
+        .collect();
+    asked.sort_by_key(|(invoice, _)| *invoice);
+    recorded.sort_by_key(|(invoice, _)| *invoice);
+    let same = existing.customer == request.customer
+        && existing.method == request.method
+        && existing.amount == request.amount
+        && asked == recorded;
+    if same {
+        Ok(Recorded::Replayed(existing))
+    } else {
+        Err(PaymentError::IdempotencyKeyReused)
+    }
+}
+
+async fn with_allocations(
+    db: &Database,
+    merchant: MerchantId,
+    rows: Vec<PaymentRow>,
+) -> Result<Vec<Payment>, PaymentError> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders = numbered_placeholders(2, rows.len());
+    let sql = format!(
+        "SELECT a.payment_id, a.invoice_id, i.number, a.amount_minor FROM allocations a \
+         JOIN invoices i ON i.id = a.invoice_id \
+         WHERE a.merchant_id = $1 AND a.payment_id IN ({placeholders}) ORDER BY i.due_on, i.number"
+    );
+    let mut query =
+        sqlx::query_as::<_, (String, String, String, i64)>(&sql).bind(merchant.to_string());
+    for row in &rows {
+        query = query.bind(row.id.clone());
+    }
+    let allocations = query.fetch_all(db.pool()).await?;
+    rows.into_iter()
+        .map(|row| {
+            let currency =
+                Currency::parse(&row.currency).map_err(|error| corrupt("currency", &error))?;
+            let mine = allocations
+                .iter()
+                .filter(|(payment_id, ..)| *payment_id == row.id)
+                .map(|(_, invoice, number, amount)| {
+                    Ok(PaymentAllocation {
+                        invoice: InvoiceId::parse(invoice)
+                            .map_err(|error| corrupt("invoice_id", &error))?,
+                        invoice_number: InvoiceNumber::parse(number)
+                            .map_err(|error| corrupt("number", &error))?,
+                        amount: Money::from_minor_units(*amount, currency)?,
+                    })
+                })
+                .collect::<Result<Vec<_>, PaymentError>>()?;
+            Ok(Payment {
+                id: PaymentId::parse(&row.id).map_err(|error| corrupt("id", &error))?,
+                customer: CustomerId::parse(&row.customer_id)
+                    .map_err(|error| corrupt("customer_id", &error))?,
+                method: PaymentMethodKind::parse(&row.method)
+                    .map_err(|error| corrupt("method", &error))?,
+                amount: Money::from_minor_units(row.amount_minor, currency)?,
+                status: PaymentStatus::parse(&row.status)
+                    .map_err(|error| corrupt("status", &error))?,
+                processor_reference: row.processor_reference,
+                created_at: row.created_at,
+                updated_at: row.updated_at,
+                allocations: mine,
+            })
+        })
+        .collect()
+}
+
+fn corrupt(column: &str, error: &dyn std::fmt::Display) -> PaymentError {
+    PaymentError::CorruptRow(format!("{column}: {error}"))
+}

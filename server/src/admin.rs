@@ -1,0 +1,174 @@
+//! The admin commands of the `portico` binary (`portico merchant ...`, `portico demo`). Each
+//! prints one JSON object, so scripts can read what it created.
+
+use crate::config::Config;
+use crate::database;
+use crate::demo::{self, DemoSummary};
+use anyhow::{Context as _, anyhow};
+use app::domain::ids::{ApiKeyId, MerchantId};
+use app::domain::merchant::{AccentColour, Country, MerchantSlug};
+use app::domain::money::Currency;
+use app::domain::payment::PaymentMethodKind;
+use app::domain::public_url::PublicUrl;
+use app::services::Database;
+use app::services::api_keys;
+use app::services::merchants::{self, MerchantError, NewMerchant};
+use secrecy::ExposeSecret;
+use serde::Serialize;
+
+/// What `portico merchant create` asks for.
+#[derive(Debug, Clone)]
+pub struct MerchantOptions {
+    pub name: String,
+    pub slug: String,
+    pub country: String,
+    pub currency: Option<String>,
+    pub support_email: Option<String>,
+    pub accent_colour: Option<String>,
+    pub logo_url: Option<String>,
+    /// Comma-separated method codes; the country's defaults when absent.
+    pub methods: Option<String>,
+}
+
+/// Printed once; deliberately not `Debug`, so the key cannot reach a log by accident.
+#[derive(Serialize)]
+pub struct CreatedMerchant {
+    pub merchant_id: MerchantId,
+    pub billing_link: String,
+    pub api_key: String,
+    pub api_key_id: ApiKeyId,
+}
+
+/// Printed once; deliberately not `Debug`, like [`CreatedMerchant`].
+#[derive(Serialize)]
+pub struct CreatedApiKey {
+    pub merchant_id: MerchantId,
+    pub api_key: String,
+    pub api_key_id: ApiKeyId,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RevokedApiKey {
+    pub api_key_id: ApiKeyId,
+    pub revoked: bool,
+}
+
+/// The database of `config`, migrated, and the base URL links are printed with.
+pub async fn open(config: &Config) -> anyhow::Result<(Database, PublicUrl)> {
+    let db = database::connect(config.database_url.expose_secret()).await?;
+    database::migrate(&db).await?;
+    let public_url = match &config.public_url {
+        Some(url) => url.clone(),
+        None => PublicUrl::parse(&format!("http://{}", config.site_addr))?,
+    };
+    Ok((db, public_url))
+}
+
+pub async fn create_merchant(
+    db: &Database,
+    public_url: &PublicUrl,
+    options: &MerchantOptions,
+) -> anyhow::Result<CreatedMerchant> {
+    let slug = MerchantSlug::parse(&options.slug).map_err(|error| anyhow!("--slug: {error}"))?;
+    let country =
+        Country::parse(&options.country).map_err(|error| anyhow!("--country: {error}"))?;
+    let default_currency = match &options.currency {
+        Some(code) => Currency::parse(code).map_err(|error| anyhow!("--currency: {error}"))?,
+        None => country.home_currency(),
+    };
+    let payment_methods = match &options.methods {
+        None => PaymentMethodKind::defaults_for(country),
+        Some(list) => {
+            let mut methods = list
+                .split(',')
+                .map(|code| {
+                    PaymentMethodKind::parse(code.trim())
+                        .map_err(|error| anyhow!("--methods: {error}"))
+                })
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            methods.sort();
+            methods.dedup();
+            methods
+        }
+    };
+    let name = options.name.trim();
+    if name.is_empty() {
+        return Err(anyhow!("--name: enter the merchant's name"));
+    }
+    if let Some(url) = &options.logo_url
+        && !url.starts_with("https://")
+    {
+        return Err(anyhow!("--logo-url: the logo must be served over https://"));
+    }
+    let merchant = NewMerchant {
+        slug: slug.clone(),
+        legal_name: name.to_owned(),
+        display_name: name.to_owned(),
+        country,
+        default_currency,
+        accent_colour: AccentColour::parse(options.accent_colour.as_deref().unwrap_or("#1d4ed8"))
+            .map_err(|error| anyhow!("--accent-colour: {error}"))?,
+        support_email: options.support_email.clone(),
+        logo_url: options.logo_url.clone(),
+        payment_methods,
+    };
+    let merchant_id = match merchants::create(db, &merchant).await {
+        Ok(id) => id,
+        Err(MerchantError::SlugTaken(slug)) => {
+            return Err(anyhow!(
+                "--slug: the billing link name {slug} is already taken"
+            ));
+        }
+        Err(MerchantError::MethodUnavailable(method)) => {
+            return Err(anyhow!(
+                "--methods: {} is not offered in {}",
+                method.code(),
+                country.code()
+            ));
+        }
+        Err(error) => return Err(error).context("creating the merchant"),
+    };
+    let key = api_keys::issue(db, merchant_id)
+        .await
+        .context("issuing the API key")?;
+    Ok(CreatedMerchant {
+        merchant_id,
+        billing_link: public_url.billing_link(&slug),
+        api_key: key.secret.expose_secret().to_owned(),
+        api_key_id: key.id,
+    })
+}
+
+pub async fn create_api_key(db: &Database, merchant_slug: &str) -> anyhow::Result<CreatedApiKey> {
+    let slug =
+        MerchantSlug::parse(merchant_slug).map_err(|error| anyhow!("--merchant: {error}"))?;
+    let merchant_id = merchants::find_id(db, &slug)
+        .await?
+        .ok_or_else(|| anyhow!("--merchant: no merchant has the billing link name {slug}"))?;
+    let key = api_keys::issue(db, merchant_id).await?;
+    Ok(CreatedApiKey {
+        merchant_id,
+        api_key: key.secret.expose_secret().to_owned(),
+        api_key_id: key.id,
+    })
+}
+
+pub async fn revoke_api_key(db: &Database, key_id: &str) -> anyhow::Result<RevokedApiKey> {
+    let id = ApiKeyId::parse(key_id).map_err(|_| {
+        anyhow!("--key-id: an API key id is a UUID, as printed when the key was created")
+    })?;
+    match api_keys::revoke(db, id).await {
+        Ok(()) => Ok(RevokedApiKey {
+            api_key_id: id,
+            revoked: true,
+        }),
+        Err(api_keys::ApiKeyError::NotFound) => {
+            Err(anyhow!("--key-id: no active API key has this id"))
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+pub async fn seed_demo(db: &Database, public_url: &PublicUrl) -> anyhow::Result<DemoSummary> {
+    Ok(demo::seed(db, public_url, demo::Repair::EmptyMerchants).await?)
+}

@@ -1,0 +1,393 @@
+//! `/api/v1/invoices`: what customers owe, with balances derived from their payments.
+
+use crate::api::customers::parse_customer_id;
+use crate::api::extract::{ApiJson, ApiMerchant, ApiQuery};
+use crate::api::problem::Problem;
+use crate::api::{customer_filter, filter, page_request};
+use app::domain::ids::InvoiceId;
+use app::domain::invoice::{InvoiceStatus, LineItem};
+use app::domain::money::{AmountSyntax, Currency, Money};
+use app::domain::text::{ExternalId, InvoiceNumber, LineDescription, Memo};
+use app::services::Database;
+use app::services::clock::{date_text, parse_date, today};
+use app::services::invoices::{
+    self, Invoice, InvoiceDetail, InvoiceError, InvoiceFilter, NewInvoice,
+};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::str::FromStr;
+use time::Date;
+use utoipa::{IntoParams, ToSchema};
+
+/// An invoice to create. Amounts are decimal strings; dates are `YYYY-MM-DD`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewInvoiceBody {
+    pub customer_id: String,
+    /// Unique among your invoices.
+    #[schema(example = "INV-1042")]
+    pub number: String,
+    /// `USD` or `CAD`.
+    #[schema(example = "USD")]
+    pub currency: String,
+    /// The amount owed, with at most two decimal places.
+    #[schema(example = "1250.00")]
+    pub total: String,
+    #[schema(example = "2026-11-01")]
+    pub issued_on: String,
+    #[schema(example = "2026-12-01")]
+    pub due_on: String,
+    /// Shown to the customer.
+    pub memo: Option<String>,
+    /// When given, the line amounts must add up to `total`.
+    pub line_items: Option<Vec<NewLineItemBody>>,
+    /// The invoice's id in your accounting software.
+    pub external_id: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewLineItemBody {
+    #[schema(example = "Managed IT support, November")]
+    pub description: String,
+    /// A decimal string with at most four decimal places.
+    #[schema(example = "1")]
+    pub quantity: String,
+    #[schema(example = "1250.00")]
+    pub unit_price: String,
+}
+
+/// An invoice as lists show it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvoiceSummaryBody {
+    pub id: String,
+    pub customer_id: String,
+    pub number: String,
+    pub currency: String,
+    #[schema(example = "1250.00")]
+    pub total: String,
+    /// What is still owed: the total less every payment that has not failed, been returned or
+    /// been refunded.
+    #[schema(example = "250.00")]
+    pub balance_due: String,
+    /// The part of the total covered by payments that have not settled yet.
+    #[schema(example = "0.00")]
+    pub amount_processing: String,
+    /// `open`, `partially_paid`, `processing`, `paid` or `void`.
+    #[schema(example = "partially_paid")]
+    pub status: String,
+    /// Past its due date with something still owed.
+    pub overdue: bool,
+    pub issued_on: String,
+    pub due_on: String,
+    pub memo: Option<String>,
+    pub external_id: Option<String>,
+    pub voided_at: Option<String>,
+    pub created_at: String,
+}
+
+/// An invoice with its lines and the payments allocated to it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvoiceBody {
+    #[serde(flatten)]
+    pub summary: InvoiceSummaryBody,
+    pub line_items: Vec<LineItemBody>,
+    pub allocations: Vec<InvoiceAllocationBody>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LineItemBody {
+    pub description: String,
+    pub quantity: String,
+    pub unit_price: String,
+    /// Quantity × unit price, rounded half-up to the cent.
+    pub amount: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvoiceAllocationBody {
+    pub payment_id: String,
+    pub amount: String,
+    pub payment_status: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvoiceList {
+    pub data: Vec<InvoiceSummaryBody>,
+    /// Pass as `cursor` to read the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct InvoiceListQuery {
+    /// Only this customer's invoices.
+    pub customer_id: Option<String>,
+    /// Only invoices in this status: `open`, `partially_paid`, `processing`, `paid`, `void`.
+    pub status: Option<String>,
+    /// Page size, 1 to 100 (default 25).
+    pub limit: Option<String>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+fn summary(invoice: Invoice, today: Date) -> InvoiceSummaryBody {
+    InvoiceSummaryBody {
+        overdue: invoice.is_overdue(today),
+        id: invoice.id.to_string(),
+        customer_id: invoice.customer.to_string(),
+        number: invoice.number.into(),
+        currency: invoice.total.currency().code().to_owned(),
+        total: invoice.total.to_plain_string(),
+        balance_due: invoice.standing.balance_due.to_plain_string(),
+        amount_processing: invoice.standing.amount_processing.to_plain_string(),
+        status: invoice.standing.status.code().to_owned(),
+        issued_on: date_text(invoice.issued_on),
+        due_on: date_text(invoice.due_on),
+        memo: invoice.memo.map(String::from),
+        external_id: invoice.external_id.map(String::from),
+        voided_at: invoice.voided_at,
+        created_at: invoice.created_at,
+    }
+}
+
+fn detail(invoice: InvoiceDetail) -> InvoiceBody {
+    InvoiceBody {
+        summary: summary(invoice.invoice, today()),
+        line_items: invoice
+            .line_items
+            .into_iter()
+            .map(|line| LineItemBody {
+                description: line.description.into(),
+                quantity: line.quantity.to_string(),
+                unit_price: line.unit_price.to_plain_string(),
+                amount: line.amount.to_plain_string(),
+            })
+            .collect(),
+        allocations: invoice
+            .allocations
+            .into_iter()
+            .map(|allocation| InvoiceAllocationBody {
+                payment_id: allocation.payment.to_string(),
+                amount: allocation.amount.to_plain_string(),
+                payment_status: allocation.payment_status.code().to_owned(),
+            })
+            .collect(),
+    }
+}
+
+fn problem(error: InvoiceError) -> Problem {
+    match error {
+        InvoiceError::NotFound => Problem::not_found("invoice"),
+        InvoiceError::CustomerNotFound => {
+            Problem::invalid("customer_id", "There is no customer with this id.")
+        }
+        InvoiceError::NumberTaken(number) => Problem::invalid(
+            "number",
+            format!("Invoice number “{number}” is already used by another invoice."),
+        ),
+        InvoiceError::ExternalIdTaken(id) => Problem::invalid(
+            "external_id",
+            format!("Another invoice already has the external id “{id}”."),
+        ),
+        InvoiceError::DueBeforeIssued { issued_on, due_on } => Problem::invalid(
+            "due_on",
+            format!(
+                "The due date {} is before the issue date {}.",
+                date_text(due_on),
+                date_text(issued_on)
+            ),
+        ),
+        InvoiceError::LinesDoNotAddUp { lines, total } => Problem::invalid(
+            "line_items",
+            format!(
+                "The line items add up to {} but the total is {}.",
+                lines.to_plain_string(),
+                total.to_plain_string()
+            ),
+        ),
+        InvoiceError::LinesTooLarge => Problem::invalid(
+            "line_items",
+            "The line items add up to more than an invoice may total (999,999,999.99).",
+        ),
+        InvoiceError::LineCurrency => Problem::invalid(
+            "line_items",
+            "Line items must be in the invoice's currency.",
+        ),
+        InvoiceError::HasLivePayments { covered } => Problem::conflict(format!(
+            "Payments still cover {} of this invoice; an invoice with live payments cannot be voided.",
+            covered.to_plain_string()
+        )),
+        error @ (InvoiceError::CorruptRow(_) | InvoiceError::Storage(_)) => {
+            Problem::internal("invoice request", &error)
+        }
+    }
+}
+
+fn parse_invoice_id(text: &str) -> Result<InvoiceId, Problem> {
+    InvoiceId::parse(text).map_err(|_| Problem::not_found("invoice"))
+}
+
+fn parse_iso_date(text: &str, field: &str) -> Result<Date, Problem> {
+    parse_date(text).map_err(|_| {
+        Problem::invalid(
+            field,
+            "A date must be a real calendar date written YYYY-MM-DD, such as 2026-12-01.",
+        )
+    })
+}
+
+fn parse_amount(text: &str, currency: Currency, field: &str) -> Result<Money, Problem> {
+    Money::parse(text, currency, AmountSyntax::Plain)
+        .map_err(|error| Problem::invalid(field, error))
+}
+
+fn parse_new_invoice(body: NewInvoiceBody) -> Result<NewInvoice, Problem> {
+    let currency =
+        Currency::parse(&body.currency).map_err(|error| Problem::invalid("currency", error))?;
+    let line_items = body
+        .line_items
+        .unwrap_or_default()
+        .into_iter()
+        .enumerate()
+        .map(|(index, line)| {
+            let field = |name: &str| format!("line_items[{index}].{name}");
+            let description = LineDescription::parse(&line.description)
+                .map_err(|error| Problem::invalid(field("description"), error))?;
+            let quantity = Decimal::from_str(line.quantity.trim())
+                .ok()
+                .filter(|_| !line.quantity.contains(['e', 'E']))
+                .ok_or_else(|| {
+                    Problem::invalid(
+                        field("quantity"),
+                        "A quantity must be a decimal number such as 1 or 2.5.",
+                    )
+                })?;
+            let unit_price = parse_amount(&line.unit_price, currency, &field("unit_price"))?;
+            LineItem::new(description, quantity, unit_price)
+                .map_err(|error| Problem::invalid(field("quantity"), error))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(NewInvoice {
+        customer: parse_customer_id(&body.customer_id)
+            .map_err(|_| Problem::invalid("customer_id", "There is no customer with this id."))?,
+        number: InvoiceNumber::parse(&body.number)
+            .map_err(|error| Problem::invalid("number", error))?,
+        total: parse_amount(&body.total, currency, "total")?,
+        issued_on: parse_iso_date(&body.issued_on, "issued_on")?,
+        due_on: parse_iso_date(&body.due_on, "due_on")?,
+        memo: body
+            .memo
+            .as_deref()
+            .map(Memo::parse)
+            .transpose()
+            .map_err(|error| Problem::invalid("memo", error))?,
+        line_items,
+        external_id: body
+            .external_id
+            .as_deref()
+            .map(ExternalId::parse)
+            .transpose()
+            .map_err(|error| Problem::invalid("external_id", error))?,
+    })
+}
+
+/// Create an invoice for a customer.
+#[utoipa::path(
+    post, path = "/api/v1/invoices", tag = "invoices",
+    request_body = NewInvoiceBody,
+    responses(
+        (status = 201, description = "The invoice was created", body = InvoiceBody),
+        (status = "4XX", description = "The request was refused", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("api_key" = []))
+)]
+pub async fn create_invoice(
+    ApiMerchant(merchant): ApiMerchant,
+    State(db): State<Database>,
+    ApiJson(body): ApiJson<NewInvoiceBody>,
+) -> Result<(StatusCode, Json<InvoiceBody>), Problem> {
+    let invoice = parse_new_invoice(body)?;
+    let created = invoices::create(&db, merchant, &invoice)
+        .await
+        .map_err(problem)?;
+    Ok((StatusCode::CREATED, Json(detail(created))))
+}
+
+/// List invoices, oldest first, optionally for one customer or in one status.
+#[utoipa::path(
+    get, path = "/api/v1/invoices", tag = "invoices",
+    params(InvoiceListQuery),
+    responses(
+        (status = 200, description = "A page of invoices", body = InvoiceList),
+        (status = "4XX", description = "The request was refused", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("api_key" = []))
+)]
+pub async fn list_invoices(
+    ApiMerchant(merchant): ApiMerchant,
+    State(db): State<Database>,
+    ApiQuery(query): ApiQuery<InvoiceListQuery>,
+) -> Result<Json<InvoiceList>, Problem> {
+    let filter = InvoiceFilter {
+        customer: customer_filter(query.customer_id.as_deref())?,
+        status: filter(query.status.as_deref(), "status", InvoiceStatus::parse)?,
+    };
+    let page = page_request(query.limit.as_deref(), query.cursor.as_deref())?;
+    let found = invoices::list(&db, merchant, &filter, &page)
+        .await
+        .map_err(problem)?;
+    let today = today();
+    Ok(Json(InvoiceList {
+        data: found
+            .items
+            .into_iter()
+            .map(|invoice| summary(invoice, today))
+            .collect(),
+        next_cursor: found.next.map(|cursor| cursor.encode()),
+    }))
+}
+
+/// Read one invoice with its balance, lines and allocations.
+#[utoipa::path(
+    get, path = "/api/v1/invoices/{id}", tag = "invoices",
+    params(("id" = String, Path, description = "The invoice's id")),
+    responses(
+        (status = 200, description = "The invoice", body = InvoiceBody),
+        (status = "4XX", description = "The request was refused", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("api_key" = []))
+)]
+pub async fn get_invoice(
+    ApiMerchant(merchant): ApiMerchant,
+    State(db): State<Database>,
+    Path(id): Path<String>,
+) -> Result<Json<InvoiceBody>, Problem> {
+    let id = parse_invoice_id(&id)?;
+    let invoice = invoices::get(&db, merchant, id).await.map_err(problem)?;
+    Ok(Json(detail(invoice)))
+}
+
+/// Void an invoice that no live payment covers. Voiding a void invoice changes nothing.
+#[utoipa::path(
+    post, path = "/api/v1/invoices/{id}/void", tag = "invoices",
+    params(("id" = String, Path, description = "The invoice's id")),
+    responses(
+        (status = 200, description = "The void invoice", body = InvoiceBody),
+        (status = "4XX", description = "The request was refused", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("api_key" = []))
+)]
+pub async fn void_invoice(
+    ApiMerchant(merchant): ApiMerchant,
+    State(db): State<Database>,
+    Path(id): Path<String>,
+) -> Result<Json<InvoiceBody>, Problem> {
+    let id = parse_invoice_id(&id)?;
+    let invoice = invoices::void(&db, merchant, id).await.map_err(problem)?;
+    Ok(Json(detail(invoice)))
+}

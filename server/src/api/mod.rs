@@ -1,0 +1,214 @@
+//! The merchant REST API under `/api/v1`: JSON in and out, bearer API keys, idempotent POSTs,
+//! errors as problem documents, and an OpenAPI document generated from the handlers' own
+//! annotations (the routes are registered from the same annotations, so the two cannot drift).
+
+pub mod customers;
+pub mod extract;
+pub mod idempotency;
+pub mod invoices;
+pub mod payments;
+pub mod problem;
+
+use crate::startup::AppState;
+use app::domain::ids::CustomerId;
+use app::services::Database;
+use app::services::page::{Cursor, PageRequest};
+use axum::Json;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get};
+use problem::{Problem, ProblemType};
+use serde::Deserialize;
+use std::sync::Arc;
+use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::{ObjectBuilder, Required, Type};
+use utoipa::{IntoParams, Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// The largest request body the API reads.
+pub const BODY_LIMIT_BYTES: usize = 256 * 1024;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Portico merchant API",
+        version = "1",
+        description = "Customers, invoices and payments of one merchant. Authenticate with \
+                       `Authorization: Bearer <api key>`. Amounts are decimal strings, dates are \
+                       ISO 8601. Errors are `application/problem+json`."
+    ),
+    modifiers(&SecurityAddon),
+    tags(
+        (name = "customers", description = "The businesses you bill, and who may pay for them"),
+        (name = "invoices", description = "What customers owe"),
+        (name = "payments", description = "What customers paid"),
+    )
+)]
+struct ApiDoc;
+
+struct SecurityAddon;
+
+impl Modify for SecurityAddon {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+/// Every POST honours `Idempotency-Key`; the middleware does it for all of them, so the document
+/// says it for all of them. Applied after the routes are collected (the `modifiers` of the
+/// derive run before `OpenApiRouter` adds any path).
+struct IdempotencyAddon;
+
+impl Modify for IdempotencyAddon {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            if let Some(post) = item.post.as_mut() {
+                let header = ParameterBuilder::new()
+                    .name(idempotency::HEADER)
+                    .parameter_in(ParameterIn::Header)
+                    .required(Required::False)
+                    .description(Some(
+                        "Makes the request safe to retry: the same key with the same request returns the \
+                         first response; the same key with a different request is a 409.",
+                    ))
+                    .schema(Some(ObjectBuilder::new().schema_type(Type::String).max_length(Some(255))))
+                    .build();
+                post.parameters.get_or_insert_with(Vec::new).push(header);
+            }
+        }
+    }
+}
+
+/// The `limit` and `cursor` of a list request.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// Page size, 1 to 100 (default 25).
+    pub limit: Option<String>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// Reads an optional query filter with `parse`, naming `field` when it is refused.
+pub(crate) fn filter<T, E: std::fmt::Display>(
+    value: Option<&str>,
+    field: &str,
+    parse: impl Fn(&str) -> Result<T, E>,
+) -> Result<Option<T>, Problem> {
+    value
+        .map(|text| parse(text).map_err(|error| Problem::invalid(field, error)))
+        .transpose()
+}
+
+/// The `customer_id` filter of a list.
+pub(crate) fn customer_filter(value: Option<&str>) -> Result<Option<CustomerId>, Problem> {
+    filter(value, "customer_id", |text| {
+        CustomerId::parse(text).map_err(|_| "A customer id is a UUID.")
+    })
+}
+
+pub(crate) fn page_request(
+    limit: Option<&str>,
+    cursor: Option<&str>,
+) -> Result<PageRequest, Problem> {
+    let limit = match limit {
+        None => PageRequest::DEFAULT_LIMIT,
+        Some(text) => text
+            .parse::<u32>()
+            .ok()
+            .filter(|limit| (1..=PageRequest::MAX_LIMIT).contains(limit))
+            .ok_or_else(|| {
+                Problem::invalid(
+                    "limit",
+                    format!(
+                        "The limit must be a whole number from 1 to {}.",
+                        PageRequest::MAX_LIMIT
+                    ),
+                )
+            })?,
+    };
+    let after = cursor
+        .map(|text| Cursor::decode(text).map_err(|error| Problem::invalid("cursor", error)))
+        .transpose()?;
+    Ok(PageRequest { limit, after })
+}
+
+/// The API's routes, with the document that describes them served at `/api/v1/openapi.json`.
+pub fn router(db: Database) -> axum::Router<AppState> {
+    let (routes, document) = OpenApiRouter::<AppState>::with_openapi(ApiDoc::openapi())
+        .routes(routes!(
+            customers::create_customer,
+            customers::list_customers
+        ))
+        .routes(routes!(customers::get_customer))
+        .routes(routes!(customers::add_contact, customers::remove_contact))
+        .routes(routes!(invoices::create_invoice, invoices::list_invoices))
+        .routes(routes!(invoices::get_invoice))
+        .routes(routes!(invoices::void_invoice))
+        .routes(routes!(payments::list_payments))
+        .routes(routes!(payments::get_payment))
+        .split_for_parts();
+    let mut document = document;
+    IdempotencyAddon.modify(&mut document);
+    let document = Arc::new(document);
+    routes
+        .route(
+            "/api/v1/openapi.json",
+            get(move || async move { Json(document.as_ref().clone()) }),
+        )
+        .route("/api/v1", any(unknown_route))
+        .route("/api/v1/", any(unknown_route))
+        .route("/api/v1/{*rest}", any(unknown_route))
+        .layer(axum::middleware::from_fn_with_state(
+            db,
+            idempotency::idempotent_posts,
+        ))
+        .layer(axum::middleware::map_response(problem_for_bare_errors))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
+}
+
+async fn unknown_route() -> Problem {
+    Problem::new(
+        ProblemType::NotFound,
+        "There is no such API endpoint. See /api/v1/openapi.json.",
+    )
+}
+
+/// Gives the errors axum produces itself (a wrong method, an undecodable path) a problem
+/// document like every other.
+async fn problem_for_bare_errors(response: Response) -> Response {
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.contains("json"));
+    if is_json || !status.is_client_error() {
+        return response;
+    }
+    let kind = match status {
+        StatusCode::METHOD_NOT_ALLOWED => ProblemType::MethodNotAllowed,
+        StatusCode::NOT_FOUND => ProblemType::NotFound,
+        StatusCode::PAYLOAD_TOO_LARGE => ProblemType::PayloadTooLarge,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ProblemType::UnsupportedMediaType,
+        _ => ProblemType::BadRequest,
+    };
+    let allow = response.headers().get(header::ALLOW).cloned();
+    let detail = match axum::body::to_bytes(response.into_body(), 4096).await {
+        Ok(bytes) if !bytes.is_empty() => String::from_utf8_lossy(&bytes).into_owned(),
+        _ => kind.title().to_owned(),
+    };
+    let mut problem = Problem::new(kind, detail).into_response();
+    if let Some(allow) = allow {
+        problem.headers_mut().insert(header::ALLOW, allow);
+    }
+    problem
+}

@@ -1,0 +1,141 @@
+//! `/api/v1/payments`: what customers paid, and which invoices each payment covers.
+
+use crate::api::extract::{ApiMerchant, ApiQuery};
+use crate::api::problem::Problem;
+use crate::api::{customer_filter, filter, page_request};
+use app::domain::ids::PaymentId;
+use app::domain::payment::PaymentStatus;
+use app::services::Database;
+use app::services::payments::{self, Payment, PaymentError, PaymentFilter};
+use axum::Json;
+use axum::extract::{Path, State};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PaymentBody {
+    pub id: String,
+    pub customer_id: String,
+    /// `us_ach`, `ca_pad`, `ca_eft`, `card` or `installments`.
+    pub method: String,
+    #[schema(example = "1250.00")]
+    pub amount: String,
+    pub currency: String,
+    /// `pending`, `processing`, `succeeded`, `failed`, `returned` or `refunded`.
+    pub status: String,
+    /// The processor's id for this payment.
+    pub processor_reference: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    /// The invoices this payment pays; the amounts add up to `amount`.
+    pub allocations: Vec<PaymentAllocationBody>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PaymentAllocationBody {
+    pub invoice_id: String,
+    pub invoice_number: String,
+    pub amount: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PaymentList {
+    pub data: Vec<PaymentBody>,
+    /// Pass as `cursor` to read the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PaymentListQuery {
+    /// Only this customer's payments.
+    pub customer_id: Option<String>,
+    /// Only payments in this status.
+    pub status: Option<String>,
+    /// Page size, 1 to 100 (default 25).
+    pub limit: Option<String>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+impl From<Payment> for PaymentBody {
+    fn from(payment: Payment) -> Self {
+        Self {
+            id: payment.id.to_string(),
+            customer_id: payment.customer.to_string(),
+            method: payment.method.code().to_owned(),
+            amount: payment.amount.to_plain_string(),
+            currency: payment.amount.currency().code().to_owned(),
+            status: payment.status.code().to_owned(),
+            processor_reference: payment.processor_reference,
+            created_at: payment.created_at,
+            updated_at: payment.updated_at,
+            allocations: payment
+                .allocations
+                .into_iter()
+                .map(|allocation| PaymentAllocationBody {
+                    invoice_id: allocation.invoice.to_string(),
+                    invoice_number: allocation.invoice_number.into(),
+                    amount: allocation.amount.to_plain_string(),
+                })
+                .collect(),
+        }
+    }
+}
+
+fn problem(error: PaymentError) -> Problem {
+    match error {
+        PaymentError::NotFound => Problem::not_found("payment"),
+        error => Problem::internal("payment request", &error),
+    }
+}
+
+/// List payments, oldest first, optionally for one customer or in one status.
+#[utoipa::path(
+    get, path = "/api/v1/payments", tag = "payments",
+    params(PaymentListQuery),
+    responses(
+        (status = 200, description = "A page of payments", body = PaymentList),
+        (status = "4XX", description = "The request was refused", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("api_key" = []))
+)]
+pub async fn list_payments(
+    ApiMerchant(merchant): ApiMerchant,
+    State(db): State<Database>,
+    ApiQuery(query): ApiQuery<PaymentListQuery>,
+) -> Result<Json<PaymentList>, Problem> {
+    let filter = PaymentFilter {
+        customer: customer_filter(query.customer_id.as_deref())?,
+        status: filter(query.status.as_deref(), "status", PaymentStatus::parse)?,
+    };
+    let page = page_request(query.limit.as_deref(), query.cursor.as_deref())?;
+    let found = payments::list(&db, merchant, &filter, &page)
+        .await
+        .map_err(problem)?;
+    Ok(Json(PaymentList {
+        data: found.items.into_iter().map(PaymentBody::from).collect(),
+        next_cursor: found.next.map(|cursor| cursor.encode()),
+    }))
+}
+
+/// Read one payment with its allocations.
+#[utoipa::path(
+    get, path = "/api/v1/payments/{id}", tag = "payments",
+    params(("id" = String, Path, description = "The payment's id")),
+    responses(
+        (status = 200, description = "The payment", body = PaymentBody),
+        (status = "4XX", description = "The request was refused", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("api_key" = []))
+)]
+pub async fn get_payment(
+    ApiMerchant(merchant): ApiMerchant,
+    State(db): State<Database>,
+    Path(id): Path<String>,
+) -> Result<Json<PaymentBody>, Problem> {
+    let id = PaymentId::parse(&id).map_err(|_| Problem::not_found("payment"))?;
+    let payment = payments::get(&db, merchant, id).await.map_err(problem)?;
+    Ok(Json(payment.into()))
+}

@@ -1,0 +1,158 @@
+//! The admin commands behind `portico merchant ...` and `portico demo`.
+
+use crate::helpers::{TestApp, TestDb, both_databases};
+use app::domain::public_url::PublicUrl;
+use server::admin::{self, MerchantOptions};
+
+fn options(slug: &str, country: &str) -> MerchantOptions {
+    MerchantOptions {
+        name: "Acme Supplies".into(),
+        slug: slug.into(),
+        country: country.into(),
+        currency: None,
+        support_email: Some("billing@acme.example".into()),
+        accent_colour: None,
+        logo_url: None,
+        methods: None,
+    }
+}
+
+/// The message of a refused admin command (what it created would not be `Debug`: it holds a key).
+fn refusal<T>(result: anyhow::Result<T>) -> String {
+    match result {
+        Ok(_) => panic!("the command should have been refused"),
+        Err(error) => error.to_string(),
+    }
+}
+
+both_databases! {
+    async fn a_created_merchant_gets_a_billing_link_and_a_working_api_key(app: TestApp) {
+        let public_url = PublicUrl::parse(&app.address).unwrap();
+        let created = admin::create_merchant(&app.db, &public_url, &options("acme", "CA")).await.unwrap();
+        assert_eq!(created.billing_link, format!("{}/pay/acme", app.address));
+        assert!(created.api_key.starts_with("portico_sk_"));
+        app.api_get(&created.api_key, "/customers").await.ok(200);
+        assert_eq!(app.get("/pay/acme").await.status(), 200);
+
+        let second = admin::create_api_key(&app.db, "acme").await.unwrap();
+        admin::revoke_api_key(&app.db, &created.api_key_id.to_string()).await.unwrap();
+        app.api_get(&created.api_key, "/customers").await.problem(401, "unauthorized");
+        app.api_get(&second.api_key, "/customers").await.ok(200);
+    }
+
+    async fn bad_admin_arguments_say_which_flag_is_wrong(app: TestApp) {
+        let public_url = PublicUrl::parse(&app.address).unwrap();
+        let taken = refusal(admin::create_merchant(&app.db, &public_url, &options("northwind", "US")).await);
+        assert!(taken.to_string().starts_with("--slug:"), "{taken}");
+        let country = refusal(admin::create_merchant(&app.db, &public_url, &options("acme", "FR")).await);
+        assert!(country.to_string().starts_with("--country:"), "{country}");
+        let mut pad_in_us = options("acme", "US");
+        pad_in_us.methods = Some("card,ca_pad".into());
+        let methods = refusal(admin::create_merchant(&app.db, &public_url, &pad_in_us).await);
+        assert!(methods.to_string().contains("ca_pad is not offered in US"), "{methods}");
+        assert!(refusal(admin::create_api_key(&app.db, "nobody").await).starts_with("--merchant:"));
+        assert!(admin::revoke_api_key(&app.db, "42").await.unwrap_err().to_string().starts_with("--key-id:"));
+    }
+
+    async fn the_demo_seeds_invoices_in_every_state_a_customer_meets(app: TestApp) {
+        let northwind = admin::create_api_key(&app.db, "northwind").await.unwrap();
+        let maple = admin::create_api_key(&app.db, "maple-wholesale").await.unwrap();
+        for key in [&northwind.api_key, &maple.api_key] {
+            let list = app.api_get(key, "/invoices?limit=100").await;
+            let invoices = list.ok(200)["data"].as_array().unwrap().clone();
+            let has = |status: &str| invoices.iter().any(|invoice| invoice["status"] == status);
+            assert!(has("open") && has("partially_paid") && has("paid"), "{invoices:?}");
+            assert!(invoices.iter().any(|invoice| invoice["overdue"] == true));
+            let customers = app.api_get(key, "/customers").await;
+            let contacts: Vec<_> = customers.ok(200)["data"].as_array().unwrap().iter()
+                .flat_map(|customer| customer["contacts"].as_array().unwrap().clone())
+                .collect();
+            assert!(contacts.contains(&serde_json::json!(server::demo::DEMO_CUSTOMER_EMAIL)));
+        }
+        let public_url = PublicUrl::parse(&app.address).unwrap();
+        let again = admin::seed_demo(&app.db, &public_url).await.unwrap();
+        assert_eq!(again.merchants.len(), 2, "a second run changes nothing and still prints the links");
+        let list = app.api_get(&northwind.api_key, "/invoices?limit=100").await;
+        assert_eq!(list.ok(200)["data"].as_array().unwrap().len(), 5);
+    }
+}
+
+#[tokio::test]
+async fn the_portico_binary_prints_the_created_merchant_as_json() {
+    let app = TestApp::spawn(TestDb::Sqlite).await.unwrap();
+    let database_url = format!(
+        "sqlite://{}?mode=rwc",
+        app.data_dir.path().join("portico.db").display()
+    );
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_portico"))
+        .args([
+            "merchant",
+            "create",
+            "--name",
+            "Acme",
+            "--slug",
+            "acme-cli",
+            "--country",
+            "US",
+        ])
+        .env("DATABASE_URL", &database_url)
+        .env("PORTICO_DATA_DIR", app.data_dir.path())
+        .env("PUBLIC_URL", "https://pay.example.com")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let printed: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        printed["billing_link"],
+        "https://pay.example.com/pay/acme-cli"
+    );
+    assert!(printed["merchant_id"].as_str().is_some());
+    app.api_get(printed["api_key"].as_str().unwrap(), "/customers")
+        .await
+        .ok(200);
+
+    let refused = std::process::Command::new(env!("CARGO_BIN_EXE_portico"))
+        .args([
+            "merchant",
+            "create",
+            "--name",
+            "Acme",
+            "--slug",
+            "acme-cli",
+            "--country",
+            "US",
+        ])
+        .env("DATABASE_URL", &database_url)
+        .env("PORTICO_DATA_DIR", app.data_dir.path())
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr)
+            .contains("error: --slug: the billing link name acme-cli is already taken")
+    );
+}
+
+#[tokio::test]
+async fn the_demo_command_fills_in_a_demo_merchant_left_empty() {
+    let app = TestApp::spawn_with(TestDb::Sqlite, &[("PORTICO_DEMO", "off")])
+        .await
+        .unwrap();
+    let public_url = PublicUrl::parse(&app.address).unwrap();
+    let mut empty = options("maple-wholesale", "CA");
+    empty.name = "Maple Wholesale Supply".into();
+    let created = admin::create_merchant(&app.db, &public_url, &empty)
+        .await
+        .unwrap();
+    assert_eq!(
+        app.api_get(&created.api_key, "/invoices").await.ok(200)["data"],
+        serde_json::json!([])
+    );
+    admin::seed_demo(&app.db, &public_url).await.unwrap();
+    let invoices = app.api_get(&created.api_key, "/invoices").await;
+    assert_eq!(invoices.ok(200)["data"].as_array().unwrap().len(), 4);
+}
