@@ -9,7 +9,14 @@ const port = Number(process.env.E2E_PORT ?? 3107);
 const baseURL = `http://127.0.0.1:${port}`;
 const repoRoot = path.resolve(__dirname, '..');
 const targetDir = path.resolve(repoRoot, process.env.CARGO_TARGET_DIR ?? 'target');
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-e2e-'));
+// Made once, in the main process; the workers it starts inherit the variable, so that tests
+// can read the mail outbox of the server they talk to.
+if (!process.env.PORTICO_E2E_DATA_DIR) {
+  process.env.PORTICO_E2E_DATA_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-e2e-'));
+}
+const dataDir = process.env.PORTICO_E2E_DATA_DIR;
+process.env.PORTICO_E2E_BASE_URL = baseURL;
+process.env.PORTICO_E2E_BINARY = path.join(targetDir, 'release', 'portico');
 
 const chromium = {
   browserName: 'chromium' as const,
@@ -37,6 +44,7 @@ const phone = {
 
 export default defineConfig({
   testDir: './tests',
+  globalSetup: './global-setup.ts',
   fullyParallel: true,
   workers: 2,
   forbidOnly: !!process.env.CI,
@@ -63,6 +71,9 @@ export default defineConfig({
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
       LEPTOS_SITE_ROOT: path.join(repoRoot, 'target', 'site'),
       PORTICO_DATA_DIR: dataDir,
+      // Each test names its own client in this header, so that the per-client limit on sign-in
+      // codes applies per test rather than to the whole run from 127.0.0.1.
+      PORTICO_CLIENT_IP_HEADER: 'x-e2e-client',
       RUST_LOG: 'warn',
     },
   },

@@ -5,11 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # The budget for the WASM as browsers receive it (brotli). Raise it only on purpose, in the
-# same commit as the feature that needs it, and update the README's figure.
-# The goal for the skeleton was 150 KiB; Leptos's router, meta and Suspense machinery put the
-# skeleton at 164,411 bytes, so the enforced line sits just above that until it is cut (see
-# "Size budget" in the README).
-WASM_BUDGET_BYTES=$((165 * 1024))
+# same commit as the feature that needs it, and update the README's figure (see "Size budget").
+# The skeleton was 164,411 bytes; the sign-in steps (seven routes, their forms and server
+# function clients) brought it to 273,599. The line sits just above that.
+WASM_BUDGET_BYTES=$((275 * 1024))
 
 pkg=target/site/pkg
 printf '%-18s %10s %10s %10s\n' file raw gzip-9 brotli-11

@@ -1,6 +1,7 @@
 //! What a server function may tell the browser. The full cause of a failure goes to the log
 //! with `tracing::error!` on the server; the browser only ever sees these variants.
 
+use crate::domain::business::FieldError;
 use leptos::server_fn::{
     codec::JsonEncoding,
     error::{FromServerFnError, ServerFnErrorErr},
@@ -12,6 +13,13 @@ pub enum AppError {
     /// The request was malformed: the UI shows `message` beside `field`.
     #[error("{message}")]
     Invalid { field: String, message: String },
+    /// Several fields of a form were refused; the UI shows each message beside its field.
+    #[error("Some of the details need correcting.")]
+    InvalidFields(Vec<FieldError>),
+    /// The request belongs to a step the customer is not on (a stale tab, an ended session,
+    /// an address typed by hand); the UI takes them to `path`.
+    #[error("{message}")]
+    WrongStep { path: String, message: String },
     /// Something failed on our side; the cause is in the server log, not here.
     #[error("Something went wrong on our side. Please try again in a moment.")]
     Unexpected,
@@ -38,4 +46,21 @@ impl FromServerFnError for AppError {
 pub fn unexpected(context: &str, cause: &dyn std::error::Error) -> AppError {
     tracing::error!(error = %cause, "{context}");
     AppError::Unexpected
+}
+
+impl AppError {
+    /// The message for `field`, when this error is about it.
+    pub fn message_for(&self, field: &str) -> Option<String> {
+        match self {
+            Self::Invalid {
+                field: failed,
+                message,
+            } if failed == field => Some(message.clone()),
+            Self::InvalidFields(errors) => errors
+                .iter()
+                .find(|error| error.field == field)
+                .map(|error| error.message.clone()),
+            Self::Invalid { .. } | Self::WrongStep { .. } | Self::Unexpected => None,
+        }
+    }
 }

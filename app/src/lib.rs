@@ -62,6 +62,36 @@ pub fn App() -> impl IntoView {
                         view=wizard::billing_link::BillingLinkPage
                         ssr=SsrMode::Async
                     />
+                    <Route
+                        path=path!("/pay/:merchant_slug/verify")
+                        view=wizard::code::CodePage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/pay/:merchant_slug/account")
+                        view=wizard::account::AccountPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/pay/:merchant_slug/business")
+                        view=wizard::business::BusinessPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/pay/:merchant_slug/access-requested")
+                        view=wizard::access_request::AccessRequestedPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/pay/:merchant_slug/invoices")
+                        view=wizard::invoices::InvoicesPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/pay/:merchant_slug/i/:token")
+                        view=wizard::invoice_link::InvoiceLinkPage
+                        ssr=SsrMode::Async
+                    />
                 </Routes>
             </main>
         </Router>

@@ -18,7 +18,7 @@ test('the billing link shows its merchant, rendered by the server', async ({ pag
   const errors = watchForErrors(page);
   const response = await page.goto('/pay/northwind');
   expect(response?.status()).toBe(200);
-  await expect(page).toHaveTitle('Pay Northwind IT Services · Portico');
+  await expect(page).toHaveTitle('Your email address · Pay Northwind IT Services · Portico');
   await expect(page.getByRole('heading', { level: 1, name: 'Pay Northwind IT Services' })).toBeVisible();
   await expect(page.getByLabel('Billing link')).toHaveValue(/\/pay\/northwind$/);
   await expect(page.getByRole('link', { name: 'billing@northwind.example' })).toBeVisible();

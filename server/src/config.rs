@@ -2,12 +2,22 @@
 //! start with no set-up at all. The README's configuration table lists the same variables.
 
 use app::domain::public_url::{PublicUrl, PublicUrlError};
+use http::HeaderName;
+use lettre::message::Mailbox;
 use secrecy::{ExposeSecret, SecretBox, SecretString};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
+    #[error(
+        "PORTICO_MAIL_FROM must be an email address, optionally with a name: Billing <billing@example.com>"
+    )]
+    MailFrom,
+    #[error(
+        "PORTICO_CLIENT_IP_HEADER must be an HTTP header name such as X-Forwarded-For, not {0:?}"
+    )]
+    ClientIpHeader(String),
     #[error("LEPTOS_SITE_ADDR must be an address and port such as 127.0.0.1:3000, not {0:?}")]
     SiteAddr(String),
     #[error(transparent)]
@@ -143,6 +153,11 @@ pub struct Config {
     pub frame_ancestors: FrameAncestors,
     /// `PORTICO_DEMO`: seed a demo merchant when the database has none.
     pub seed_demo: bool,
+    /// `PORTICO_MAIL_FROM`: the sender of Portico's emails.
+    pub mail_from: Mailbox,
+    /// `PORTICO_CLIENT_IP_HEADER`: the header a trusted reverse proxy puts the client's address
+    /// in (for per-client rate limits); unset, the connecting socket's address is used.
+    pub client_ip_header: Option<HeaderName>,
 }
 
 impl Config {
@@ -189,6 +204,16 @@ impl Config {
                 &lookup("PORTICO_FRAME_ANCESTORS").unwrap_or_default(),
             )?,
             seed_demo,
+            mail_from: lookup("PORTICO_MAIL_FROM")
+                .unwrap_or_else(|| "Portico <portico@localhost>".to_owned())
+                .parse()
+                .map_err(|_| ConfigError::MailFrom)?,
+            client_ip_header: lookup("PORTICO_CLIENT_IP_HEADER")
+                .map(|name| {
+                    HeaderName::try_from(name.as_str())
+                        .map_err(|_| ConfigError::ClientIpHeader(name))
+                })
+                .transpose()?,
         })
     }
 }

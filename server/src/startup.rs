@@ -2,14 +2,17 @@
 //! tests start exactly what production runs.
 
 use crate::api;
-use crate::config::{Config, SecretKey};
+use crate::config::{Config, FrameAncestors};
+use crate::web::client::{ClientAddressSource, identify_client, same_origin_posts};
 use crate::web::health;
 use crate::web::security::{CspNonce, SecurityPolicy, add_security_headers};
 use crate::{database, demo};
 use anyhow::Context as _;
 use app::domain::public_url::PublicUrl;
 use app::services::Database;
-use app::services::mail::Mailer;
+use app::services::keys::Keys;
+use app::services::mail::{MailFrom, Mailer};
+use app::services::request::CookiePolicy;
 use app::{App, shell};
 use axum::Router;
 use axum::extract::FromRef;
@@ -42,8 +45,10 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Database,
     pub mailer: Mailer,
+    pub mail_from: MailFrom,
     pub public_url: PublicUrl,
-    pub secret_key: Arc<SecretKey>,
+    pub keys: Keys,
+    pub cookie_policy: CookiePolicy,
 }
 
 pub struct Application {
@@ -89,14 +94,23 @@ impl Application {
             frame_ancestors: config.frame_ancestors.clone(),
             strict_transport_security: public_url.as_str().starts_with("https://"),
         });
+        let cookie_policy = CookiePolicy {
+            secure: public_url.as_str().starts_with("https://"),
+            embeddable: config.frame_ancestors != FrameAncestors::None,
+        };
         let state = AppState {
             leptos_options,
             db,
             mailer,
+            mail_from: MailFrom(config.mail_from.clone()),
             public_url,
-            secret_key: Arc::new(config.secret_key),
+            keys: Keys::new(config.secret_key.expose()),
+            cookie_policy,
         };
-        let router = router(state.clone(), security);
+        let client_source = Arc::new(ClientAddressSource {
+            header: config.client_ip_header.clone(),
+        });
+        let router = router(state.clone(), security, client_source);
         Ok(Self {
             listener,
             router,
@@ -120,19 +134,30 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         tracing::info!(address = %self.local_addr(), "Portico is listening");
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown)
-            .await
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
     }
 }
 
-fn router(state: AppState, security: Arc<SecurityPolicy>) -> Router {
+fn router(
+    state: AppState,
+    security: Arc<SecurityPolicy>,
+    client_source: Arc<ClientAddressSource>,
+) -> Router {
     let leptos_context = {
         let state = state.clone();
         move || {
             provide_context(state.db.clone());
             provide_context(state.public_url.clone());
             provide_context(state.mailer.clone());
+            provide_context(state.mail_from.clone());
+            provide_context(state.keys.clone());
+            provide_context(state.cookie_policy);
             adopt_request_nonce();
         }
     };
@@ -180,6 +205,11 @@ fn router(state: AppState, security: Arc<SecurityPolicy>) -> Router {
                     security,
                     add_security_headers,
                 ))
+                .layer(axum::middleware::from_fn_with_state(
+                    client_source,
+                    identify_client,
+                ))
+                .layer(axum::middleware::from_fn(same_origin_posts))
                 // Static files are precompressed at build time; this compresses pages and
                 // JSON, at a level that costs little CPU per response.
                 .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4))),

@@ -18,6 +18,15 @@ macro_rules! entity_id {
             pub fn parse(text: &str) -> Result<Self, uuid::Error> {
                 uuid::Uuid::parse_str(text).map(Self)
             }
+
+            /// The 16 bytes of the UUID, for compact signed tokens.
+            pub fn to_bytes(self) -> [u8; 16] {
+                *self.0.as_bytes()
+            }
+
+            pub fn from_bytes(bytes: [u8; 16]) -> Self {
+                Self(uuid::Uuid::from_bytes(bytes))
+            }
         }
 
         impl std::fmt::Display for $name {

@@ -156,6 +156,8 @@ pub struct MerchantBranding {
     pub accent_colour: AccentColour,
     pub country: Country,
     pub support_email: Option<String>,
+    /// An https:// address of the merchant's logo, shown in the wizard's header.
+    pub logo_url: Option<String>,
 }
 
 #[cfg(test)]

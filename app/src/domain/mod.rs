@@ -1,6 +1,7 @@
 //! Pure types and rules. Nothing here knows about Leptos, sqlx or HTTP, and everything here
 //! compiles to WASM, so the browser and the server check input by the same rules.
 
+pub mod business;
 pub mod email;
 pub mod idempotency;
 pub mod ids;
@@ -9,4 +10,5 @@ pub mod merchant;
 pub mod money;
 pub mod payment;
 pub mod public_url;
+pub mod sign_in;
 pub mod text;

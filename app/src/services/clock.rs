@@ -24,6 +24,14 @@ pub fn timestamp_text(at: OffsetDateTime) -> String {
         .unwrap_or_default()
 }
 
+/// A date as people read it in North America: `Nov 27, 2026`.
+pub fn date_for_people(date: Date) -> String {
+    date.format(format_description!(
+        "[month repr:short] [day padding:none], [year]"
+    ))
+    .unwrap_or_default()
+}
+
 pub fn date_text(date: Date) -> String {
     date.format(DATE).unwrap_or_default()
 }
@@ -58,6 +66,14 @@ mod tests {
         assert_eq!(early, "2026-11-27T09:05:01.000000Z");
         assert_eq!(late, "2026-11-27T09:05:01.500000Z");
         assert!(early < late);
+    }
+
+    #[test]
+    fn dates_for_people_spell_the_month() {
+        assert_eq!(
+            date_for_people(parse_date("2026-11-07").unwrap()),
+            "Nov 7, 2026"
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Customers: the businesses that owe a merchant money, and the email addresses allowed to pay
 //! for them. Every query names the merchant; no function reads across merchants.
 
+use crate::domain::business::{BusinessDetails, BusinessForm};
 use crate::domain::email::EmailAddress;
 use crate::domain::ids::{CustomerId, MerchantId};
 use crate::domain::merchant::Country;
@@ -229,6 +230,93 @@ pub async fn remove_contact(
     .await?;
     transaction.commit().await?;
     get(db, merchant, id).await
+}
+
+/// The customers of `merchant` that `email` may pay for.
+pub async fn find_by_contact(
+    db: &Database,
+    merchant: MerchantId,
+    email: &EmailAddress,
+) -> Result<Vec<Customer>, CustomerError> {
+    let rows: Vec<CustomerRow> = sqlx::query_as(&format!(
+        "SELECT {CUSTOMER_COLUMNS} FROM customers WHERE merchant_id = $1 AND id IN \
+         (SELECT customer_id FROM customer_contacts WHERE merchant_id = $1 AND email = $2) \
+         ORDER BY legal_name, id"
+    ))
+    .bind(merchant.to_string())
+    .bind(email.as_str())
+    .fetch_all(db.pool())
+    .await?;
+    with_contacts(db, merchant, rows).await
+}
+
+/// Step 3's form filled with what is on file for the customer (its legal name and country at
+/// least; the rest once a contact has completed it).
+pub async fn profile_form(
+    db: &Database,
+    merchant: MerchantId,
+    id: CustomerId,
+) -> Result<BusinessForm, CustomerError> {
+    type ProfileRow = (
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let row: Option<ProfileRow> = sqlx::query_as(
+        "SELECT legal_name, country, contact_name, phone, address_line1, city, region, postal_code \
+         FROM customers WHERE merchant_id = $1 AND id = $2",
+    )
+    .bind(merchant.to_string())
+    .bind(id.to_string())
+    .fetch_optional(db.pool())
+    .await?;
+    let (business_name, country, contact_name, phone, address_line1, city, region, postal_code) =
+        row.ok_or(CustomerError::NotFound)?;
+    Ok(BusinessForm {
+        business_name,
+        country,
+        contact_name: contact_name.unwrap_or_default(),
+        phone: phone.unwrap_or_default(),
+        address_line1: address_line1.unwrap_or_default(),
+        city: city.unwrap_or_default(),
+        region: region.unwrap_or_default(),
+        postal_code: postal_code.unwrap_or_default(),
+    })
+}
+
+/// Stores step 3's details on the customer; later visits skip the step.
+pub async fn complete_profile(
+    db: &Database,
+    merchant: MerchantId,
+    id: CustomerId,
+    details: &BusinessDetails,
+) -> Result<(), CustomerError> {
+    let updated = sqlx::query(
+        "UPDATE customers SET legal_name = $3, contact_name = $4, phone = $5, address_line1 = $6, city = $7, \
+         region = $8, postal_code = $9, country = $10, profile_completed_at = $11 WHERE merchant_id = $1 AND id = $2",
+    )
+    .bind(merchant.to_string())
+    .bind(id.to_string())
+    .bind(details.business_name.as_str())
+    .bind(details.contact_name.as_str())
+    .bind(details.phone.as_str())
+    .bind(details.address_line1.as_str())
+    .bind(details.city.as_str())
+    .bind(details.region.code())
+    .bind(details.postal_code.as_str())
+    .bind(details.country.code())
+    .bind(timestamp_text(now()))
+    .execute(db.pool())
+    .await?;
+    if updated.rows_affected() == 0 {
+        return Err(CustomerError::NotFound);
+    }
+    Ok(())
 }
 
 /// Reads the contacts of `rows` in one query and builds the customers.

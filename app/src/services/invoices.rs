@@ -106,6 +106,8 @@ pub struct InvoiceDetail {
 pub struct InvoiceFilter {
     pub customer: Option<CustomerId>,
     pub status: Option<InvoiceStatus>,
+    /// Only invoices that still owe something or wait for a payment to settle.
+    pub outstanding_only: bool,
 }
 
 /// Every invoice of merchant `$1` with its cover figures and status. The status CASE is the SQL
@@ -331,6 +333,7 @@ pub async fn list(
     let rows: Vec<InvoiceRow> = sqlx::query_as(&format!(
         "{} WHERE ($2 IS NULL OR customer_id = $2) AND ($3 IS NULL OR status = $3) \
          AND ($4 IS NULL OR created_at > $4 OR (created_at = $4 AND id > $5)) \
+         AND ($7 = 0 OR status IN ('open', 'partially_paid', 'processing')) \
          ORDER BY created_at, id LIMIT $6",
         *INVOICES_WITH_STATUS
     ))
@@ -340,6 +343,7 @@ pub async fn list(
     .bind(after_created)
     .bind(after_id)
     .bind(page.fetch_limit())
+    .bind(i64::from(filter.outstanding_only))
     .fetch_all(db.pool())
     .await?;
     let invoices = rows

@@ -25,6 +25,11 @@ pub enum MailError {
     Outbox(#[from] lettre::transport::file::Error),
 }
 
+/// The address Portico's emails come from (`PORTICO_MAIL_FROM`); each message shows the
+/// merchant's name with it and replies go to the merchant's support address.
+#[derive(Debug, Clone)]
+pub struct MailFrom(pub lettre::message::Mailbox);
+
 #[derive(Clone)]
 pub enum Mailer {
     Smtp(AsyncSmtpTransport<Tokio1Executor>),

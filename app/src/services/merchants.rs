@@ -81,6 +81,21 @@ pub async fn create(db: &Database, merchant: &NewMerchant) -> Result<MerchantId,
     Ok(id)
 }
 
+/// The billing link name of a merchant.
+pub async fn slug_of(
+    db: &Database,
+    merchant: MerchantId,
+) -> Result<Option<MerchantSlug>, MerchantError> {
+    let row: Option<(String,)> = sqlx::query_as("SELECT slug FROM merchants WHERE id = $1")
+        .bind(merchant.to_string())
+        .fetch_optional(db.pool())
+        .await?;
+    row.map(|(slug,)| {
+        MerchantSlug::parse(&slug).map_err(|error| MerchantError::CorruptRow(error.to_string()))
+    })
+    .transpose()
+}
+
 /// The merchant whose billing link ends in `slug`.
 pub async fn find_id(
     db: &Database,
@@ -109,22 +124,44 @@ pub async fn find_branding(
     db: &Database,
     slug: &MerchantSlug,
 ) -> Result<Option<MerchantBranding>, MerchantError> {
-    let row: Option<(String, String, String, Option<String>)> = sqlx::query_as(
-        "SELECT display_name, accent_colour, country, support_email FROM merchants WHERE slug = $1",
+    Ok(find(db, slug).await?.map(|(_, branding)| branding))
+}
+
+/// The merchant whose billing link ends in `slug`: its id and what customers see of it.
+pub async fn find(
+    db: &Database,
+    slug: &MerchantSlug,
+) -> Result<Option<(MerchantId, MerchantBranding)>, MerchantError> {
+    type Row = (
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+    );
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT id, display_name, accent_colour, country, support_email, logo_url FROM merchants WHERE slug = $1",
     )
     .bind(slug.as_str())
     .fetch_optional(db.pool())
     .await?;
-    row.map(|(display_name, accent_colour, country, support_email)| {
-        Ok(MerchantBranding {
-            slug: slug.clone(),
-            display_name,
-            accent_colour: AccentColour::parse(&accent_colour)
-                .map_err(|error| MerchantError::CorruptRow(error.to_string()))?,
-            country: Country::parse(&country)
-                .map_err(|error| MerchantError::CorruptRow(error.to_string()))?,
-            support_email,
-        })
-    })
+    let corrupt = |error: &dyn std::fmt::Display| MerchantError::CorruptRow(error.to_string());
+    row.map(
+        |(id, display_name, accent_colour, country, support_email, logo_url)| {
+            Ok((
+                MerchantId::parse(&id).map_err(|error| corrupt(&error))?,
+                MerchantBranding {
+                    slug: slug.clone(),
+                    display_name,
+                    accent_colour: AccentColour::parse(&accent_colour)
+                        .map_err(|error| corrupt(&error))?,
+                    country: Country::parse(&country).map_err(|error| corrupt(&error))?,
+                    support_email,
+                    logo_url,
+                },
+            ))
+        },
+    )
     .transpose()
 }

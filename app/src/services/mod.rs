@@ -1,16 +1,22 @@
 //! The modules that own the rules with side effects: SQL and outside calls. Server-side only;
 //! server functions and the HTTP routes call these, never the database directly.
 
+pub mod access_requests;
 pub mod api_keys;
 pub mod clock;
 pub mod customers;
 pub mod database;
 pub mod idempotency;
+pub mod invoice_links;
 pub mod invoices;
+pub mod keys;
 pub mod mail;
 pub mod merchants;
 pub mod page;
 pub mod payments;
+pub mod request;
+pub mod sessions;
+pub mod sign_in;
 
 pub use database::{Backend, Database};
 

@@ -1,93 +1,107 @@
-//! The merchant's billing link, `/pay/{merchant_slug}`: where every customer's visit starts.
+//! Step 1, at the merchant's billing link `/pay/{merchant_slug}`: the customer's email address.
+//! The answer is the same whether or not the address is known to the merchant, so the form
+//! cannot be used to find out who the merchant's customers are.
 
-use crate::components::{ErrorNotice, NotFound};
-use crate::domain::merchant::MerchantBranding;
+use crate::domain::sign_in::WizardStep;
 use crate::error::AppError;
+use crate::wizard::{
+    FieldMessage, FormMessage, WizardFrame, WizardPage, WizardRoute, WizardView, action_result,
+    field_message,
+};
 use leptos::prelude::*;
-use leptos_meta::{Style, Title};
-use leptos_router::hooks::use_params_map;
-use serde::{Deserialize, Serialize};
 
-/// What the billing link page shows of its merchant.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BillingLinkView {
-    pub merchant: MerchantBranding,
-    /// The full, shareable address of this page (built from `PUBLIC_URL`).
-    pub link: String,
-}
-
-/// The merchant behind a billing link, or `None` when the link names no merchant.
-#[server(endpoint = "billing-link/merchant")]
-pub async fn billing_link_merchant(
-    merchant_slug: String,
-) -> Result<Option<BillingLinkView>, AppError> {
-    use crate::domain::merchant::MerchantSlug;
-    use crate::domain::public_url::PublicUrl;
+/// Sends a sign-in code to `email` and moves on to step 2.
+#[server(endpoint = "wizard/email")]
+pub async fn submit_email(merchant_slug: String, email: String) -> Result<(), AppError> {
+    use crate::domain::email::EmailAddress;
     use crate::error::unexpected;
-    use crate::services::{Database, from_context, merchants};
+    use crate::services::sessions::{self, Draft};
+    use crate::services::{Database, from_context};
+    use crate::wizard::session;
 
-    // A malformed slug cannot name a merchant: to the customer it is simply a wrong address.
-    let Ok(slug) = MerchantSlug::parse(&merchant_slug) else {
-        return Ok(None);
-    };
     let db: Database = from_context()?;
-    let public_url: PublicUrl = from_context()?;
-    let merchant = merchants::find_branding(&db, &slug)
+    let (merchant_id, merchant) = session::require_merchant(&db, &merchant_slug).await?;
+    let current = session::current_or_start(&db, merchant_id).await?;
+    let position = session::position(&db, Some(&current)).await?;
+    session::require_position(
+        position,
+        &[WizardPage::Email, WizardPage::Code],
+        &merchant.slug,
+    )?;
+    let draft = Draft {
+        email: email.clone(),
+        ..current.draft.clone()
+    };
+    sessions::save_draft(&db, &current.id, &draft)
         .await
-        .map_err(|error| unexpected("reading the merchant of a billing link", &error))?;
-    Ok(merchant.map(|merchant| BillingLinkView {
-        link: public_url.billing_link(&merchant.slug),
-        merchant,
-    }))
+        .map_err(|error| unexpected("keeping what the customer typed", &error))?;
+    let email = EmailAddress::parse(&email).map_err(|error| AppError::Invalid {
+        field: "email".to_owned(),
+        message: error.to_string(),
+    })?;
+
+    session::send_code(&db, &merchant, &current, &email, "email").await?;
+    sessions::await_code(&db, &current.id, &email)
+        .await
+        .map_err(|error| unexpected("recording the code sent", &error))?;
+    leptos_axum::redirect(&WizardPage::Code.path(&merchant.slug));
+    Ok(())
 }
 
 #[component]
 pub fn BillingLinkPage() -> impl IntoView {
-    let params = use_params_map();
-    let view_of_link = Resource::new(
-        move || params.read().get("merchant_slug").unwrap_or_default(),
-        billing_link_merchant,
-    );
+    let submit = ServerAction::<SubmitEmail>::new();
     view! {
-        <Suspense fallback=|| view! { <p class="card muted">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match view_of_link.await {
-                    Ok(Some(view_of_link)) => view! { <BillingLink view_of_link /> }.into_any(),
-                    Ok(None) => {
-                        view! {
-                            <NotFound
-                                heading="There is no billing link at this address"
-                                advice="Check the link in your invoice email, or ask the business that billed you for its billing link."
-                            />
-                        }
-                            .into_any()
-                    }
-                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <WizardRoute
+            page=WizardPage::Email
+            refresh=Signal::derive(|| 0)
+            render=std::sync::Arc::new(move |view| view! { <EmailStep view submit /> }.into_any())
+        />
     }
 }
 
 #[component]
-fn BillingLink(view_of_link: BillingLinkView) -> impl IntoView {
-    let BillingLinkView { merchant, link } = view_of_link;
-    // The accent colour is six validated hex digits (see `AccentColour`), so it is safe here.
-    let brand_style = format!(":root{{--accent:{}}}", merchant.accent_colour.as_str());
+fn EmailStep(view: WizardView, submit: ServerAction<SubmitEmail>) -> impl IntoView {
+    let result = action_result(submit);
+    let error = field_message(result, "email");
+    let invalid = move || error.get().is_some();
+    let slug = view.merchant.slug.to_string();
+    let display_name = view.merchant.display_name.clone();
+    let support_email = view.merchant.support_email.clone();
+    let link = view.billing_link.clone();
+    let typed = view
+        .pending_email
+        .clone()
+        .filter(|_| view.email_draft.is_empty())
+        .unwrap_or_else(|| view.email_draft.clone());
     view! {
-        <Title text=format!("Pay {} · Portico", merchant.display_name) />
-        <Style>{brand_style}</Style>
-        <section class="card" aria-labelledby="merchant-heading">
-            <p class="eyebrow">"Invoice payment"</p>
-            <h1 id="merchant-heading">{format!("Pay {}", merchant.display_name)}</h1>
+        <WizardFrame view step=WizardStep::Email>
+            <h1>{format!("Pay {display_name}")}</h1>
             <p class="lead">
-                {format!(
-                    "This is the secure billing link of {}. Here you will confirm your email address, see your open invoices and pay them by bank or card.",
-                    merchant.display_name,
-                )}
+                "Enter your email address. We will send you a code to confirm it is you, then show your open invoices."
             </p>
-            {merchant
-                .support_email
+            <ActionForm action=submit attr:novalidate=true attr:class="form">
+                <input type="hidden" name="merchant_slug" value=slug />
+                <FormMessage result />
+                <div class="field">
+                    <label for="email">"Email address"</label>
+                    <input
+                        id="email"
+                        name="email"
+                        type="email"
+                        autocomplete="email"
+                        inputmode="email"
+                        spellcheck="false"
+                        value=typed
+                        autofocus=invalid
+                        aria-invalid=move || invalid().to_string()
+                        aria-describedby="email-error"
+                    />
+                    <FieldMessage id="email-error" message=error />
+                </div>
+                <button type="submit" class="button">"Continue"</button>
+            </ActionForm>
+            {support_email
                 .map(|email| {
                     view! {
                         <p class="muted">
@@ -97,7 +111,7 @@ fn BillingLink(view_of_link: BillingLinkView) -> impl IntoView {
                     }
                 })}
             <ShareLink link />
-        </section>
+        </WizardFrame>
     }
 }
 

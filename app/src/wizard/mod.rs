@@ -1,3 +1,415 @@
 //! The customer's payment wizard, one file per step: the component and its server function.
+//! This module holds what the steps share: the page state every step renders from, the frame
+//! around each step (merchant, progress, a way back, sign-out), and field error messages.
+//!
+//! Every step is an `ActionForm` that works before the WASM arrives and without JavaScript at
+//! all: on success the server function redirects to the next step (a real redirect for a plain
+//! form post, a client-side navigation once hydrated); on failure the error comes back beside
+//! the field, and what the customer typed is kept in the session so it survives a reload.
 
+pub mod access_request;
+pub mod account;
 pub mod billing_link;
+pub mod business;
+pub mod code;
+pub mod invoice_link;
+pub mod invoices;
+#[cfg(feature = "ssr")]
+pub mod session;
+
+use crate::components::{ErrorNotice, NotFound};
+use crate::domain::business::BusinessForm;
+use crate::domain::merchant::MerchantBranding;
+use crate::domain::sign_in::WizardStep;
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos_meta::{Style, Title};
+use leptos_router::components::Redirect;
+use leptos_router::hooks::use_params_map;
+use serde::{Deserialize, Serialize};
+
+/// The pages of the wizard that sign-in leads through. A session stands on exactly one of them
+/// at a time (see `session::position`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum WizardPage {
+    Email,
+    Code,
+    Account,
+    Business,
+    AccessRequested,
+    Invoices,
+}
+
+impl WizardPage {
+    pub fn path(self, slug: &crate::domain::merchant::MerchantSlug) -> String {
+        let page = match self {
+            Self::Email => "",
+            Self::Code => "/verify",
+            Self::Account => "/account",
+            Self::Business => "/business",
+            Self::AccessRequested => "/access-requested",
+            Self::Invoices => "/invoices",
+        };
+        format!("/pay/{slug}{page}")
+    }
+}
+
+/// What a wizard page renders: nothing (no such merchant), a redirect to where the session
+/// belongs, or the page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum PageState {
+    NoMerchant,
+    Redirect(String),
+    Show(Box<WizardView>),
+}
+
+/// Everything the sign-in pages show. Each page fills what it needs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WizardView {
+    pub merchant: MerchantBranding,
+    pub billing_link: String,
+    pub signed_in_as: Option<String>,
+    pub pending_email: Option<String>,
+    pub email_draft: String,
+    pub resend_wait_seconds: i64,
+    pub business: BusinessForm,
+    pub new_business: bool,
+    pub accounts: Vec<AccountChoice>,
+    pub invoices: Vec<InvoiceLine>,
+    pub totals: Vec<String>,
+}
+
+/// A customer a contact may pay for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountChoice {
+    pub id: String,
+    pub name: String,
+}
+
+/// One outstanding invoice as step 4 lists it; amounts are already formatted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvoiceLine {
+    pub id: String,
+    pub number: String,
+    pub issued_on: String,
+    pub due_on: String,
+    pub overdue: bool,
+    pub total: String,
+    pub balance_due: String,
+    pub currency: String,
+    pub status: String,
+    pub preselected: bool,
+}
+
+/// The state of `page` for this browser's session at `merchant_slug`.
+#[server(endpoint = "wizard/page")]
+pub async fn load_wizard_page(
+    merchant_slug: String,
+    page: WizardPage,
+) -> Result<PageState, AppError> {
+    use crate::domain::public_url::PublicUrl;
+    use crate::error::unexpected;
+    use crate::services::clock::{date_for_people, today};
+    use crate::services::invoices::{self, InvoiceFilter};
+    use crate::services::page::PageRequest;
+    use crate::services::{Database, customers, from_context, sign_in};
+
+    let db: Database = from_context()?;
+    let public_url: PublicUrl = from_context()?;
+    let Some((merchant_id, merchant)) = session::merchant(&db, &merchant_slug).await? else {
+        return Ok(PageState::NoMerchant);
+    };
+    let current = session::current(&db, merchant_id).await?;
+    let position = session::position(&db, current.as_ref()).await?;
+    // Step 1 stays open while a code is awaited, to change the address.
+    let allowed = page == position || (page == WizardPage::Email && position == WizardPage::Code);
+    if !allowed {
+        return Ok(PageState::Redirect(position.path(&merchant.slug)));
+    }
+    let mut view = WizardView {
+        billing_link: public_url.billing_link(&merchant.slug),
+        signed_in_as: current
+            .as_ref()
+            .and_then(|session| session.verified_email.as_ref())
+            .map(ToString::to_string),
+        pending_email: current
+            .as_ref()
+            .and_then(|session| session.pending_email.as_ref())
+            .map(ToString::to_string),
+        email_draft: current
+            .as_ref()
+            .map(|session| session.draft.email.clone())
+            .unwrap_or_default(),
+        resend_wait_seconds: 0,
+        business: BusinessForm::default(),
+        new_business: false,
+        accounts: Vec::new(),
+        invoices: Vec::new(),
+        totals: Vec::new(),
+        merchant,
+    };
+    let Some(session) = current else {
+        return Ok(PageState::Show(Box::new(view)));
+    };
+    match page {
+        WizardPage::Email | WizardPage::AccessRequested => {}
+        WizardPage::Code => {
+            view.resend_wait_seconds = sign_in::resend_wait_seconds(&db, &session)
+                .await
+                .map_err(|error| unexpected("reading the resend cool-down", &error))?;
+        }
+        WizardPage::Account => {
+            if let Some(email) = &session.verified_email {
+                let known = customers::find_by_contact(&db, merchant_id, email)
+                    .await
+                    .map_err(|error| unexpected("reading a contact's customers", &error))?;
+                view.accounts = known
+                    .into_iter()
+                    .map(|customer| AccountChoice {
+                        id: customer.id.to_string(),
+                        name: customer.legal_name.to_string(),
+                    })
+                    .collect();
+            }
+        }
+        WizardPage::Business => {
+            view.new_business = session.customer.is_none();
+            view.business = if session.draft.business != BusinessForm::default() {
+                session.draft.business.clone()
+            } else if let Some(customer) = session.customer {
+                customers::profile_form(&db, merchant_id, customer)
+                    .await
+                    .map_err(|error| unexpected("reading a customer's profile", &error))?
+            } else {
+                BusinessForm {
+                    country: view.merchant.country.code().to_owned(),
+                    ..BusinessForm::default()
+                }
+            };
+        }
+        WizardPage::Invoices => {
+            let filter = InvoiceFilter {
+                customer: session.customer,
+                status: None,
+                outstanding_only: true,
+            };
+            let page = invoices::list(
+                &db,
+                merchant_id,
+                &filter,
+                &PageRequest::first(PageRequest::MAX_LIMIT),
+            )
+            .await
+            .map_err(|error| unexpected("listing a customer's invoices", &error))?;
+            let today = today();
+            let mut totals: Vec<crate::domain::money::Money> = Vec::new();
+            for invoice in &page.items {
+                let balance = invoice.standing.balance_due;
+                match totals
+                    .iter_mut()
+                    .find(|total| total.currency() == balance.currency())
+                {
+                    Some(total) => *total = total.checked_add(balance).unwrap_or(*total),
+                    None => totals.push(balance),
+                }
+            }
+            view.totals = totals.iter().map(ToString::to_string).collect();
+            view.invoices = page
+                .items
+                .into_iter()
+                .map(|invoice| InvoiceLine {
+                    id: invoice.id.to_string(),
+                    overdue: invoice.is_overdue(today),
+                    number: invoice.number.to_string(),
+                    issued_on: date_for_people(invoice.issued_on),
+                    due_on: date_for_people(invoice.due_on),
+                    total: invoice.total.to_grouped_string(),
+                    balance_due: invoice.standing.balance_due.to_grouped_string(),
+                    currency: invoice.total.currency().code().to_owned(),
+                    status: invoice.standing.status.code().replace('_', " "),
+                    preselected: session.preselected_invoice == Some(invoice.id),
+                })
+                .collect();
+        }
+    }
+    Ok(PageState::Show(Box::new(view)))
+}
+
+/// Ends the session and returns to the billing link.
+#[server(endpoint = "wizard/sign-out")]
+pub async fn sign_out(merchant_slug: String) -> Result<(), AppError> {
+    use crate::error::unexpected;
+    use crate::services::{Database, from_context, sessions};
+
+    let db: Database = from_context()?;
+    let (merchant_id, merchant) = session::require_merchant(&db, &merchant_slug).await?;
+    if let Some(current) = session::current(&db, merchant_id).await? {
+        sessions::end(&db, &current.id)
+            .await
+            .map_err(|error| unexpected("ending a session", &error))?;
+    }
+    session::clear_cookie()?;
+    leptos_axum::redirect(&format!("/pay/{}", merchant.slug));
+    Ok(())
+}
+
+/// How a page renders its state. One boxed type for every page, so that the loading, redirect
+/// and not-found logic below is compiled once into the WASM rather than once per page.
+pub type RenderPage = std::sync::Arc<dyn Fn(WizardView) -> AnyView + Send + Sync>;
+
+/// Loads `page`'s state (again whenever `refresh` changes) and renders it with `render`, or the
+/// redirect or not-found page the state calls for.
+#[component]
+pub fn WizardRoute(
+    page: WizardPage,
+    #[prop(into)] refresh: Signal<usize>,
+    render: RenderPage,
+) -> impl IntoView {
+    let params = use_params_map();
+    let state = Resource::new(
+        move || {
+            (
+                params.read().get("merchant_slug").unwrap_or_default(),
+                refresh.get(),
+            )
+        },
+        move |(slug, _)| load_wizard_page(slug, page),
+    );
+    view! {
+        <Suspense fallback=|| view! { <p class="card muted">"Loading…"</p> }>
+            {move || {
+                let render = render.clone();
+                Suspend::new(async move {
+                    match state.await {
+                        Ok(PageState::Show(view)) => render(*view),
+                        Ok(PageState::Redirect(path)) => view! { <Redirect path /> }.into_any(),
+                        Ok(PageState::NoMerchant) => {
+                            view! {
+                                <NotFound
+                                    heading="There is no billing link at this address"
+                                    advice="Check the link in your invoice email, or ask the business that billed you for its billing link."
+                                />
+                            }
+                                .into_any()
+                        }
+                        Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+/// The frame of every step: who is being paid, how far along the customer is, a way back, and
+/// sign-out once signed in.
+#[component]
+pub fn WizardFrame(
+    view: WizardView,
+    step: WizardStep,
+    /// Where "Back" goes, and what it says.
+    #[prop(optional)]
+    back: Option<(String, &'static str)>,
+    children: Children,
+) -> impl IntoView {
+    let merchant = view.merchant.clone();
+    // The accent colour is six validated hex digits (see `AccentColour`), so it is safe here.
+    let brand_style = format!(":root{{--accent:{}}}", merchant.accent_colour.as_str());
+    let sign_out = ServerAction::<SignOut>::new();
+    let progress = format!("Step {} of {}", step.number(), WizardStep::COUNT);
+    view! {
+        <Title text=format!("{} · Pay {} · Portico", step.title(), merchant.display_name) />
+        <Style>{brand_style}</Style>
+        <div class="wizard">
+            <header class="wizard__header">
+                <div class="wizard__merchant">
+                    {merchant
+                        .logo_url
+                        .clone()
+                        .map(|logo| view! { <img class="wizard__logo" src=logo alt="" /> })}
+                    <span class="wizard__merchant-name">{merchant.display_name.clone()}</span>
+                </div>
+                {view
+                    .signed_in_as
+                    .clone()
+                    .map(|email| {
+                        view! {
+                            <ActionForm action=sign_out attr:class="wizard__sign-out">
+                                <input type="hidden" name="merchant_slug" value=merchant.slug.to_string() />
+                                <span class="wizard__signed-in">{email}</span>
+                                <button type="submit" class="button button--link">"Sign out"</button>
+                            </ActionForm>
+                        }
+                    })}
+            </header>
+            <nav class="wizard__progress" aria-label="Progress">
+                <p>
+                    <span class="wizard__step-count">{progress.clone()}</span>
+                    " · "
+                    {step.title()}
+                </p>
+                // A native progress bar: no inline style (the CSP allows none), and screen
+                // readers announce it as progress.
+                <progress
+                    class="wizard__bar"
+                    max=WizardStep::COUNT.to_string()
+                    value=step.number().to_string()
+                    aria-label=progress
+                ></progress>
+            </nav>
+            {back.map(|(href, label)| view! { <a class="wizard__back" href=href>{format!("← {label}")}</a> })}
+            <section class="card wizard__card">{children()}</section>
+        </div>
+    }
+}
+
+/// The message under a field, announced to screen readers when it appears.
+#[component]
+pub fn FieldMessage(
+    id: &'static str,
+    #[prop(into)] message: Signal<Option<String>>,
+) -> impl IntoView {
+    view! {
+        <p id=id class="field__error" role="alert">
+            {move || message.get()}
+        </p>
+    }
+}
+
+/// The latest result of a form's action: `None` before it is submitted. Without JavaScript it
+/// comes from the error Leptos puts in the URL when it sends the browser back to the form.
+pub fn action_result<S>(action: ServerAction<S>) -> Signal<Option<Result<(), AppError>>>
+where
+    S: leptos::server_fn::ServerFn<Output = (), Error = AppError> + Clone + Send + Sync + 'static,
+{
+    Signal::derive(move || action.value().get())
+}
+
+/// The message of `field` in an action's latest result, if it failed on that field.
+pub fn field_message(
+    result: Signal<Option<Result<(), AppError>>>,
+    field: &'static str,
+) -> Signal<Option<String>> {
+    Signal::derive(move || match result.get() {
+        Some(Err(error)) => error.message_for(field),
+        _ => None,
+    })
+}
+
+/// A failure of an action that belongs to no field (the server, a stale step), announced.
+#[component]
+pub fn FormMessage(#[prop(into)] result: Signal<Option<Result<(), AppError>>>) -> impl IntoView {
+    let message = move || match result.get() {
+        Some(Err(error @ (AppError::Unexpected | AppError::WrongStep { .. }))) => {
+            Some(error.to_string())
+        }
+        Some(Err(AppError::InvalidFields(_))) => {
+            Some("Some of the details need correcting: see the messages below.".to_owned())
+        }
+        _ => None,
+    };
+    view! {
+        <p class="form__message" role="alert">
+            {message}
+        </p>
+    }
+}

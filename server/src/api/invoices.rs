@@ -4,15 +4,20 @@ use crate::api::customers::parse_customer_id;
 use crate::api::extract::{ApiJson, ApiMerchant, ApiQuery};
 use crate::api::problem::Problem;
 use crate::api::{customer_filter, filter, page_request};
-use app::domain::ids::InvoiceId;
+use app::domain::ids::{InvoiceId, MerchantId};
 use app::domain::invoice::{InvoiceStatus, LineItem};
+use app::domain::merchant::MerchantSlug;
 use app::domain::money::{AmountSyntax, Currency, Money};
+use app::domain::public_url::PublicUrl;
 use app::domain::text::{ExternalId, InvoiceNumber, LineDescription, Memo};
 use app::services::Database;
 use app::services::clock::{date_text, parse_date, today};
+use app::services::invoice_links;
 use app::services::invoices::{
     self, Invoice, InvoiceDetail, InvoiceError, InvoiceFilter, NewInvoice,
 };
+use app::services::keys::Keys;
+use app::services::merchants;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -94,6 +99,10 @@ pub struct InvoiceSummaryBody {
 pub struct InvoiceBody {
     #[serde(flatten)]
     pub summary: InvoiceSummaryBody,
+    /// A link that opens this merchant's billing link with this invoice preselected after
+    /// sign-in: for invoice emails and accounting memo fields. It works until 30 days after the
+    /// due date, unless revoked.
+    pub payment_link: String,
     pub line_items: Vec<LineItemBody>,
     pub allocations: Vec<InvoiceAllocationBody>,
 }
@@ -155,8 +164,65 @@ fn summary(invoice: Invoice, today: Date) -> InvoiceSummaryBody {
     }
 }
 
-fn detail(invoice: InvoiceDetail) -> InvoiceBody {
+/// What builds an invoice's payment link.
+#[derive(Clone)]
+pub struct LinkMaker {
+    keys: Keys,
+    public_url: PublicUrl,
+    slug: MerchantSlug,
+}
+
+impl LinkMaker {
+    async fn for_merchant(
+        db: &Database,
+        keys: Keys,
+        public_url: PublicUrl,
+        merchant: MerchantId,
+    ) -> Result<Self, Problem> {
+        let slug = merchants::slug_of(db, merchant)
+            .await
+            .map_err(|error| Problem::internal("reading a merchant's slug", &error))?
+            .ok_or_else(|| Problem::not_found("merchant"))?;
+        Ok(Self {
+            keys,
+            public_url,
+            slug,
+        })
+    }
+
+    async fn link(
+        &self,
+        db: &Database,
+        merchant: MerchantId,
+        invoice: InvoiceId,
+    ) -> Result<String, Problem> {
+        let version = invoice_links::version(db, merchant, invoice)
+            .await
+            .map_err(|error| Problem::internal("reading an invoice's link version", &error))?
+            .ok_or_else(|| Problem::not_found("invoice"))?;
+        Ok(invoice_links::link(
+            &self.keys,
+            &self.public_url,
+            &self.slug,
+            invoice,
+            version,
+        ))
+    }
+}
+
+async fn detail_with_link(
+    db: &Database,
+    links: &LinkMaker,
+    merchant: MerchantId,
+    invoice: InvoiceDetail,
+) -> Result<InvoiceBody, Problem> {
+    let payment_link = links.link(db, merchant, invoice.invoice.id).await?;
+    Ok(detail(invoice, payment_link))
+}
+
+fn detail(invoice: InvoiceDetail, payment_link: String) -> InvoiceBody {
     InvoiceBody {
+        payment_link,
         summary: summary(invoice.invoice, today()),
         line_items: invoice
             .line_items
@@ -309,13 +375,19 @@ fn parse_new_invoice(body: NewInvoiceBody) -> Result<NewInvoice, Problem> {
 pub async fn create_invoice(
     ApiMerchant(merchant): ApiMerchant,
     State(db): State<Database>,
+    State(keys): State<Keys>,
+    State(public_url): State<PublicUrl>,
     ApiJson(body): ApiJson<NewInvoiceBody>,
 ) -> Result<(StatusCode, Json<InvoiceBody>), Problem> {
     let invoice = parse_new_invoice(body)?;
     let created = invoices::create(&db, merchant, &invoice)
         .await
         .map_err(problem)?;
-    Ok((StatusCode::CREATED, Json(detail(created))))
+    let links = LinkMaker::for_merchant(&db, keys, public_url, merchant).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(detail_with_link(&db, &links, merchant, created).await?),
+    ))
 }
 
 /// List invoices, oldest first, optionally for one customer or in one status.
@@ -336,6 +408,7 @@ pub async fn list_invoices(
     let filter = InvoiceFilter {
         customer: customer_filter(query.customer_id.as_deref())?,
         status: filter(query.status.as_deref(), "status", InvoiceStatus::parse)?,
+        outstanding_only: false,
     };
     let page = page_request(query.limit.as_deref(), query.cursor.as_deref())?;
     let found = invoices::list(&db, merchant, &filter, &page)
@@ -365,11 +438,16 @@ pub async fn list_invoices(
 pub async fn get_invoice(
     ApiMerchant(merchant): ApiMerchant,
     State(db): State<Database>,
+    State(keys): State<Keys>,
+    State(public_url): State<PublicUrl>,
     Path(id): Path<String>,
 ) -> Result<Json<InvoiceBody>, Problem> {
     let id = parse_invoice_id(&id)?;
     let invoice = invoices::get(&db, merchant, id).await.map_err(problem)?;
-    Ok(Json(detail(invoice)))
+    let links = LinkMaker::for_merchant(&db, keys, public_url, merchant).await?;
+    Ok(Json(
+        detail_with_link(&db, &links, merchant, invoice).await?,
+    ))
 }
 
 /// Void an invoice that no live payment covers. Voiding a void invoice changes nothing.
@@ -385,9 +463,43 @@ pub async fn get_invoice(
 pub async fn void_invoice(
     ApiMerchant(merchant): ApiMerchant,
     State(db): State<Database>,
+    State(keys): State<Keys>,
+    State(public_url): State<PublicUrl>,
     Path(id): Path<String>,
 ) -> Result<Json<InvoiceBody>, Problem> {
     let id = parse_invoice_id(&id)?;
     let invoice = invoices::void(&db, merchant, id).await.map_err(problem)?;
-    Ok(Json(detail(invoice)))
+    let links = LinkMaker::for_merchant(&db, keys, public_url, merchant).await?;
+    Ok(Json(
+        detail_with_link(&db, &links, merchant, invoice).await?,
+    ))
+}
+
+/// Withdraw every payment link made so far for an invoice; the answer carries the new one.
+#[utoipa::path(
+    post, path = "/api/v1/invoices/{id}/payment-link/revoke", tag = "invoices",
+    params(("id" = String, Path, description = "The invoice's id")),
+    responses(
+        (status = 200, description = "The invoice with its new payment link", body = InvoiceBody),
+        (status = "4XX", description = "The request was refused", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("api_key" = []))
+)]
+pub async fn revoke_payment_link(
+    ApiMerchant(merchant): ApiMerchant,
+    State(db): State<Database>,
+    State(keys): State<Keys>,
+    State(public_url): State<PublicUrl>,
+    Path(id): Path<String>,
+) -> Result<Json<InvoiceBody>, Problem> {
+    let id = parse_invoice_id(&id)?;
+    invoice_links::revoke(&db, merchant, id)
+        .await
+        .map_err(|error| Problem::internal("revoking an invoice's links", &error))?
+        .ok_or_else(|| Problem::not_found("invoice"))?;
+    let invoice = invoices::get(&db, merchant, id).await.map_err(problem)?;
+    let links = LinkMaker::for_merchant(&db, keys, public_url, merchant).await?;
+    Ok(Json(
+        detail_with_link(&db, &links, merchant, invoice).await?,
+    ))
 }

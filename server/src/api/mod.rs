@@ -153,6 +153,7 @@ pub fn router(db: Database) -> axum::Router<AppState> {
         .routes(routes!(invoices::create_invoice, invoices::list_invoices))
         .routes(routes!(invoices::get_invoice))
         .routes(routes!(invoices::void_invoice))
+        .routes(routes!(invoices::revoke_payment_link))
         .routes(routes!(payments::list_payments))
         .routes(routes!(payments::get_payment))
         .split_for_parts();

@@ -1,4 +1,5 @@
 //! HTTP concerns that are not Leptos pages: health probes and the layers around every response.
 
+pub mod client;
 pub mod health;
 pub mod security;

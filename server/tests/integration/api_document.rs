@@ -19,6 +19,7 @@ both_databases! {
             "/api/v1/invoices",
             "/api/v1/invoices/{id}",
             "/api/v1/invoices/{id}/void",
+            "/api/v1/invoices/{id}/payment-link/revoke",
             "/api/v1/payments",
             "/api/v1/payments/{id}",
         ] {

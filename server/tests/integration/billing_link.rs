@@ -43,21 +43,21 @@ both_databases! {
     async fn the_server_function_answers_with_the_merchant(app: TestApp) {
         let response = app
             .client
-            .post(format!("{}/api/billing-link/merchant", app.address))
-            .form(&[("merchant_slug", "northwind")])
+            .post(format!("{}/api/wizard/page", app.address))
+            .form(&[("merchant_slug", "northwind"), ("page", "Email")])
             .send()
             .await
             .unwrap();
         assert_eq!(response.status(), 200);
         let body: serde_json::Value = response.json().await.unwrap();
-        assert_eq!(body["merchant"]["display_name"], "Northwind IT Services");
-        assert_eq!(body["merchant"]["country"], "US");
+        assert_eq!(body["Show"]["merchant"]["display_name"], "Northwind IT Services");
+        assert_eq!(body["Show"]["merchant"]["country"], "US");
     }
 
     async fn the_server_function_refuses_malformed_input_without_failing(app: TestApp) {
         let response = app
             .client
-            .post(format!("{}/api/billing-link/merchant", app.address))
+            .post(format!("{}/api/wizard/page", app.address))
             .header("content-type", "application/x-www-form-urlencoded")
             .body("not_the_field=%ZZ")
             .send()

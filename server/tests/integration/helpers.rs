@@ -106,6 +106,8 @@ impl TestApp {
         }));
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            // A hung request fails the test with a message instead of hanging the suite.
+            .timeout(std::time::Duration::from_secs(30))
             .build()
             .expect("an HTTP client");
         Self {
@@ -312,5 +314,142 @@ impl ApiResponse {
 
     pub fn id(&self) -> String {
         self.body["id"].as_str().expect("an id").to_owned()
+    }
+}
+
+/// A browser without JavaScript: it keeps cookies, sends forms as a browser does (HTML
+/// accepted, the page as Referer, its own origin) and does not follow redirects, so that tests
+/// can see where each answer leads.
+pub struct Browser {
+    client: reqwest::Client,
+    address: String,
+}
+
+impl Browser {
+    pub fn new(app: &TestApp) -> Self {
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            // A hung request fails the test with a message instead of hanging the suite.
+            .timeout(std::time::Duration::from_secs(30))
+            .build()
+            .expect("an HTTP client");
+        Self {
+            client,
+            address: app.address.clone(),
+        }
+    }
+
+    /// Opens a page as a navigation would.
+    pub async fn open(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.address))
+            .header("accept", "text/html")
+            .send()
+            .await
+            .expect("the page is answered")
+    }
+
+    /// Opens a page and returns its HTML, following redirects the way a browser would.
+    pub async fn page(&self, path: &str) -> (String, String) {
+        let mut path = path.to_owned();
+        for _ in 0..5 {
+            let response = self.open(&path).await;
+            match location(&response) {
+                Some(next) if response.status().is_redirection() => path = next,
+                _ => return (path, response.text().await.expect("a readable page")),
+            }
+        }
+        panic!("too many redirects from {path}");
+    }
+
+    /// Submits a form on `page` to the server function `endpoint` (e.g. `wizard/email`) and
+    /// returns where the answer sends the browser.
+    pub async fn submit(&self, page: &str, endpoint: &str, fields: &[(&str, &str)]) -> String {
+        let response = self
+            .client
+            .post(format!("{}/api/{endpoint}", self.address))
+            .header("accept", "text/html")
+            .header("origin", &self.address)
+            .header("referer", format!("{}{page}", self.address))
+            .form(fields)
+            .send()
+            .await
+            .expect("the form is answered");
+        assert!(
+            response.status().is_redirection(),
+            "{endpoint}: {}",
+            response.status()
+        );
+        location(&response).expect("a redirect has a location")
+    }
+
+    /// The error a refused form sent the browser back with (Leptos puts it in the URL).
+    pub fn error_in(location: &str) -> Option<String> {
+        use base64::Engine as _;
+        let encoded = location.split("__err=").nth(1)?.split('&').next()?;
+        let encoded = encoded
+            .replace("%3D", "=")
+            .replace("%2B", "+")
+            .replace("%2F", "/");
+        let bytes = base64::engine::general_purpose::URL_SAFE
+            .decode(encoded)
+            .ok()?;
+        String::from_utf8(bytes).ok()
+    }
+
+    pub fn session_cookie(response: &reqwest::Response) -> Option<String> {
+        response
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .find(|value| value.starts_with("portico_session="))
+            .map(str::to_owned)
+    }
+}
+
+/// The path a redirect leads to, without the scheme and host.
+pub fn location(response: &reqwest::Response) -> Option<String> {
+    let location = response.headers().get("location")?.to_str().ok()?;
+    Some(match location.split_once("://") {
+        Some((_, rest)) => rest
+            .find('/')
+            .map_or("/".to_owned(), |index| rest[index..].to_owned()),
+        None => location.to_owned(),
+    })
+}
+
+impl TestApp {
+    /// The code in the newest sign-in email to `email` in the outbox.
+    pub fn latest_code(&self, email: &str) -> String {
+        let outbox = self.data_dir.path().join("outbox");
+        let mut messages: Vec<(std::time::SystemTime, String)> = std::fs::read_dir(&outbox)
+            .expect("the outbox exists")
+            .filter_map(|entry| entry.ok())
+            .filter_map(|entry| {
+                let modified = entry.metadata().ok()?.modified().ok()?;
+                let text = std::fs::read_to_string(entry.path()).ok()?;
+                Some((modified, text))
+            })
+            .filter(|(_, text)| text.contains(&format!("To: {email}")))
+            .collect();
+        messages.sort_by_key(|(modified, _)| *modified);
+        let (_, text) = messages.last().expect("a code email was sent");
+        // The plain-text part's first line: "Your sign-in code to pay {merchant}: 123456".
+        text.lines()
+            .filter(|line| line.starts_with("Your sign-in code to pay"))
+            .find_map(|line| {
+                let digits = line.rsplit(": ").next()?.trim();
+                (digits.len() == 6 && digits.bytes().all(|b| b.is_ascii_digit()))
+                    .then(|| digits.to_owned())
+            })
+            .expect("the email carries a code")
+    }
+
+    pub fn outbox_count(&self) -> usize {
+        std::fs::read_dir(self.data_dir.path().join("outbox"))
+            .map(|entries| entries.count())
+            .unwrap_or(0)
     }
 }

@@ -15,4 +15,5 @@ mod api_payments;
 mod billing_link;
 mod health;
 mod security;
+mod sign_in;
 mod storage;

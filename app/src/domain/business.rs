@@ -1,0 +1,435 @@
+//! The business details a customer gives on a first visit (wizard step 3): who they are and
+//! where, checked the way the post office and the phone company would.
+
+use crate::domain::merchant::Country;
+use crate::domain::text::{LegalName, TextError};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A US state or district, or a Canadian province or territory, by its postal code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Region {
+    code: &'static str,
+}
+
+/// (code, name) of every US state and the District of Columbia.
+pub const US_STATES: [(&str, &str); 51] = [
+    ("AL", "Alabama"),
+    ("AK", "Alaska"),
+    ("AZ", "Arizona"),
+    ("AR", "Arkansas"),
+    ("CA", "California"),
+    ("CO", "Colorado"),
+    ("CT", "Connecticut"),
+    ("DE", "Delaware"),
+    ("DC", "District of Columbia"),
+    ("FL", "Florida"),
+    ("GA", "Georgia"),
+    ("HI", "Hawaii"),
+    ("ID", "Idaho"),
+    ("IL", "Illinois"),
+    ("IN", "Indiana"),
+    ("IA", "Iowa"),
+    ("KS", "Kansas"),
+    ("KY", "Kentucky"),
+    ("LA", "Louisiana"),
+    ("ME", "Maine"),
+    ("MD", "Maryland"),
+    ("MA", "Massachusetts"),
+    ("MI", "Michigan"),
+    ("MN", "Minnesota"),
+    ("MS", "Mississippi"),
+    ("MO", "Missouri"),
+    ("MT", "Montana"),
+    ("NE", "Nebraska"),
+    ("NV", "Nevada"),
+    ("NH", "New Hampshire"),
+    ("NJ", "New Jersey"),
+    ("NM", "New Mexico"),
+    ("NY", "New York"),
+    ("NC", "North Carolina"),
+    ("ND", "North Dakota"),
+    ("OH", "Ohio"),
+    ("OK", "Oklahoma"),
+    ("OR", "Oregon"),
+    ("PA", "Pennsylvania"),
+    ("RI", "Rhode Island"),
+    ("SC", "South Carolina"),
+    ("SD", "South Dakota"),
+    ("TN", "Tennessee"),
+    ("TX", "Texas"),
+    ("UT", "Utah"),
+    ("VT", "Vermont"),
+    ("VA", "Virginia"),
+    ("WA", "Washington"),
+    ("WV", "West Virginia"),
+    ("WI", "Wisconsin"),
+    ("WY", "Wyoming"),
+];
+
+/// (code, name) of every Canadian province and territory.
+pub const CA_PROVINCES: [(&str, &str); 13] = [
+    ("AB", "Alberta"),
+    ("BC", "British Columbia"),
+    ("MB", "Manitoba"),
+    ("NB", "New Brunswick"),
+    ("NL", "Newfoundland and Labrador"),
+    ("NS", "Nova Scotia"),
+    ("NT", "Northwest Territories"),
+    ("NU", "Nunavut"),
+    ("ON", "Ontario"),
+    ("PE", "Prince Edward Island"),
+    ("QC", "Quebec"),
+    ("SK", "Saskatchewan"),
+    ("YT", "Yukon"),
+];
+
+impl Region {
+    pub fn regions_of(country: Country) -> &'static [(&'static str, &'static str)] {
+        match country {
+            Country::UnitedStates => &US_STATES,
+            Country::Canada => &CA_PROVINCES,
+        }
+    }
+
+    /// The region with this code in `country`.
+    pub fn parse(code: &str, country: Country) -> Result<Self, BusinessError> {
+        let code = code.trim().to_ascii_uppercase();
+        if code.is_empty() {
+            return Err(BusinessError::RegionMissing);
+        }
+        Self::regions_of(country)
+            .iter()
+            .find(|(known, _)| *known == code)
+            .map(|(known, _)| Self { code: known })
+            .ok_or(BusinessError::RegionNotInCountry(country))
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.code
+    }
+}
+
+/// A ZIP code (`12345` or `12345-6789`) or a Canadian postal code (`K1A 0B1`), normalised.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PostalCode(String);
+
+impl PostalCode {
+    pub fn parse(text: &str, country: Country) -> Result<Self, BusinessError> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(BusinessError::PostalCodeMissing);
+        }
+        match country {
+            Country::UnitedStates => {
+                let digits: Vec<u8> = text.bytes().filter(|b| *b != b'-').collect();
+                let shape_ok = (digits.len() == 5
+                    || (digits.len() == 9 && text.len() == 10 && text.as_bytes()[5] == b'-'))
+                    && digits.iter().all(u8::is_ascii_digit);
+                if !shape_ok {
+                    return Err(BusinessError::ZipCode);
+                }
+                Ok(Self(text.to_owned()))
+            }
+            Country::Canada => {
+                let compact: String = text
+                    .chars()
+                    .filter(|c| *c != ' ')
+                    .collect::<String>()
+                    .to_ascii_uppercase();
+                // Letter-digit-letter digit-letter-digit; D, F, I, O, Q and U are never used, and
+                // W and Z never start one.
+                let bytes = compact.as_bytes();
+                let letter_ok = |b: u8| b.is_ascii_uppercase() && !b"DFIOQU".contains(&b);
+                let shape_ok = bytes.len() == 6
+                    && letter_ok(bytes[0])
+                    && !b"WZ".contains(&bytes[0])
+                    && bytes[1].is_ascii_digit()
+                    && letter_ok(bytes[2])
+                    && bytes[3].is_ascii_digit()
+                    && letter_ok(bytes[4])
+                    && bytes[5].is_ascii_digit();
+                if !shape_ok {
+                    return Err(BusinessError::CanadianPostalCode);
+                }
+                Ok(Self(format!("{} {}", &compact[..3], &compact[3..])))
+            }
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A phone number with 10 to 15 digits; spaces, dots, dashes, parentheses and a leading `+`
+/// are allowed and kept as typed.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PhoneNumber(String);
+
+impl PhoneNumber {
+    pub fn parse(text: &str) -> Result<Self, BusinessError> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(BusinessError::PhoneMissing);
+        }
+        let allowed = |c: char| c.is_ascii_digit() || " .-()".contains(c);
+        let body = text.strip_prefix('+').unwrap_or(text);
+        if let Some(bad) = body.chars().find(|c| !allowed(*c)) {
+            return Err(BusinessError::PhoneCharacter(bad));
+        }
+        let digits = body.chars().filter(char::is_ascii_digit).count();
+        if !(10..=15).contains(&digits) {
+            return Err(BusinessError::PhoneLength);
+        }
+        Ok(Self(text.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for PhoneNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BusinessError {
+    #[error("{0}")]
+    Text(#[from] TextError),
+    #[error("Choose the country: United States or Canada.")]
+    CountryMissing,
+    #[error("Choose the state or province.")]
+    RegionMissing,
+    #[error("Choose a {} in the country you chose.", match .0 { Country::UnitedStates => "state", Country::Canada => "province or territory" })]
+    RegionNotInCountry(Country),
+    #[error("Enter the postal code.")]
+    PostalCodeMissing,
+    #[error("A ZIP code has 5 digits, or 5 digits, a hyphen and 4 more (12345-6789).")]
+    ZipCode,
+    #[error(
+        "A Canadian postal code is letter, digit, letter, digit, letter, digit, as in K1A 0B1."
+    )]
+    CanadianPostalCode,
+    #[error("Enter a phone number.")]
+    PhoneMissing,
+    #[error("“{0}” cannot be part of a phone number: use digits, spaces, dashes or parentheses.")]
+    PhoneCharacter(char),
+    #[error("A phone number has 10 to 15 digits, including the area code.")]
+    PhoneLength,
+}
+
+/// Everything step 3 asks for, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BusinessDetails {
+    pub business_name: LegalName,
+    pub contact_name: LegalName,
+    pub phone: PhoneNumber,
+    pub address_line1: LegalName,
+    pub city: LegalName,
+    pub region: Region,
+    pub postal_code: PostalCode,
+    pub country: Country,
+}
+
+/// Step 3's fields as typed, each kept so a refused form comes back as the customer left it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BusinessForm {
+    pub business_name: String,
+    pub contact_name: String,
+    pub phone: String,
+    pub address_line1: String,
+    pub city: String,
+    pub region: String,
+    pub postal_code: String,
+    pub country: String,
+}
+
+/// One refused field of a form: its name and what to change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl BusinessForm {
+    /// Checks every field and reports all the refused ones at once, in form order.
+    pub fn parse(&self) -> Result<BusinessDetails, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut check = |field: &str, outcome: Result<(), BusinessError>| {
+            if let Err(error) = outcome {
+                errors.push(FieldError {
+                    field: field.to_owned(),
+                    message: error.to_string(),
+                });
+            }
+        };
+        let name = |text: &str, what: &'static str| {
+            LegalName::parse(text).map_err(|error| match error {
+                TextError::Empty { .. } => BusinessError::Text(TextError::Empty { what }),
+                other => BusinessError::Text(other),
+            })
+        };
+        let business_name = name(&self.business_name, "the business name");
+        check("business_name", business_name.clone().map(drop));
+        let contact_name = name(&self.contact_name, "your name");
+        check("contact_name", contact_name.clone().map(drop));
+        let phone = PhoneNumber::parse(&self.phone);
+        check("phone", phone.clone().map(drop));
+        let address_line1 = name(&self.address_line1, "the street address");
+        check("address_line1", address_line1.clone().map(drop));
+        let city = name(&self.city, "the city");
+        check("city", city.clone().map(drop));
+        let country =
+            Country::parse(self.country.trim()).map_err(|_| BusinessError::CountryMissing);
+        let (region, postal_code) = match country {
+            Ok(country) => (
+                Region::parse(&self.region, country),
+                PostalCode::parse(&self.postal_code, country),
+            ),
+            Err(_) => (
+                Err(BusinessError::CountryMissing),
+                Err(BusinessError::CountryMissing),
+            ),
+        };
+        if country.is_ok() {
+            check("region", region.clone().map(drop));
+            check("postal_code", postal_code.clone().map(drop));
+        }
+        check("country", country.clone().map(drop));
+        match (
+            business_name,
+            contact_name,
+            phone,
+            address_line1,
+            city,
+            country,
+            region,
+            postal_code,
+        ) {
+            (
+                Ok(business_name),
+                Ok(contact_name),
+                Ok(phone),
+                Ok(address_line1),
+                Ok(city),
+                Ok(country),
+                Ok(region),
+                Ok(postal_code),
+            ) => Ok(BusinessDetails {
+                business_name,
+                contact_name,
+                phone,
+                address_line1,
+                city,
+                region,
+                postal_code,
+                country,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn filled() -> BusinessForm {
+        BusinessForm {
+            business_name: "Globex Manufacturing Inc.".into(),
+            contact_name: "Ana López".into(),
+            phone: "+1 (415) 555-0100".into(),
+            address_line1: "1 Market St".into(),
+            city: "San Francisco".into(),
+            region: "CA".into(),
+            postal_code: "94105".into(),
+            country: "US".into(),
+        }
+    }
+
+    #[test]
+    fn a_complete_us_form_is_accepted() {
+        let details = filled().parse().unwrap();
+        assert_eq!(details.region.code(), "CA");
+        assert_eq!(details.postal_code.as_str(), "94105");
+    }
+
+    #[test]
+    fn canadian_postal_codes_are_normalised_and_checked_against_the_country() {
+        assert_eq!(
+            PostalCode::parse("k1a0b1", Country::Canada)
+                .unwrap()
+                .as_str(),
+            "K1A 0B1"
+        );
+        assert_eq!(
+            PostalCode::parse("94105", Country::Canada),
+            Err(BusinessError::CanadianPostalCode)
+        );
+        assert_eq!(
+            PostalCode::parse("K1A 0B1", Country::UnitedStates),
+            Err(BusinessError::ZipCode)
+        );
+        assert_eq!(
+            PostalCode::parse("D1A 0B1", Country::Canada),
+            Err(BusinessError::CanadianPostalCode)
+        );
+        assert!(PostalCode::parse("94105-1234", Country::UnitedStates).is_ok());
+        assert_eq!(
+            PostalCode::parse("9410", Country::UnitedStates),
+            Err(BusinessError::ZipCode)
+        );
+    }
+
+    #[test]
+    fn a_province_is_not_a_state() {
+        assert_eq!(
+            Region::parse("ON", Country::UnitedStates),
+            Err(BusinessError::RegionNotInCountry(Country::UnitedStates))
+        );
+        assert_eq!(Region::parse("on", Country::Canada).unwrap().code(), "ON");
+    }
+
+    #[test]
+    fn phone_numbers_need_ten_to_fifteen_digits() {
+        assert!(PhoneNumber::parse("416-555-0199").is_ok());
+        assert_eq!(
+            PhoneNumber::parse("555-0199"),
+            Err(BusinessError::PhoneLength)
+        );
+        assert_eq!(
+            PhoneNumber::parse("416 555 O199"),
+            Err(BusinessError::PhoneCharacter('O'))
+        );
+    }
+
+    #[test]
+    fn every_refused_field_is_reported_at_once() {
+        let form = BusinessForm {
+            business_name: " ".into(),
+            phone: "12".into(),
+            region: "ON".into(),
+            postal_code: "K1A 0B1".into(),
+            ..filled()
+        };
+        let errors = form.parse().unwrap_err();
+        let fields: Vec<_> = errors.iter().map(|error| error.field.as_str()).collect();
+        assert_eq!(fields, ["business_name", "phone", "region", "postal_code"]);
+        assert_eq!(errors[0].message, "Enter the business name.");
+    }
+
+    #[test]
+    fn a_missing_country_is_reported_once() {
+        let form = BusinessForm {
+            country: String::new(),
+            ..filled()
+        };
+        let errors = form.parse().unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].field, "country");
+    }
+}

@@ -1,0 +1,291 @@
+//! Browser sessions of the payment wizard: a database row per session, so that any server
+//! instance can serve any request, and a random token in the cookie of which only the SHA-256
+//! is stored.
+
+use crate::domain::business::BusinessForm;
+use crate::domain::email::EmailAddress;
+use crate::domain::ids::{CustomerId, InvoiceId, MerchantId};
+use crate::services::Database;
+use crate::services::clock::{now, timestamp_text};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use time::Duration;
+
+/// A session nobody has used for this long is over.
+pub const IDLE_TIMEOUT: Duration = Duration::minutes(30);
+
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    #[error("the system random number generator failed")]
+    Random(#[from] getrandom::Error),
+    #[error("a stored session row is invalid: {0}")]
+    CorruptRow(String),
+    #[error("session storage failed")]
+    Storage(#[from] sqlx::Error),
+}
+
+/// Identifies a session row (never sent to the browser; the cookie carries a token).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionId(String);
+
+impl SessionId {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// What the customer typed into the forms, given back when a form is refused.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Draft {
+    pub email: String,
+    pub business: BusinessForm,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub id: SessionId,
+    pub merchant: MerchantId,
+    pub pending_email: Option<EmailAddress>,
+    pub verified_email: Option<EmailAddress>,
+    pub customer: Option<CustomerId>,
+    pub access_request: Option<String>,
+    pub preselected_invoice: Option<InvoiceId>,
+    pub draft: Draft,
+}
+
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    id: String,
+    merchant_id: String,
+    pending_email: Option<String>,
+    verified_email: Option<String>,
+    customer_id: Option<String>,
+    access_request_id: Option<String>,
+    preselected_invoice_id: Option<String>,
+    draft: Option<String>,
+}
+
+fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn new_token() -> Result<SecretString, SessionError> {
+    let mut random = [0_u8; 32];
+    getrandom::fill(&mut random)?;
+    Ok(SecretString::from(hex::encode(random)))
+}
+
+/// Opens a new session for a visit to `merchant`'s billing link; returns it and the token for
+/// the cookie.
+pub async fn start(
+    db: &Database,
+    merchant: MerchantId,
+) -> Result<(Session, SecretString), SessionError> {
+    let token = new_token()?;
+    let id = SessionId(uuid::Uuid::new_v4().to_string());
+    let at = timestamp_text(now());
+    sqlx::query(
+        "INSERT INTO sessions (id, token_hash, merchant_id, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $4)",
+    )
+    .bind(id.as_str())
+    .bind(token_hash(token.expose_secret()))
+    .bind(merchant.to_string())
+    .bind(at)
+    .execute(db.pool())
+    .await?;
+    let session = Session {
+        id,
+        merchant,
+        pending_email: None,
+        verified_email: None,
+        customer: None,
+        access_request: None,
+        preselected_invoice: None,
+        draft: Draft::default(),
+    };
+    Ok((session, token))
+}
+
+const SESSION_COLUMNS: &str = "id, merchant_id, pending_email, verified_email, customer_id, \
+     access_request_id, preselected_invoice_id, draft";
+
+/// The live session a cookie's token names, marked as just used; `None` when it is unknown,
+/// ended, or idle for longer than [`IDLE_TIMEOUT`].
+pub async fn find(db: &Database, token: &str) -> Result<Option<Session>, SessionError> {
+    find_where("token_hash", &token_hash(token), db).await
+}
+
+/// The live session with this id, as `find` reads it.
+pub async fn find_by_id(db: &Database, id: &SessionId) -> Result<Option<Session>, SessionError> {
+    find_where("id", id.as_str(), db).await
+}
+
+async fn find_where(
+    column: &'static str,
+    value: &str,
+    db: &Database,
+) -> Result<Option<Session>, SessionError> {
+    let at = now();
+    let row: Option<SessionRow> = sqlx::query_as(&format!(
+        "SELECT {SESSION_COLUMNS} FROM sessions \
+         WHERE {column} = $1 AND ended_at IS NULL AND last_seen_at > $2"
+    ))
+    .bind(value)
+    .bind(timestamp_text(at - IDLE_TIMEOUT))
+    .fetch_optional(db.pool())
+    .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE id = $1")
+        .bind(&row.id)
+        .bind(timestamp_text(at))
+        .execute(db.pool())
+        .await?;
+    let corrupt = |column: &str, error: &dyn std::fmt::Display| {
+        SessionError::CorruptRow(format!("{column}: {error}"))
+    };
+    let email = |text: Option<String>, column: &str| {
+        text.map(|text| EmailAddress::parse(&text).map_err(|error| corrupt(column, &error)))
+            .transpose()
+    };
+    Ok(Some(Session {
+        merchant: MerchantId::parse(&row.merchant_id)
+            .map_err(|error| corrupt("merchant_id", &error))?,
+        pending_email: email(row.pending_email, "pending_email")?,
+        verified_email: email(row.verified_email, "verified_email")?,
+        customer: row
+            .customer_id
+            .map(|id| CustomerId::parse(&id).map_err(|error| corrupt("customer_id", &error)))
+            .transpose()?,
+        access_request: row.access_request_id,
+        preselected_invoice: row
+            .preselected_invoice_id
+            .map(|id| {
+                InvoiceId::parse(&id).map_err(|error| corrupt("preselected_invoice_id", &error))
+            })
+            .transpose()?,
+        draft: row
+            .draft
+            .map(|json| serde_json::from_str(&json).map_err(|error| corrupt("draft", &error)))
+            .transpose()?
+            .unwrap_or_default(),
+        id: SessionId(row.id),
+    }))
+}
+
+/// Gives the session a new token (after sign-in, so that a token seen before it is worthless).
+pub async fn rotate_token(
+    db: &Database,
+    session: &SessionId,
+) -> Result<SecretString, SessionError> {
+    let token = new_token()?;
+    sqlx::query("UPDATE sessions SET token_hash = $2 WHERE id = $1")
+        .bind(session.as_str())
+        .bind(token_hash(token.expose_secret()))
+        .execute(db.pool())
+        .await?;
+    Ok(token)
+}
+
+pub async fn save_draft(
+    db: &Database,
+    session: &SessionId,
+    draft: &Draft,
+) -> Result<(), SessionError> {
+    let json = serde_json::to_string(draft)
+        .map_err(|error| SessionError::CorruptRow(error.to_string()))?;
+    sqlx::query("UPDATE sessions SET draft = $2 WHERE id = $1")
+        .bind(session.as_str())
+        .bind(json)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+/// A code was sent to `email`: the session waits for it (step 2), and is no longer signed in
+/// as anyone else.
+pub async fn await_code(
+    db: &Database,
+    session: &SessionId,
+    email: &EmailAddress,
+) -> Result<(), SessionError> {
+    sqlx::query(
+        "UPDATE sessions SET pending_email = $2, verified_email = NULL, customer_id = NULL, \
+         access_request_id = NULL WHERE id = $1",
+    )
+    .bind(session.as_str())
+    .bind(email.as_str())
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+/// The code for `email` was right: the session is signed in as that address, for `customer`
+/// when exactly one is known.
+pub async fn sign_in(
+    db: &Database,
+    session: &SessionId,
+    email: &EmailAddress,
+    customer: Option<CustomerId>,
+) -> Result<(), SessionError> {
+    sqlx::query(
+        "UPDATE sessions SET pending_email = NULL, verified_email = $2, customer_id = $3 WHERE id = $1",
+    )
+    .bind(session.as_str())
+    .bind(email.as_str())
+    .bind(customer.map(|customer| customer.to_string()))
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+pub async fn choose_customer(
+    db: &Database,
+    session: &SessionId,
+    customer: CustomerId,
+) -> Result<(), SessionError> {
+    sqlx::query("UPDATE sessions SET customer_id = $2 WHERE id = $1")
+        .bind(session.as_str())
+        .bind(customer.to_string())
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+pub async fn record_access_request(
+    db: &Database,
+    session: &SessionId,
+    request: &str,
+) -> Result<(), SessionError> {
+    sqlx::query("UPDATE sessions SET access_request_id = $2 WHERE id = $1")
+        .bind(session.as_str())
+        .bind(request)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+pub async fn preselect_invoice(
+    db: &Database,
+    session: &SessionId,
+    invoice: InvoiceId,
+) -> Result<(), SessionError> {
+    sqlx::query("UPDATE sessions SET preselected_invoice_id = $2 WHERE id = $1")
+        .bind(session.as_str())
+        .bind(invoice.to_string())
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+/// Signs out: the session is over, whatever its cookie says.
+pub async fn end(db: &Database, session: &SessionId) -> Result<(), SessionError> {
+    sqlx::query("UPDATE sessions SET ended_at = $2 WHERE id = $1")
+        .bind(session.as_str())
+        .bind(timestamp_text(now()))
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,212 @@
+//! Server-side plumbing shared by the wizard's server functions: the session cookie, and where
+//! in the wizard a session may be. Every server function asks this, every time, instead of
+//! trusting anything the browser says about its progress.
+
+use crate::domain::ids::MerchantId;
+use crate::domain::merchant::{MerchantBranding, MerchantSlug};
+use crate::error::{AppError, unexpected};
+use crate::services::request::CookiePolicy;
+use crate::services::sessions::{self, IDLE_TIMEOUT, Session};
+use crate::services::{Database, access_requests, customers, from_context, merchants};
+use crate::wizard::WizardPage;
+use http::header::{COOKIE, HeaderValue, SET_COOKIE};
+use leptos::prelude::use_context;
+use secrecy::{ExposeSecret, SecretString};
+
+const COOKIE_NAME: &str = "portico_session";
+
+/// The merchant a billing link names, or `None`.
+pub async fn merchant(
+    db: &Database,
+    slug: &str,
+) -> Result<Option<(MerchantId, MerchantBranding)>, AppError> {
+    let Ok(slug) = MerchantSlug::parse(slug) else {
+        return Ok(None);
+    };
+    merchants::find(db, &slug)
+        .await
+        .map_err(|error| unexpected("reading the merchant of a billing link", &error))
+}
+
+/// The merchant, or the error every action gives for a link that names none.
+pub async fn require_merchant(
+    db: &Database,
+    slug: &str,
+) -> Result<(MerchantId, MerchantBranding), AppError> {
+    merchant(db, slug)
+        .await?
+        .ok_or_else(|| AppError::WrongStep {
+            path: "/".to_owned(),
+            message: "There is no billing link at this address.".to_owned(),
+        })
+}
+
+/// The live session of this browser for `merchant`, if any. A session opened at another
+/// merchant's link does not count here.
+pub async fn current(db: &Database, merchant: MerchantId) -> Result<Option<Session>, AppError> {
+    let Some(token) = cookie_token() else {
+        return Ok(None);
+    };
+    let session = sessions::find(db, token.expose_secret())
+        .await
+        .map_err(|error| unexpected("reading a session", &error))?;
+    Ok(session.filter(|session| session.merchant == merchant))
+}
+
+/// The session, opened (and its cookie set) when there is none yet.
+pub async fn current_or_start(db: &Database, merchant: MerchantId) -> Result<Session, AppError> {
+    if let Some(session) = current(db, merchant).await? {
+        return Ok(session);
+    }
+    let (session, token) = sessions::start(db, merchant)
+        .await
+        .map_err(|error| unexpected("opening a session", &error))?;
+    set_cookie(&token)?;
+    Ok(session)
+}
+
+/// The page where `session` stands in the wizard (each page is one position).
+pub async fn position(db: &Database, session: Option<&Session>) -> Result<WizardPage, AppError> {
+    let Some(session) = session else {
+        return Ok(WizardPage::Email);
+    };
+    let Some(email) = &session.verified_email else {
+        return Ok(if session.pending_email.is_some() {
+            WizardPage::Code
+        } else {
+            WizardPage::Email
+        });
+    };
+    if session.access_request.is_some() {
+        return Ok(WizardPage::AccessRequested);
+    }
+    match session.customer {
+        Some(customer) => {
+            let customer = customers::get(db, session.merchant, customer)
+                .await
+                .map_err(|error| unexpected("reading the signed-in customer", &error))?;
+            Ok(if customer.profile_completed {
+                WizardPage::Invoices
+            } else {
+                WizardPage::Business
+            })
+        }
+        None => {
+            let known = customers::find_by_contact(db, session.merchant, email)
+                .await
+                .map_err(|error| unexpected("reading a contact's customers", &error))?;
+            if !known.is_empty() {
+                return Ok(WizardPage::Account);
+            }
+            let requested = access_requests::exists(db, session.merchant, email)
+                .await
+                .map_err(|error| unexpected("reading access requests", &error))?;
+            Ok(if requested.is_some() {
+                WizardPage::AccessRequested
+            } else {
+                WizardPage::Business
+            })
+        }
+    }
+}
+
+/// Refuses an action that belongs to another position, sending the browser where it belongs.
+pub fn require_position(
+    actual: WizardPage,
+    allowed: &[WizardPage],
+    slug: &MerchantSlug,
+) -> Result<(), AppError> {
+    if allowed.contains(&actual) {
+        return Ok(());
+    }
+    let path = actual.path(slug);
+    leptos_axum::redirect(&path);
+    Err(AppError::WrongStep {
+        path,
+        message: match actual {
+            WizardPage::Email => "Your session has ended. Enter your email address to start again.",
+            _ => "That step is not open to you right now; here is where you left off.",
+        }
+        .to_owned(),
+    })
+}
+
+/// Sends a sign-in code for `session` to `email`, answering a refusal as an error on `field`.
+pub async fn send_code(
+    db: &Database,
+    merchant: &MerchantBranding,
+    current: &crate::services::sessions::Session,
+    email: &crate::domain::email::EmailAddress,
+    field: &str,
+) -> Result<(), AppError> {
+    use crate::services::keys::Keys;
+    use crate::services::mail::{MailFrom, Mailer};
+    use crate::services::request::ClientAddress;
+    use crate::services::sign_in::{self, SendError, Sender};
+
+    let mailer: Mailer = from_context()?;
+    let keys: Keys = from_context()?;
+    let MailFrom(from) = from_context()?;
+    let client = use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<ClientAddress>().cloned())
+        .unwrap_or_else(|| ClientAddress("unknown".to_owned()));
+    let sender = Sender {
+        from: &from,
+        merchant,
+    };
+    let message = match sign_in::send_code(db, &mailer, &keys, &sender, current, email, &client).await {
+        Ok(()) => return Ok(()),
+        Err(SendError::CoolDown { seconds_left, .. }) => {
+            format!("A code was just sent to this address. You can ask for another in {seconds_left} seconds.")
+        }
+        Err(SendError::TooManyForAddress) => {
+            "Too many codes were sent to this address in the last hour. Please try again later.".to_owned()
+        }
+        Err(SendError::TooManyForClient) => {
+            "Too many codes were asked for from your network in the last hour. Please try again later.".to_owned()
+        }
+        Err(error) => {
+            tracing::error!(error = %error, source = ?std::error::Error::source(&error), "sending a sign-in code");
+            "We could not send the email just now. Please try again in a moment.".to_owned()
+        }
+    };
+    Err(AppError::Invalid {
+        field: field.to_owned(),
+        message,
+    })
+}
+
+fn cookie_token() -> Option<SecretString> {
+    let parts = use_context::<http::request::Parts>()?;
+    parts
+        .headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE_NAME)
+        .map(|(_, value)| SecretString::from(value.to_owned()))
+}
+
+pub fn set_cookie(token: &SecretString) -> Result<(), AppError> {
+    let policy: CookiePolicy = from_context()?;
+    write_cookie(&format!(
+        "{COOKIE_NAME}={}; {}",
+        token.expose_secret(),
+        policy.attributes(IDLE_TIMEOUT.whole_seconds())
+    ))
+}
+
+pub fn clear_cookie() -> Result<(), AppError> {
+    let policy: CookiePolicy = from_context()?;
+    write_cookie(&format!("{COOKIE_NAME}=; {}", policy.attributes(0)))
+}
+
+fn write_cookie(cookie: &str) -> Result<(), AppError> {
+    let response: leptos_axum::ResponseOptions = from_context()?;
+    let value = HeaderValue::from_str(cookie)
+        .map_err(|error| unexpected("writing the session cookie", &error))?;
+    response.append_header(SET_COOKIE, value);
+    Ok(())
+}

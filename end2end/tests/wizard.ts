@@ -1,0 +1,78 @@
+import { expect, type APIRequestContext, type Page } from '@playwright/test';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { randomUUID } from 'node:crypto';
+
+export const jsEnabled = (info: { project: { use: { javaScriptEnabled?: boolean } } }) =>
+  info.project.use.javaScriptEnabled !== false;
+
+/** A fresh customer of the demo merchant with one open invoice, made through the API. */
+export async function newCustomer(request: APIRequestContext) {
+  const id = randomUUID().slice(0, 8);
+  const email = `ap-${id}@globex.example`;
+  const headers = { Authorization: `Bearer ${process.env.PORTICO_E2E_API_KEY}` };
+  const customer = await request.post('/api/v1/customers', {
+    headers,
+    data: { name: `Globex ${id} Inc.`, email, country: 'US' },
+  });
+  expect(customer.status()).toBe(201);
+  const customerId = (await customer.json()).id;
+  const number = `E2E-${id}`;
+  const invoice = await request.post('/api/v1/invoices', {
+    headers,
+    data: {
+      customer_id: customerId,
+      number,
+      currency: 'USD',
+      total: '1250.00',
+      issued_on: '2026-11-01',
+      due_on: '2027-01-31',
+    },
+  });
+  expect(invoice.status()).toBe(201);
+  return { email, name: `Globex ${id} Inc.`, invoiceNumber: number };
+}
+
+/** Gives the page a client address of its own for the sign-in rate limits. */
+export async function ownClient(page: Page) {
+  await page.setExtraHTTPHeaders({ 'x-e2e-client': randomUUID() });
+}
+
+/** The code in the newest sign-in email to `email` in the server's outbox. */
+export async function codeSentTo(email: string): Promise<string> {
+  const outbox = path.join(process.env.PORTICO_E2E_DATA_DIR!, 'outbox');
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const messages = fs
+      .readdirSync(outbox)
+      .map((name) => path.join(outbox, name))
+      .map((file) => ({ file, time: fs.statSync(file).mtimeMs, text: fs.readFileSync(file, 'utf8') }))
+      .filter(({ text }) => text.includes(`To: ${email}`))
+      .sort((a, b) => b.time - a.time);
+    const match = messages[0]?.text.match(/Your sign-in code to pay [^\n]*: (\d{6})/);
+    if (match) return match[1];
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`no code was sent to ${email}`);
+}
+
+/** Steps 1 and 2: asks for a code and types it in, pasted with a space as people do. */
+export async function signIn(page: Page, email: string) {
+  await page.goto('/pay/northwind');
+  await page.getByLabel('Email address').fill(email);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page.getByRole('heading', { name: 'Check your email' })).toBeVisible();
+  const code = await codeSentTo(email);
+  await page.getByLabel('Verification code').fill(`${code.slice(0, 3)} ${code.slice(3)}`);
+  await page.getByRole('button', { name: 'Verify' }).click();
+}
+
+/** Step 3's fields, all valid for a US business. */
+export async function fillInBusiness(page: Page) {
+  await page.getByLabel('Your name').fill('Ana López');
+  await page.getByLabel('Phone').fill('+1 415 555 0100');
+  await page.getByLabel('Address line 1').fill('1 Market St');
+  await page.getByLabel('City').fill('San Francisco');
+  await page.getByLabel('State or province').selectOption('CA');
+  await page.getByLabel('Postal code').fill('94105');
+  await page.getByLabel('Country').selectOption('US');
+}

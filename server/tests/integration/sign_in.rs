@@ -1,0 +1,376 @@
+//! Signing in to a billing link (wizard steps 1–3) as a browser without JavaScript does it:
+//! plain form posts, redirects, the code read from the mail outbox.
+
+use crate::helpers::{Browser, TestApp, TestDb, both_databases, location};
+
+const DEMO: &str = "/pay/northwind";
+const GLOBEX: &str = "ap@globex.example";
+
+const BUSINESS: [(&str, &str); 8] = [
+    ("business_name", "Globex Manufacturing Inc."),
+    ("contact_name", "Ana López"),
+    ("phone", "+1 415 555 0100"),
+    ("address_line1", "1 Market St"),
+    ("city", "San Francisco"),
+    ("region", "CA"),
+    ("postal_code", "94105"),
+    ("country", "US"),
+];
+
+async fn ask_for_code(browser: &Browser, email: &str) -> String {
+    browser
+        .submit(
+            DEMO,
+            "wizard/email",
+            &[("merchant_slug", "northwind"), ("email", email)],
+        )
+        .await
+}
+
+async fn type_code(browser: &Browser, code: &str) -> String {
+    browser
+        .submit(
+            &format!("{DEMO}/verify"),
+            "wizard/code",
+            &[("merchant_slug", "northwind"), ("code", code)],
+        )
+        .await
+}
+
+async fn fill_in_business(browser: &Browser, fields: &[(&str, &str)]) -> String {
+    let mut form = vec![("merchant_slug", "northwind")];
+    form.extend_from_slice(fields);
+    browser
+        .submit(&format!("{DEMO}/business"), "wizard/business", &form)
+        .await
+}
+
+/// Signs `email` in from scratch and returns where the code sent the browser.
+async fn sign_in(app: &TestApp, browser: &Browser, email: &str) -> String {
+    assert_eq!(ask_for_code(browser, email).await, format!("{DEMO}/verify"));
+    type_code(browser, &app.latest_code(email)).await
+}
+
+both_databases! {
+    async fn a_contact_signs_in_fills_in_the_business_once_and_sees_the_invoices(app: TestApp) {
+        let browser = Browser::new(&app);
+        let (_, page) = browser.page(DEMO).await;
+        assert!(page.contains("Step 1 of 8"));
+        assert_eq!(sign_in(&app, &browser, GLOBEX).await, format!("{DEMO}/business"));
+        let (_, business) = browser.page(&format!("{DEMO}/business")).await;
+        assert!(business.contains("Globex Manufacturing Inc."), "the form starts from what is on file");
+        assert_eq!(fill_in_business(&browser, &BUSINESS).await, format!("{DEMO}/invoices"));
+        let (_, invoices) = browser.page(&format!("{DEMO}/invoices")).await;
+        for number in ["NW-1042", "NW-1031", "NW-1024"] {
+            assert!(invoices.contains(number), "{number} is outstanding");
+        }
+        assert!(!invoices.contains("NW-1017"), "a paid invoice is not listed");
+        assert!(invoices.contains("6,930.50 USD"), "the total due");
+
+        // Next visit, another browser: the business step is skipped.
+        let later = Browser::new(&app);
+        assert_eq!(sign_in(&app, &later, GLOBEX).await, format!("{DEMO}/invoices"));
+    }
+
+    async fn wrong_codes_count_down_and_the_fifth_voids_the_code(app: TestApp) {
+        let browser = Browser::new(&app);
+        ask_for_code(&browser, GLOBEX).await;
+        let right = app.latest_code(GLOBEX);
+        let wrong = if right == "000000" { "111111" } else { "000000" };
+        for left in (1..=4).rev() {
+            let answer = type_code(&browser, wrong).await;
+            let error = Browser::error_in(&answer).expect("an error");
+            assert!(error.contains(&format!("{left} of 5 tries left")), "{error}");
+        }
+        let fifth = Browser::error_in(&type_code(&browser, wrong).await).unwrap();
+        assert!(fifth.contains("Too many wrong tries"), "{fifth}");
+        let too_late = Browser::error_in(&type_code(&browser, &right).await).unwrap();
+        assert!(too_late.contains("no longer works"), "{too_late}");
+    }
+
+    async fn expired_and_used_codes_each_say_so(app: TestApp) {
+        let browser = Browser::new(&app);
+        ask_for_code(&browser, GLOBEX).await;
+        let code = app.latest_code(GLOBEX);
+        sqlx::query("UPDATE sign_in_codes SET expires_at = '2000-01-01T00:00:00.000000Z'")
+            .execute(app.db.pool())
+            .await
+            .unwrap();
+        let expired = Browser::error_in(&type_code(&browser, &code).await).unwrap();
+        assert!(expired.contains("expired"), "{expired}");
+
+        let second = Browser::new(&app);
+        ask_for_code(&second, GLOBEX).await;
+        let code = app.latest_code(GLOBEX);
+        assert_eq!(type_code(&second, &code).await, format!("{DEMO}/business"));
+        // Back on step 2 by other means (a second tab that still shows it): the code is spent.
+        sqlx::query("UPDATE sessions SET pending_email = $1, verified_email = NULL, customer_id = NULL")
+            .bind(GLOBEX)
+            .execute(app.db.pool())
+            .await
+            .unwrap();
+        let used = Browser::error_in(&type_code(&second, &code).await).unwrap();
+        assert!(used.contains("already used"), "{used}");
+    }
+
+    async fn a_code_works_only_in_the_browser_that_asked_for_it(app: TestApp) {
+        let asker = Browser::new(&app);
+        ask_for_code(&asker, GLOBEX).await;
+        let code = app.latest_code(GLOBEX);
+        let stranger = Browser::new(&app);
+        // Without a session the stranger is not even on step 2.
+        assert_eq!(type_code(&stranger, &code).await, DEMO);
+        // With its own session for the same address, the asker's code is simply wrong.
+        ask_for_code(&stranger, GLOBEX).await;
+        let own = app.latest_code(GLOBEX);
+        assert_ne!(own, code, "each session gets its own code");
+        let answer = type_code(&stranger, &code).await;
+        assert!(Browser::error_in(&answer).unwrap().contains("not right"));
+        assert_eq!(type_code(&asker, &code).await, format!("{DEMO}/business"));
+    }
+
+    async fn codes_are_rate_limited_per_address_and_per_client(app: TestApp) {
+        for attempt in 1..=5 {
+            assert_eq!(ask_for_code(&Browser::new(&app), GLOBEX).await, format!("{DEMO}/verify"), "send {attempt}");
+        }
+        let refused = ask_for_code(&Browser::new(&app), GLOBEX).await;
+        assert!(Browser::error_in(&refused).unwrap().contains("Too many codes were sent to this address"));
+        assert_eq!(app.outbox_count(), 5, "the refused code was not sent");
+        for n in 0..15 {
+            ask_for_code(&Browser::new(&app), &format!("someone{n}@example.com")).await;
+        }
+        let network = ask_for_code(&Browser::new(&app), "one-more@example.com").await;
+        assert!(Browser::error_in(&network).unwrap().contains("from your network"), "{network}");
+    }
+
+    async fn resending_waits_for_the_cool_down(app: TestApp) {
+        let browser = Browser::new(&app);
+        ask_for_code(&browser, GLOBEX).await;
+        let answer = browser
+            .submit(&format!("{DEMO}/verify"), "wizard/resend", &[("merchant_slug", "northwind")])
+            .await;
+        let error = Browser::error_in(&answer).unwrap();
+        assert!(error.contains("You can ask for another in"), "{error}");
+        sqlx::query("UPDATE sign_in_codes SET created_at = '2000-01-01T00:00:00.000000Z'")
+            .execute(app.db.pool())
+            .await
+            .unwrap();
+        let resent = browser
+            .submit(&format!("{DEMO}/verify"), "wizard/resend", &[("merchant_slug", "northwind")])
+            .await;
+        assert!(Browser::error_in(&resent).is_none(), "{resent}");
+        assert_eq!(app.outbox_count(), 2);
+    }
+
+    async fn steps_cannot_be_skipped_by_address_or_by_calling_the_endpoint(app: TestApp) {
+        let browser = Browser::new(&app);
+        for page in ["/verify", "/business", "/invoices", "/account", "/access-requested"] {
+            let response = browser.open(&format!("{DEMO}{page}")).await;
+            assert_eq!(location(&response).as_deref(), Some(DEMO), "{page}");
+        }
+        let skipped = fill_in_business(&browser, &BUSINESS).await;
+        assert!(skipped.starts_with(DEMO) && Browser::error_in(&skipped).is_none(), "{skipped}");
+        assert_eq!(skipped, DEMO);
+        ask_for_code(&browser, GLOBEX).await;
+        let response = browser.open(&format!("{DEMO}/invoices")).await;
+        assert_eq!(location(&response).as_deref(), Some(format!("{DEMO}/verify").as_str()));
+    }
+
+    async fn an_unknown_address_is_answered_like_a_known_one_then_asks_for_access(app: TestApp) {
+        let browser = Browser::new(&app);
+        assert_eq!(sign_in(&app, &browser, "new.buyer@hooli.example").await, format!("{DEMO}/business"));
+        let (_, form) = browser.page(&format!("{DEMO}/business")).await;
+        assert!(form.contains("not yet on file"));
+        let mut fields = BUSINESS;
+        fields[0] = ("business_name", "Hooli Inc.");
+        assert_eq!(fill_in_business(&browser, &fields).await, format!("{DEMO}/access-requested"));
+        let (path, page) = browser.page(&format!("{DEMO}/invoices")).await;
+        assert_eq!(path, format!("{DEMO}/access-requested"), "no invoices before approval");
+        assert!(page.contains("Your request is with"));
+        let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM access_requests WHERE email = 'new.buyer@hooli.example' AND status = 'pending'")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+        assert_eq!(count, 1);
+        let outbox = std::fs::read_dir(app.data_dir.path().join("outbox")).unwrap();
+        let notified = outbox
+            .filter_map(|entry| std::fs::read_to_string(entry.unwrap().path()).ok())
+            .any(|text| text.contains("To: \"Northwind IT Services\" <billing@northwind.example>") && text.contains("Access request from Hooli Inc."));
+        assert!(notified, "the merchant is told");
+    }
+
+    async fn refused_forms_say_why_and_keep_what_was_typed(app: TestApp) {
+        let browser = Browser::new(&app);
+        let answer = ask_for_code(&browser, "ana.lopez@globex").await;
+        let error = Browser::error_in(&answer).unwrap();
+        assert!(error.contains("needs a dot"), "{error}");
+        let (_, page) = browser.page(&answer).await;
+        assert!(page.contains("value=\"ana.lopez@globex\""), "the typed address is kept");
+        assert!(page.contains("needs a dot"), "the message is on the page");
+
+        sign_in(&app, &browser, GLOBEX).await;
+        let mut fields = BUSINESS;
+        fields[2] = ("phone", "555");
+        fields[6] = ("postal_code", "K1A 0B1");
+        let refused = fill_in_business(&browser, &fields).await;
+        let error = Browser::error_in(&refused).unwrap();
+        assert!(error.contains("phone") && error.contains("postal_code"), "{error}");
+        let (_, page) = browser.page(&refused).await;
+        assert!(page.contains("value=\"555\""));
+        assert!(page.contains("A ZIP code has 5 digits"));
+    }
+
+    async fn a_contact_of_several_customers_chooses_one(app: TestApp) {
+        let key = server::admin::create_api_key(&app.db, "northwind").await.unwrap().api_key;
+        let customers = app.api_get(&key, "/customers").await;
+        let initech = customers.body["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|customer| customer["name"] == "Initech LLC")
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        app.api_post(&key, &format!("/customers/{initech}/contacts"), &serde_json::json!({"email": GLOBEX}))
+            .await
+            .ok(200);
+        let browser = Browser::new(&app);
+        assert_eq!(sign_in(&app, &browser, GLOBEX).await, format!("{DEMO}/account"));
+        let (_, page) = browser.page(&format!("{DEMO}/account")).await;
+        assert!(page.contains("Initech LLC") && page.contains("Globex Manufacturing Inc."));
+        let stranger = uuid::Uuid::new_v4().to_string();
+        let refused = browser
+            .submit(&format!("{DEMO}/account"), "wizard/account", &[("merchant_slug", "northwind"), ("customer_id", &stranger)])
+            .await;
+        assert!(Browser::error_in(&refused).is_some(), "only a customer of this contact");
+        let chosen = browser
+            .submit(&format!("{DEMO}/account"), "wizard/account", &[("merchant_slug", "northwind"), ("customer_id", &initech)])
+            .await;
+        assert_eq!(chosen, format!("{DEMO}/business"));
+    }
+
+    async fn sessions_end_on_sign_out_and_after_thirty_idle_minutes(app: TestApp) {
+        let browser = Browser::new(&app);
+        sign_in(&app, &browser, GLOBEX).await;
+        fill_in_business(&browser, &BUSINESS).await;
+        assert_eq!(browser.page(&format!("{DEMO}/invoices")).await.0, format!("{DEMO}/invoices"));
+        sqlx::query("UPDATE sessions SET last_seen_at = '2000-01-01T00:00:00.000000Z'")
+            .execute(app.db.pool())
+            .await
+            .unwrap();
+        assert_eq!(browser.page(&format!("{DEMO}/invoices")).await.0, DEMO, "an idle session is over");
+
+        let other = Browser::new(&app);
+        sign_in(&app, &other, GLOBEX).await;
+        assert_eq!(other.page(&format!("{DEMO}/invoices")).await.0, format!("{DEMO}/invoices"));
+        let out = other
+            .submit(&format!("{DEMO}/invoices"), "wizard/sign-out", &[("merchant_slug", "northwind")])
+            .await;
+        assert_eq!(out, DEMO);
+        assert_eq!(other.page(&format!("{DEMO}/invoices")).await.0, DEMO);
+    }
+
+    async fn an_invoice_link_preselects_its_invoice_and_can_be_withdrawn(app: TestApp) {
+        let key = server::admin::create_api_key(&app.db, "northwind").await.unwrap().api_key;
+        let list = app.api_get(&key, "/invoices?status=open").await;
+        let invoice = list.body["data"].as_array().unwrap().iter().find(|i| i["number"] == "NW-1031").unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let detail = app.api_get(&key, &format!("/invoices/{invoice}")).await;
+        let link = detail.ok(200)["payment_link"].as_str().unwrap().to_owned();
+        let path = link.trim_start_matches(&app.address).to_owned();
+        assert!(path.starts_with(&format!("{DEMO}/i/")), "{link}");
+
+        let browser = Browser::new(&app);
+        assert_eq!(browser.page(&path).await.0, DEMO, "sign-in first");
+        sign_in(&app, &browser, GLOBEX).await;
+        fill_in_business(&browser, &BUSINESS).await;
+        let (_, invoices) = browser.page(&format!("{DEMO}/invoices")).await;
+        let marked = invoices.split("invoice--preselected").nth(1).expect("a preselected row");
+        assert!(marked[..marked.find("</tr>").unwrap()].contains("NW-1031"));
+
+        let tampered = format!("{}0", &path[..path.len() - 1]);
+        assert!(Browser::new(&app).page(&tampered).await.1.contains("not valid"));
+        app.api_post(&key, &format!("/invoices/{invoice}/payment-link/revoke"), &serde_json::json!({})).await.ok(200);
+        assert!(Browser::new(&app).page(&path).await.1.contains("withdrawn"));
+        let renewed = app.api_get(&key, &format!("/invoices/{invoice}")).await.body["payment_link"].as_str().unwrap().to_owned();
+        sqlx::query("UPDATE invoices SET due_on = '2020-01-01', issued_on = '2020-01-01' WHERE id = $1")
+            .bind(&invoice)
+            .execute(app.db.pool())
+            .await
+            .unwrap();
+        let (_, expired) = Browser::new(&app).page(renewed.trim_start_matches(&app.address)).await;
+        assert!(expired.contains("expired") && expired.contains("/pay/northwind"));
+    }
+
+    async fn forms_posted_from_another_site_are_refused(app: TestApp) {
+        let response = app
+            .client
+            .post(format!("{}/api/wizard/email", app.address))
+            .header("origin", "https://evil.example")
+            .form(&[("merchant_slug", "northwind"), ("email", GLOBEX)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 403);
+        assert_eq!(app.outbox_count(), 0);
+    }
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_http_only_and_lax_unless_the_portal_may_be_framed() {
+    let app = TestApp::spawn(TestDb::Sqlite).await.unwrap();
+    let response = app
+        .client
+        .post(format!("{}/api/wizard/email", app.address))
+        .header("accept", "text/html")
+        .form(&[("merchant_slug", "northwind"), ("email", GLOBEX)])
+        .send()
+        .await
+        .unwrap();
+    let cookie = Browser::session_cookie(&response).unwrap();
+    assert!(
+        cookie.contains("HttpOnly")
+            && cookie.contains("SameSite=Lax")
+            && !cookie.contains("Secure"),
+        "{cookie}"
+    );
+
+    let framed = TestApp::spawn_with(
+        TestDb::Sqlite,
+        &[
+            ("PUBLIC_URL", "https://pay.example.com"),
+            ("PORTICO_FRAME_ANCESTORS", "https://shop.example.com"),
+        ],
+    )
+    .await
+    .unwrap();
+    let response = framed
+        .client
+        .post(format!("{}/api/wizard/email", framed.address))
+        .header("accept", "text/html")
+        .form(&[("merchant_slug", "northwind"), ("email", GLOBEX)])
+        .send()
+        .await
+        .unwrap();
+    let cookie = Browser::session_cookie(&response).unwrap();
+    assert!(
+        cookie.contains("Secure; SameSite=None; Partitioned") && cookie.contains("HttpOnly"),
+        "{cookie}"
+    );
+}
+
+#[tokio::test]
+async fn only_a_hash_of_each_code_is_stored() {
+    let app = TestApp::spawn(TestDb::Sqlite).await.unwrap();
+    ask_for_code(&Browser::new(&app), GLOBEX).await;
+    let code = app.latest_code(GLOBEX);
+    let (hash,): (String,) = sqlx::query_as("SELECT code_hash FROM sign_in_codes")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(hash.len(), 64);
+    assert!(!hash.contains(&code));
+}
