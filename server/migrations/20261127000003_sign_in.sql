@@ -2,7 +2,10 @@
 -- addresses that are nobody's contact yet, the business details of step 3, and revocable
 -- invoice links.
 
--- Step 3's details, kept on the customer they describe.
+-- Step 3's details, kept on the customer they describe, beside (not over) what the merchant
+-- set: the legal name and country the merchant invoices stay the merchant's.
+ALTER TABLE customers ADD COLUMN business_name TEXT;
+ALTER TABLE customers ADD COLUMN address_country TEXT;
 ALTER TABLE customers ADD COLUMN contact_name TEXT;
 ALTER TABLE customers ADD COLUMN phone TEXT;
 ALTER TABLE customers ADD COLUMN address_line1 TEXT;

@@ -134,13 +134,16 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         tracing::info!(address = %self.local_addr(), "Portico is listening");
-        axum::serve(
+        let purge = tokio::spawn(purge_stale_sessions(self.state.db.clone()));
+        let served = axum::serve(
             self.listener,
             self.router
                 .into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+        purge.abort();
+        served
     }
 }
 
@@ -149,6 +152,15 @@ fn router(
     security: Arc<SecurityPolicy>,
     client_source: Arc<ClientAddressSource>,
 ) -> Router {
+    // scheme://host[:port] of PUBLIC_URL, which may carry a path.
+    let public_origin = {
+        let url = state.public_url.as_str();
+        let host_start = url.find("://").map_or(0, |index| index + 3);
+        let end = url[host_start..]
+            .find('/')
+            .map_or(url.len(), |index| host_start + index);
+        Arc::new(url[..end].to_owned())
+    };
     let leptos_context = {
         let state = state.clone();
         move || {
@@ -186,12 +198,13 @@ fn router(
                                 .get("x-request-id")
                                 .and_then(|id| id.to_str().ok())
                                 .unwrap_or("-");
-                            // The path only: query strings may carry tokens.
+                            // The path only (query strings may carry tokens), with an invoice
+                            // link's token masked: it opens a sign-in for the invoice.
                             tracing::info_span!(
                                 "request",
                                 request_id,
                                 method = %request.method(),
-                                path = request.uri().path(),
+                                path = %loggable_path(request.uri().path()),
                             )
                         })
                         .on_response(
@@ -209,11 +222,37 @@ fn router(
                     client_source,
                     identify_client,
                 ))
-                .layer(axum::middleware::from_fn(same_origin_posts))
+                .layer(axum::middleware::from_fn_with_state(
+                    public_origin,
+                    same_origin_posts,
+                ))
                 // Static files are precompressed at build time; this compresses pages and
                 // JSON, at a level that costs little CPU per response.
                 .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4))),
         )
+}
+
+/// Every hour, deletes the sessions and sign-in codes nobody can use any more. Any instance may
+/// do it; the deletes are idempotent.
+async fn purge_stale_sessions(db: Database) {
+    let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        every_hour.tick().await;
+        match app::services::sessions::purge_stale(&db).await {
+            Ok(0) => {}
+            Ok(deleted) => tracing::info!(deleted, "purged stale sessions and sign-in codes"),
+            Err(error) => tracing::error!(%error, "purging stale sessions"),
+        }
+    }
+}
+
+/// The request path as the log may show it: invoice link tokens (`/pay/{slug}/i/{token}`)
+/// replaced by `…`.
+fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
+    match path.split_once("/i/") {
+        Some((before, _)) if path.starts_with("/pay/") => format!("{before}/i/…").into(),
+        _ => path.into(),
+    }
 }
 
 /// Hands the renderer the nonce that `add_security_headers` put in this request's CSP, in place

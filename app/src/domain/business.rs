@@ -122,10 +122,15 @@ impl PostalCode {
         }
         match country {
             Country::UnitedStates => {
-                let digits: Vec<u8> = text.bytes().filter(|b| *b != b'-').collect();
-                let shape_ok = (digits.len() == 5
-                    || (digits.len() == 9 && text.len() == 10 && text.as_bytes()[5] == b'-'))
-                    && digits.iter().all(u8::is_ascii_digit);
+                // 12345 or 12345-6789, nothing else.
+                let bytes = text.as_bytes();
+                let digits_at =
+                    |range: std::ops::Range<usize>| bytes[range].iter().all(u8::is_ascii_digit);
+                let shape_ok = match bytes.len() {
+                    5 => digits_at(0..5),
+                    10 => digits_at(0..5) && bytes[5] == b'-' && digits_at(6..10),
+                    _ => false,
+                };
                 if !shape_ok {
                     return Err(BusinessError::ZipCode);
                 }

@@ -61,6 +61,10 @@ entity_id!(
     PaymentId
 );
 entity_id!(
+    /// Identifies one request for access from an address that is nobody's contact yet.
+    AccessRequestId
+);
+entity_id!(
     /// Identifies one merchant API key (not the key itself, which is secret).
     ApiKeyId
 );

@@ -3,7 +3,7 @@
 
 use crate::domain::business::BusinessDetails;
 use crate::domain::email::EmailAddress;
-use crate::domain::ids::MerchantId;
+use crate::domain::ids::{AccessRequestId, MerchantId};
 use crate::domain::merchant::MerchantBranding;
 use crate::services::Database;
 use crate::services::clock::{now, timestamp_text};
@@ -17,14 +17,14 @@ pub async fn request(
     merchant: MerchantId,
     email: &EmailAddress,
     details: &BusinessDetails,
-) -> Result<String, sqlx::Error> {
-    let id = uuid::Uuid::new_v4().to_string();
+) -> Result<AccessRequestId, sqlx::Error> {
+    let id = AccessRequestId::new_random();
     let inserted = sqlx::query(
         "INSERT INTO access_requests (id, merchant_id, email, business_name, contact_name, phone, address_line1, city, \
          region, postal_code, country, status, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'pending', $12)",
     )
-    .bind(&id)
+    .bind(id.to_string())
     .bind(merchant.to_string())
     .bind(email.as_str())
     .bind(details.business_name.as_str())
@@ -41,14 +41,9 @@ pub async fn request(
     match inserted {
         Ok(_) => Ok(id),
         Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
-            let (existing,): (String,) = sqlx::query_as(
-                "SELECT id FROM access_requests WHERE merchant_id = $1 AND email = $2",
-            )
-            .bind(merchant.to_string())
-            .bind(email.as_str())
-            .fetch_one(db.pool())
-            .await?;
-            Ok(existing)
+            exists(db, merchant, email)
+                .await?
+                .ok_or(sqlx::Error::RowNotFound)
         }
         Err(error) => Err(error),
     }
@@ -59,14 +54,17 @@ pub async fn exists(
     db: &Database,
     merchant: MerchantId,
     email: &EmailAddress,
-) -> Result<Option<String>, sqlx::Error> {
+) -> Result<Option<AccessRequestId>, sqlx::Error> {
     let row: Option<(String,)> =
         sqlx::query_as("SELECT id FROM access_requests WHERE merchant_id = $1 AND email = $2")
             .bind(merchant.to_string())
             .bind(email.as_str())
             .fetch_optional(db.pool())
             .await?;
-    Ok(row.map(|(id,)| id))
+    row.map(|(id,)| {
+        AccessRequestId::parse(&id).map_err(|error| sqlx::Error::Decode(Box::new(error)))
+    })
+    .transpose()
 }
 
 /// Tells the merchant (at its support address) that someone asks for access, with what they

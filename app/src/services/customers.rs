@@ -268,8 +268,8 @@ pub async fn profile_form(
         Option<String>,
     );
     let row: Option<ProfileRow> = sqlx::query_as(
-        "SELECT legal_name, country, contact_name, phone, address_line1, city, region, postal_code \
-         FROM customers WHERE merchant_id = $1 AND id = $2",
+        "SELECT COALESCE(business_name, legal_name), COALESCE(address_country, country), contact_name, phone, \
+         address_line1, city, region, postal_code FROM customers WHERE merchant_id = $1 AND id = $2",
     )
     .bind(merchant.to_string())
     .bind(id.to_string())
@@ -289,7 +289,8 @@ pub async fn profile_form(
     })
 }
 
-/// Stores step 3's details on the customer; later visits skip the step.
+/// Stores step 3's details on the customer, beside the legal name and country the merchant
+/// set (a contact cannot rename the business being invoiced); later visits skip the step.
 pub async fn complete_profile(
     db: &Database,
     merchant: MerchantId,
@@ -297,8 +298,9 @@ pub async fn complete_profile(
     details: &BusinessDetails,
 ) -> Result<(), CustomerError> {
     let updated = sqlx::query(
-        "UPDATE customers SET legal_name = $3, contact_name = $4, phone = $5, address_line1 = $6, city = $7, \
-         region = $8, postal_code = $9, country = $10, profile_completed_at = $11 WHERE merchant_id = $1 AND id = $2",
+        "UPDATE customers SET business_name = $3, contact_name = $4, phone = $5, address_line1 = $6, city = $7, \
+         region = $8, postal_code = $9, address_country = $10, profile_completed_at = $11 \
+         WHERE merchant_id = $1 AND id = $2",
     )
     .bind(merchant.to_string())
     .bind(id.to_string())

@@ -4,7 +4,7 @@
 
 use crate::domain::business::BusinessForm;
 use crate::domain::email::EmailAddress;
-use crate::domain::ids::{CustomerId, InvoiceId, MerchantId};
+use crate::domain::ids::{AccessRequestId, CustomerId, InvoiceId, MerchantId};
 use crate::services::Database;
 use crate::services::clock::{now, timestamp_text};
 use secrecy::{ExposeSecret, SecretString};
@@ -42,6 +42,27 @@ pub struct Draft {
     pub business: BusinessForm,
 }
 
+impl Draft {
+    /// The draft with every field cut to `max` characters.
+    fn bounded(&self, max: usize) -> Self {
+        let cut = |text: &String| text.chars().take(max).collect::<String>();
+        let business = &self.business;
+        Self {
+            email: cut(&self.email),
+            business: BusinessForm {
+                business_name: cut(&business.business_name),
+                contact_name: cut(&business.contact_name),
+                phone: cut(&business.phone),
+                address_line1: cut(&business.address_line1),
+                city: cut(&business.city),
+                region: cut(&business.region),
+                postal_code: cut(&business.postal_code),
+                country: cut(&business.country),
+            },
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
     pub id: SessionId,
@@ -49,7 +70,7 @@ pub struct Session {
     pub pending_email: Option<EmailAddress>,
     pub verified_email: Option<EmailAddress>,
     pub customer: Option<CustomerId>,
-    pub access_request: Option<String>,
+    pub access_request: Option<AccessRequestId>,
     pub preselected_invoice: Option<InvoiceId>,
     pub draft: Draft,
 }
@@ -159,7 +180,12 @@ async fn find_where(
             .customer_id
             .map(|id| CustomerId::parse(&id).map_err(|error| corrupt("customer_id", &error)))
             .transpose()?,
-        access_request: row.access_request_id,
+        access_request: row
+            .access_request_id
+            .map(|id| {
+                AccessRequestId::parse(&id).map_err(|error| corrupt("access_request_id", &error))
+            })
+            .transpose()?,
         preselected_invoice: row
             .preselected_invoice_id
             .map(|id| {
@@ -194,7 +220,9 @@ pub async fn save_draft(
     session: &SessionId,
     draft: &Draft,
 ) -> Result<(), SessionError> {
-    let json = serde_json::to_string(draft)
+    // Kept to what a form field plausibly holds: the draft is for giving typing back, and an
+    // anonymous visitor must not be able to park megabytes in it.
+    let json = serde_json::to_string(&draft.bounded(500))
         .map_err(|error| SessionError::CorruptRow(error.to_string()))?;
     sqlx::query("UPDATE sessions SET draft = $2 WHERE id = $1")
         .bind(session.as_str())
@@ -254,14 +282,39 @@ pub async fn choose_customer(
     Ok(())
 }
 
+/// The session's customer no longer has its address as a contact.
+pub async fn forget_customer(db: &Database, session: &SessionId) -> Result<(), SessionError> {
+    sqlx::query("UPDATE sessions SET customer_id = NULL WHERE id = $1")
+        .bind(session.as_str())
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+/// Deletes sessions idle for a day and codes older than a day: nothing needs them any more.
+pub async fn purge_stale(db: &Database) -> Result<u64, SessionError> {
+    let cutoff = timestamp_text(now() - Duration::days(1));
+    let codes = sqlx::query(
+        "DELETE FROM sign_in_codes WHERE created_at < $1 OR session_id IN (SELECT id FROM sessions WHERE last_seen_at < $1)",
+    )
+    .bind(&cutoff)
+    .execute(db.pool())
+    .await?;
+    let sessions = sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1")
+        .bind(&cutoff)
+        .execute(db.pool())
+        .await?;
+    Ok(codes.rows_affected() + sessions.rows_affected())
+}
+
 pub async fn record_access_request(
     db: &Database,
     session: &SessionId,
-    request: &str,
+    request: AccessRequestId,
 ) -> Result<(), SessionError> {
     sqlx::query("UPDATE sessions SET access_request_id = $2 WHERE id = $1")
         .bind(session.as_str())
-        .bind(request)
+        .bind(request.to_string())
         .execute(db.pool())
         .await?;
     Ok(())

@@ -24,6 +24,8 @@ pub const RESEND_COOL_DOWN: Duration = Duration::seconds(30);
 pub const SENDS_PER_ADDRESS_PER_HOUR: i64 = 5;
 /// Codes per client address per hour, whatever the email addresses.
 pub const SENDS_PER_CLIENT_PER_HOUR: i64 = 20;
+/// Codes per browser session per hour, whatever the addresses.
+pub const SENDS_PER_SESSION_PER_HOUR: i64 = 10;
 
 const CODE_PURPOSE: &str = "sign-in-code";
 
@@ -35,6 +37,8 @@ pub enum SendError {
     TooManyForAddress,
     #[error("too many codes from this client in the last hour")]
     TooManyForClient,
+    #[error("too many codes for this session in the last hour")]
+    TooManyForSession,
     #[error("the code email could not be sent")]
     Mail(#[from] MailError),
     #[error("the code email could not be built")]
@@ -143,10 +147,19 @@ pub async fn send_code(
     .bind(&hour_ago)
     .fetch_one(db.pool())
     .await?;
+    let (for_session,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM sign_in_codes WHERE session_id = $1 AND created_at > $2",
+    )
+    .bind(session.id.as_str())
+    .bind(&hour_ago)
+    .fetch_one(db.pool())
+    .await?;
     let refusal = if for_address > SENDS_PER_ADDRESS_PER_HOUR {
         Some(SendError::TooManyForAddress)
     } else if for_client > SENDS_PER_CLIENT_PER_HOUR {
         Some(SendError::TooManyForClient)
+    } else if for_session > SENDS_PER_SESSION_PER_HOUR {
+        Some(SendError::TooManyForSession)
     } else {
         None
     };
@@ -154,15 +167,6 @@ pub async fn send_code(
         delete_code(db, &id).await?;
         return Err(refusal);
     }
-    // Only the newest code of a session works.
-    sqlx::query(
-        "UPDATE sign_in_codes SET voided_at = $3 WHERE session_id = $1 AND id <> $2 AND used_at IS NULL AND voided_at IS NULL",
-    )
-    .bind(session.id.as_str())
-    .bind(&id)
-    .bind(timestamp_text(at))
-    .execute(db.pool())
-    .await?;
     let message = code_message(sender, email, &code)?;
     if let Err(error) = mailer.send(message).await {
         // Unsent, the code is useless; it must not count against the customer either.
@@ -173,7 +177,8 @@ pub async fn send_code(
 }
 
 /// Checks `typed` against the session's latest code and, when it is right, uses it up and
-/// returns the address it proves.
+/// returns the address it proves. Only the latest code counts: asking again replaces the
+/// previous one without a trace of failure on it.
 pub async fn verify_code(
     db: &Database,
     keys: &Keys,

@@ -3,6 +3,7 @@
 
 use crate::domain::sign_in::WizardStep;
 use crate::error::AppError;
+use crate::wizard::focus_first_invalid_field;
 use crate::wizard::{
     FieldMessage, FormMessage, WizardFrame, WizardPage, WizardRoute, WizardView, action_result,
     field_message,
@@ -62,6 +63,7 @@ pub fn AccountPage() -> impl IntoView {
 #[component]
 fn AccountStep(view: WizardView, choose: ServerAction<ChooseAccount>) -> impl IntoView {
     let result = action_result(choose);
+    focus_first_invalid_field(result);
     let error = field_message(result, "customer_id");
     let slug = view.merchant.slug.to_string();
     let accounts = view.accounts.clone();

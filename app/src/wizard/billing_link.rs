@@ -4,6 +4,7 @@
 
 use crate::domain::sign_in::WizardStep;
 use crate::error::AppError;
+use crate::wizard::focus_first_invalid_field;
 use crate::wizard::{
     FieldMessage, FormMessage, WizardFrame, WizardPage, WizardRoute, WizardView, action_result,
     field_message,
@@ -63,6 +64,7 @@ pub fn BillingLinkPage() -> impl IntoView {
 #[component]
 fn EmailStep(view: WizardView, submit: ServerAction<SubmitEmail>) -> impl IntoView {
     let result = action_result(submit);
+    focus_first_invalid_field(result);
     let error = field_message(result, "email");
     let invalid = move || error.get().is_some();
     let slug = view.merchant.slug.to_string();

@@ -9,6 +9,7 @@
 use crate::domain::business::{CA_PROVINCES, US_STATES};
 use crate::domain::sign_in::WizardStep;
 use crate::error::AppError;
+use crate::wizard::focus_first_invalid_field;
 use crate::wizard::{
     FieldMessage, FormMessage, WizardFrame, WizardPage, WizardRoute, WizardView, action_result,
     field_message,
@@ -70,7 +71,7 @@ pub async fn submit_business(
             let request = access_requests::request(&db, merchant_id, &email, &details)
                 .await
                 .map_err(|error| unexpected("recording an access request", &error))?;
-            sessions::record_access_request(&db, &current.id, &request)
+            sessions::record_access_request(&db, &current.id, request)
                 .await
                 .map_err(|error| unexpected("recording an access request", &error))?;
             let mailer: Mailer = from_context()?;
@@ -118,6 +119,7 @@ const TEXT_FIELDS: [(&str, &str, &str, &str); 5] = [
 #[component]
 fn BusinessStep(view: WizardView, submit: ServerAction<SubmitBusiness>) -> impl IntoView {
     let result = action_result(submit);
+    focus_first_invalid_field(result);
     let form = view.business.clone();
     let slug = view.merchant.slug.to_string();
     let new_business = view.new_business;

@@ -3,6 +3,7 @@
 
 use crate::domain::sign_in::WizardStep;
 use crate::error::AppError;
+use crate::wizard::focus_first_invalid_field;
 use crate::wizard::{
     FieldMessage, FormMessage, WizardFrame, WizardPage, WizardRoute, WizardView, action_result,
     field_message,
@@ -127,6 +128,7 @@ fn CodeStep(
     resend: ServerAction<ResendCode>,
 ) -> impl IntoView {
     let verify_result = action_result(verify);
+    focus_first_invalid_field(verify_result);
     let code_error = field_message(verify_result, "code");
     let invalid = move || code_error.get().is_some();
     let resend_result = action_result(resend);
@@ -188,16 +190,15 @@ fn CodeStep(
                 <button type="submit" class="button button--secondary" disabled=cooling>
                     "Resend code"
                 </button>
-                <p class="field__help" aria-live="polite">
+                // The countdown is not a live region: read out every second it would drown the
+                // page. The news that matters (a code sent) is announced once, below.
+                <p class="field__help">
                     {move || {
-                        if wait.get() > 0 {
-                            format!("You can ask for a new code in {} seconds.", wait.get())
-                        } else if resent() {
-                            "A new code is on its way.".to_owned()
-                        } else {
-                            String::new()
-                        }
+                        (wait.get() > 0).then(|| format!("You can ask for a new code in {} seconds.", wait.get()))
                     }}
+                </p>
+                <p class="field__help" role="status">
+                    {move || resent().then_some("A new code is on its way.")}
                 </p>
                 <FieldMessage id="resend-error" message=resend_error />
             </ActionForm>

@@ -47,6 +47,7 @@ fn InvoicesStep(view: WizardView) -> impl IntoView {
                                         <tr class=class>
                                             <th scope="row" data-label="Invoice">
                                                 {invoice.number}
+                                                {invoice.preselected.then(|| view! { <span class="badge badge--link">"From your link"</span> })}
                                                 <span class="invoice__status">{invoice.status}</span>
                                             </th>
                                             <td data-label="Issued">{invoice.issued_on}</td>

@@ -384,6 +384,28 @@ where
     Signal::derive(move || action.value().get())
 }
 
+/// Once hydrated, moves keyboard focus to the first refused field whenever `result` comes back
+/// with an error, where a sighted user's eye goes. (Without JavaScript the page is rendered
+/// afresh and the refused field carries `autofocus` instead.)
+pub fn focus_first_invalid_field(result: Signal<Option<Result<(), AppError>>>) {
+    Effect::new(move || {
+        if matches!(result.get(), Some(Err(_))) {
+            // After this update has reached the DOM.
+            request_animation_frame(|| {
+                use leptos::wasm_bindgen::JsCast;
+                let field = document()
+                    .query_selector("form [aria-invalid=\"true\"]")
+                    .ok()
+                    .flatten()
+                    .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok());
+                if let Some(field) = field {
+                    let _ = field.focus();
+                }
+            });
+        }
+    });
+}
+
 /// The message of `field` in an action's latest result, if it failed on that field.
 pub fn field_message(
     result: Signal<Option<Result<(), AppError>>>,

@@ -50,7 +50,26 @@ pub async fn current(db: &Database, merchant: MerchantId) -> Result<Option<Sessi
     let session = sessions::find(db, token.expose_secret())
         .await
         .map_err(|error| unexpected("reading a session", &error))?;
-    Ok(session.filter(|session| session.merchant == merchant))
+    let Some(mut session) = session.filter(|session| session.merchant == merchant) else {
+        return Ok(None);
+    };
+    // The cookie's lifetime slides with the session's: 30 minutes from now, not from sign-in.
+    set_cookie(&token)?;
+    // A contact the merchant removed loses the customer at once, not when the session ends.
+    if let (Some(customer), Some(email)) = (session.customer, &session.verified_email) {
+        let still_contact = customers::find_by_contact(db, merchant, email)
+            .await
+            .map_err(|error| unexpected("reading a contact's customers", &error))?
+            .iter()
+            .any(|known| known.id == customer);
+        if !still_contact {
+            sessions::forget_customer(db, &session.id)
+                .await
+                .map_err(|error| unexpected("forgetting a customer", &error))?;
+            session.customer = None;
+        }
+    }
+    Ok(Some(session))
 }
 
 /// The session, opened (and its cookie set) when there is none yet.
@@ -165,8 +184,12 @@ pub async fn send_code(
         Err(SendError::TooManyForClient) => {
             "Too many codes were asked for from your network in the last hour. Please try again later.".to_owned()
         }
+        Err(SendError::TooManyForSession) => {
+            "Too many codes were asked for in this browser in the last hour. Please try again later.".to_owned()
+        }
         Err(error) => {
-            tracing::error!(error = %error, source = ?std::error::Error::source(&error), "sending a sign-in code");
+            // The kind of failure only: a mail server's reply may quote the address.
+            tracing::error!(kind = %error, "sending a sign-in code failed");
             "We could not send the email just now. Please try again in a moment.".to_owned()
         }
     };

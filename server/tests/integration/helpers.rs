@@ -404,7 +404,8 @@ impl Browser {
             .get_all("set-cookie")
             .iter()
             .filter_map(|value| value.to_str().ok())
-            .find(|value| value.starts_with("portico_session="))
+            // A browser applies them in order: the last one is the cookie it keeps.
+            .rfind(|value| value.starts_with("portico_session="))
             .map(str::to_owned)
     }
 }

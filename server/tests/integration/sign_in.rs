@@ -305,6 +305,110 @@ both_databases! {
         assert!(expired.contains("expired") && expired.contains("/pay/northwind"));
     }
 
+    async fn one_browser_may_ask_for_ten_codes_an_hour(app: TestApp) {
+        let browser = Browser::new(&app);
+        for n in 0..10 {
+            let answer = ask_for_code(&browser, &format!("buyer{n}@example.com")).await;
+            assert!(Browser::error_in(&answer).is_none(), "{answer}");
+        }
+        let refused = ask_for_code(&browser, "buyer10@example.com").await;
+        assert!(Browser::error_in(&refused).unwrap().contains("in this browser"));
+    }
+
+    async fn the_token_from_before_sign_in_is_worthless_after_it(app: TestApp) {
+        let browser = Browser::new(&app);
+        let response = app
+            .client
+            .post(format!("{}/api/wizard/email", app.address))
+            .header("accept", "text/html")
+            .form(&[("merchant_slug", "northwind"), ("email", GLOBEX)])
+            .send()
+            .await
+            .unwrap();
+        let before = Browser::session_cookie(&response).unwrap();
+        let before = before.split(';').next().unwrap().to_owned();
+        let code = app.latest_code(GLOBEX);
+        let verified = app
+            .client
+            .post(format!("{}/api/wizard/code", app.address))
+            .header("accept", "text/html")
+            .header("cookie", &before)
+            .form(&[("merchant_slug", "northwind"), ("code", code.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(location(&verified).as_deref(), Some("/pay/northwind/business"));
+        let after = Browser::session_cookie(&verified).unwrap();
+        assert_ne!(after.split(';').next().unwrap(), before);
+        let replayed = app
+            .client
+            .get(format!("{}{DEMO}/business", app.address))
+            .header("accept", "text/html")
+            .header("cookie", &before)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(location(&replayed).as_deref(), Some(DEMO), "the old token opens nothing");
+        drop(browser);
+    }
+
+    async fn every_page_renews_the_cookie_for_thirty_more_minutes(app: TestApp) {
+        let browser = Browser::new(&app);
+        sign_in(&app, &browser, GLOBEX).await;
+        let response = browser.open(&format!("{DEMO}/business")).await;
+        let cookie = Browser::session_cookie(&response).expect("the cookie is sent again");
+        assert!(cookie.contains("Max-Age=1800"), "{cookie}");
+    }
+
+    async fn actions_of_other_steps_are_refused_when_called_directly(app: TestApp) {
+        let browser = Browser::new(&app);
+        sign_in(&app, &browser, GLOBEX).await;
+        // Signed in and on step 3: steps 2 and the chooser are closed.
+        assert_eq!(type_code(&browser, "123456").await, format!("{DEMO}/business"));
+        let chooser = browser
+            .submit(&format!("{DEMO}/account"), "wizard/account", &[("merchant_slug", "northwind"), ("customer_id", "x")])
+            .await;
+        assert_eq!(chooser, format!("{DEMO}/business"));
+        let response = app
+            .client
+            .post(format!("{}/api/wizard/page", app.address))
+            .form(&[("merchant_slug", "northwind"), ("page", "Invoices")])
+            .send()
+            .await
+            .unwrap();
+        let state: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(state["Redirect"], DEMO, "without the session's cookie nothing is open");
+    }
+
+    async fn a_removed_contact_loses_the_customer_at_once(app: TestApp) {
+        let browser = Browser::new(&app);
+        sign_in(&app, &browser, GLOBEX).await;
+        fill_in_business(&browser, &BUSINESS).await;
+        assert_eq!(browser.page(&format!("{DEMO}/invoices")).await.0, format!("{DEMO}/invoices"));
+        let key = server::admin::create_api_key(&app.db, "northwind").await.unwrap().api_key;
+        let customers = app.api_get(&key, "/customers").await;
+        let globex = customers.body["data"].as_array().unwrap().iter()
+            .find(|customer| customer["name"] == "Globex Manufacturing Inc.").unwrap()["id"].as_str().unwrap().to_owned();
+        app.api(&key, reqwest::Method::DELETE, &format!("/customers/{globex}/contacts?email={GLOBEX}"), None).await.ok(200);
+        let (path, _) = browser.page(&format!("{DEMO}/invoices")).await;
+        assert_ne!(path, format!("{DEMO}/invoices"), "no invoices for an address that is no contact");
+    }
+
+    async fn step_three_does_not_rename_the_customer_the_merchant_invoices(app: TestApp) {
+        let browser = Browser::new(&app);
+        sign_in(&app, &browser, GLOBEX).await;
+        let mut fields = BUSINESS;
+        fields[0] = ("business_name", "Globex (trading as Initrode)");
+        fill_in_business(&browser, &fields).await;
+        let (legal, business): (String, Option<String>) =
+            sqlx::query_as("SELECT legal_name, business_name FROM customers WHERE legal_name = 'Globex Manufacturing Inc.'")
+                .fetch_one(app.db.pool())
+                .await
+                .unwrap();
+        assert_eq!(legal, "Globex Manufacturing Inc.");
+        assert_eq!(business.as_deref(), Some("Globex (trading as Initrode)"));
+    }
+
     async fn forms_posted_from_another_site_are_refused(app: TestApp) {
         let response = app
             .client
