@@ -1,7 +1,9 @@
 //! Pure types and rules. Nothing here knows about Leptos, sqlx or HTTP, and everything here
 //! compiles to WASM, so the browser and the server check input by the same rules.
 
+pub mod bank;
 pub mod business;
+pub mod card;
 pub mod email;
 pub mod idempotency;
 pub mod ids;

@@ -1,0 +1,349 @@
+//! Card details as customers type them in step 7, checked as they are typed (Luhn, brand,
+//! length, expiry). They exist only on their way to the processor's tokenizer: `Debug` never
+//! shows a card number or a security code, and nothing here can be stored.
+
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CardBrand {
+    Visa,
+    Mastercard,
+    Amex,
+    Discover,
+}
+
+impl CardBrand {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Visa => "Visa",
+            Self::Mastercard => "Mastercard",
+            Self::Amex => "American Express",
+            Self::Discover => "Discover",
+        }
+    }
+
+    /// The brand a number's first digits announce, if any (known from the first digit or two,
+    /// so the form can show it while the customer types).
+    pub fn from_prefix(digits: &str) -> Option<Self> {
+        let prefix = |len: usize| digits.get(..len).and_then(|p| p.parse::<u32>().ok());
+        if digits.starts_with('4') {
+            Some(Self::Visa)
+        } else if matches!(prefix(2), Some(34 | 37)) {
+            Some(Self::Amex)
+        } else if matches!(prefix(2), Some(51..=55)) || matches!(prefix(4), Some(2221..=2720)) {
+            Some(Self::Mastercard)
+        } else if digits.starts_with("6011")
+            || digits.starts_with("65")
+            || matches!(prefix(3), Some(644..=649))
+        {
+            Some(Self::Discover)
+        } else {
+            None
+        }
+    }
+
+    fn lengths(self) -> &'static [usize] {
+        match self {
+            Self::Visa => &[13, 16, 19],
+            Self::Mastercard => &[16],
+            Self::Amex => &[15],
+            Self::Discover => &[16, 17, 18, 19],
+        }
+    }
+
+    /// Digits in the security code: four on the front of an Amex card, three on the back of
+    /// the others.
+    pub fn security_code_digits(self) -> usize {
+        match self {
+            Self::Amex => 4,
+            Self::Visa | Self::Mastercard | Self::Discover => 3,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CardError {
+    #[error("Enter the card number.")]
+    Empty,
+    #[error("A card number has digits only.")]
+    NotDigits,
+    #[error(
+        "We accept Visa, Mastercard, American Express and Discover; this number is none of them."
+    )]
+    UnknownBrand,
+    #[error("A {brand} card number has {lengths} digits.", brand = .0.name(), lengths = lengths_text(*.0))]
+    Length(CardBrand),
+    #[error("This card number has a typo: check the digits.")]
+    Checksum,
+    #[error("Enter the expiry date as MM/YY, for example 04/29.")]
+    ExpiryFormat,
+    #[error("The expiry month is between 01 and 12.")]
+    ExpiryMonth,
+    #[error("This card has expired.")]
+    Expired,
+    #[error("The security code is the {0} digits on the card.")]
+    SecurityCode(usize),
+}
+
+fn lengths_text(brand: CardBrand) -> String {
+    let lengths: Vec<String> = brand.lengths().iter().map(ToString::to_string).collect();
+    match lengths.as_slice() {
+        [only] => only.clone(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+        [] => String::new(),
+    }
+}
+
+/// A card number that passed the brand, length and Luhn checks.
+#[derive(Clone, PartialEq, Eq)]
+pub struct CardNumber {
+    digits: String,
+    brand: CardBrand,
+}
+
+impl CardNumber {
+    pub fn parse(text: &str) -> Result<Self, CardError> {
+        let digits: String = text
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '-')
+            .collect();
+        if digits.is_empty() {
+            return Err(CardError::Empty);
+        }
+        if !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(CardError::NotDigits);
+        }
+        let brand = CardBrand::from_prefix(&digits).ok_or(CardError::UnknownBrand)?;
+        if !brand.lengths().contains(&digits.len()) {
+            return Err(CardError::Length(brand));
+        }
+        if !luhn_valid(&digits) {
+            return Err(CardError::Checksum);
+        }
+        Ok(Self { digits, brand })
+    }
+
+    pub fn brand(&self) -> CardBrand {
+        self.brand
+    }
+
+    pub fn last_four(&self) -> &str {
+        &self.digits[self.digits.len() - 4..]
+    }
+
+    /// The digits, for the processor's tokenizer only.
+    pub fn expose_digits(&self) -> &str {
+        &self.digits
+    }
+}
+
+impl fmt::Debug for CardNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CardNumber({} …{})", self.brand.name(), self.last_four())
+    }
+}
+
+/// The Luhn check every card number carries in its last digit.
+pub fn luhn_valid(digits: &str) -> bool {
+    let sum: u32 = digits
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(index, byte)| {
+            let digit = u32::from(byte - b'0');
+            if index % 2 == 1 {
+                let doubled = digit * 2;
+                if doubled > 9 { doubled - 9 } else { doubled }
+            } else {
+                digit
+            }
+        })
+        .sum();
+    sum.is_multiple_of(10)
+}
+
+/// A card's expiry month, as MM/YY.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Expiry {
+    pub month: u8,
+    /// The full year, e.g. 2029.
+    pub year: u16,
+}
+
+impl Expiry {
+    /// Reads `MM/YY` (also `MM/YYYY`, `MMYY`, spaces around the slash), refusing a card that
+    /// expired before `current` (year, month).
+    pub fn parse(text: &str, current: (u16, u8)) -> Result<Self, CardError> {
+        let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        let (month, year) = match compact.split_once('/') {
+            Some(parts) => parts,
+            None if compact.len() == 4 => compact.split_at(2),
+            None => return Err(CardError::ExpiryFormat),
+        };
+        if month.is_empty() || month.len() > 2 || !(year.len() == 2 || year.len() == 4) {
+            return Err(CardError::ExpiryFormat);
+        }
+        let month: u8 = month.parse().map_err(|_| CardError::ExpiryFormat)?;
+        let year: u16 = year.parse().map_err(|_| CardError::ExpiryFormat)?;
+        let year = if year < 100 { 2000 + year } else { year };
+        if !(1..=12).contains(&month) {
+            return Err(CardError::ExpiryMonth);
+        }
+        // A card is good through the last day of its expiry month.
+        if (year, month) < current {
+            return Err(CardError::Expired);
+        }
+        Ok(Self { month, year })
+    }
+
+    /// `MM/YY`, as printed on the card.
+    pub fn as_text(&self) -> String {
+        format!("{:02}/{:02}", self.month, self.year % 100)
+    }
+}
+
+/// The security code (CVC): checked for shape, handed to the tokenizer, never kept.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecurityCode(String);
+
+impl SecurityCode {
+    pub fn parse(text: &str, brand: CardBrand) -> Result<Self, CardError> {
+        let digits = text.trim();
+        let expected = brand.security_code_digits();
+        if digits.len() != expected || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(CardError::SecurityCode(expected));
+        }
+        Ok(Self(digits.to_owned()))
+    }
+
+    pub fn expose_digits(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SecurityCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecurityCode(***)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_cards_of_each_brand_are_accepted_with_spaces() {
+        let cases = [
+            ("4242 4242 4242 4242", CardBrand::Visa),
+            ("5555 5555 5555 4444", CardBrand::Mastercard),
+            ("2223 0031 2200 3222", CardBrand::Mastercard),
+            ("3782 822463 10005", CardBrand::Amex),
+            ("6011 1111 1111 1117", CardBrand::Discover),
+        ];
+        for (number, brand) in cases {
+            let card = CardNumber::parse(number).unwrap();
+            assert_eq!(card.brand(), brand, "{number}");
+        }
+    }
+
+    #[test]
+    fn each_kind_of_bad_number_gets_its_own_message() {
+        assert_eq!(CardNumber::parse(""), Err(CardError::Empty));
+        assert_eq!(
+            CardNumber::parse("4242-4242-4242-424x"),
+            Err(CardError::NotDigits)
+        );
+        assert_eq!(
+            CardNumber::parse("9999 9999 9999 9999"),
+            Err(CardError::UnknownBrand)
+        );
+        assert_eq!(
+            CardNumber::parse("4242 4242 4242 424"),
+            Err(CardError::Length(CardBrand::Visa))
+        );
+        assert_eq!(
+            CardNumber::parse("4242 4242 4242 4241"),
+            Err(CardError::Checksum)
+        );
+        assert_eq!(
+            CardError::Length(CardBrand::Visa).to_string(),
+            "A Visa card number has 13, 16 or 19 digits."
+        );
+    }
+
+    #[test]
+    fn card_numbers_and_codes_never_print() {
+        let card = CardNumber::parse("4242424242424242").unwrap();
+        assert_eq!(format!("{card:?}"), "CardNumber(Visa …4242)");
+        let code = SecurityCode::parse("123", CardBrand::Visa).unwrap();
+        assert_eq!(format!("{code:?}"), "SecurityCode(***)");
+    }
+
+    #[test]
+    fn expiry_dates_are_read_in_the_usual_forms_and_expired_cards_refused() {
+        let now = (2026, 11);
+        assert_eq!(
+            Expiry::parse("04/29", now),
+            Ok(Expiry {
+                month: 4,
+                year: 2029
+            })
+        );
+        assert_eq!(
+            Expiry::parse("0429", now),
+            Ok(Expiry {
+                month: 4,
+                year: 2029
+            })
+        );
+        assert_eq!(
+            Expiry::parse("4 / 2029", now),
+            Ok(Expiry {
+                month: 4,
+                year: 2029
+            })
+        );
+        assert_eq!(
+            Expiry::parse("11/26", now).map(|e| e.as_text()),
+            Ok("11/26".to_owned())
+        );
+        assert_eq!(Expiry::parse("10/26", now), Err(CardError::Expired));
+        assert_eq!(Expiry::parse("13/29", now), Err(CardError::ExpiryMonth));
+        assert_eq!(
+            Expiry::parse("April 2029", now),
+            Err(CardError::ExpiryFormat)
+        );
+    }
+
+    #[test]
+    fn amex_security_codes_have_four_digits() {
+        assert!(SecurityCode::parse("1234", CardBrand::Amex).is_ok());
+        assert_eq!(
+            SecurityCode::parse("123", CardBrand::Amex),
+            Err(CardError::SecurityCode(4))
+        );
+        assert_eq!(
+            SecurityCode::parse("12a", CardBrand::Visa),
+            Err(CardError::SecurityCode(3))
+        );
+    }
+
+    #[test]
+    fn the_luhn_check_catches_a_single_changed_digit() {
+        let valid = "4242424242424242";
+        assert!(luhn_valid(valid));
+        for position in 0..valid.len() {
+            let mut digits: Vec<u8> = valid.bytes().collect();
+            digits[position] = if digits[position] == b'9' {
+                b'0'
+            } else {
+                digits[position] + 1
+            };
+            assert!(
+                !luhn_valid(std::str::from_utf8(&digits).unwrap()),
+                "position {position}"
+            );
+        }
+    }
+}
