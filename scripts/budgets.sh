@@ -7,8 +7,9 @@ cd "$(dirname "$0")/.."
 # The budget for the WASM as browsers receive it (brotli). Raise it only on purpose, in the
 # same commit as the feature that needs it, and update the README's figure (see "Size budget").
 # The skeleton was 164,411 bytes; the sign-in steps (seven routes, their forms and server
-# function clients, focus handling) brought it to 276,157. The line sits just above that.
-WASM_BUDGET_BYTES=$((275 * 1024))
+# function clients, focus handling) brought it to 276,157, and step 4's paging and invoice
+# details to 285,593. The line sits just above that.
+WASM_BUDGET_BYTES=$((285 * 1024))
 
 pkg=target/site/pkg
 printf '%-18s %10s %10s %10s\n' file raw gzip-9 brotli-11

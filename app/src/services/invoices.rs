@@ -9,6 +9,7 @@ use crate::domain::text::{ExternalId, InvoiceNumber, LineDescription, Memo};
 use crate::services::Database;
 use crate::services::clock::{date_text, now, parse_date, timestamp_text};
 use crate::services::customers;
+use crate::services::database::numbered_placeholders;
 use crate::services::page::{Cursor, Page, PageRequest};
 use rust_decimal::Decimal;
 use std::str::FromStr;
@@ -354,6 +355,78 @@ pub async fn list(
         created_at: invoice.created_at.clone(),
         id: invoice.id.to_string(),
     }))
+}
+
+/// What a customer owes across all their outstanding invoices, one amount per currency.
+pub async fn outstanding_totals(
+    db: &Database,
+    merchant: MerchantId,
+    customer: CustomerId,
+) -> Result<Vec<Money>, InvoiceError> {
+    let rows: Vec<(String, i64)> = sqlx::query_as(&format!(
+        "SELECT currency, CAST(SUM(total_minor - covered_minor) AS BIGINT) FROM ({}) AS outstanding \
+         WHERE customer_id = $2 AND status IN ('open', 'partially_paid', 'processing') \
+         GROUP BY currency ORDER BY currency",
+        *INVOICES_WITH_STATUS
+    ))
+    .bind(merchant.to_string())
+    .bind(customer.to_string())
+    .fetch_all(db.pool())
+    .await?;
+    rows.into_iter()
+        .map(|(currency, minor)| {
+            let currency =
+                Currency::parse(&currency).map_err(|error| corrupt("currency", &error))?;
+            Ok(Money::from_minor_units(minor, currency)?)
+        })
+        .collect()
+}
+
+/// The line items of several invoices in one query, in their order on each invoice.
+pub async fn line_items_of(
+    db: &Database,
+    merchant: MerchantId,
+    invoices: &[Invoice],
+) -> Result<Vec<(InvoiceId, LineItem)>, InvoiceError> {
+    if invoices.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders = numbered_placeholders(2, invoices.len());
+    let sql = format!(
+        "SELECT li.invoice_id, li.description, li.quantity, li.unit_price_minor, li.amount_minor \
+         FROM invoice_line_items li JOIN invoices i ON i.id = li.invoice_id \
+         WHERE i.merchant_id = $1 AND li.invoice_id IN ({placeholders}) ORDER BY li.invoice_id, li.position"
+    );
+    let mut query =
+        sqlx::query_as::<_, (String, String, String, i64, i64)>(&sql).bind(merchant.to_string());
+    for invoice in invoices {
+        query = query.bind(invoice.id.to_string());
+    }
+    let rows = query.fetch_all(db.pool()).await?;
+    rows.into_iter()
+        .map(|(invoice_id, description, quantity, unit_price, amount)| {
+            let id =
+                InvoiceId::parse(&invoice_id).map_err(|error| corrupt("invoice_id", &error))?;
+            let currency = invoices
+                .iter()
+                .find(|invoice| invoice.id == id)
+                .map(Invoice::currency)
+                .ok_or_else(|| {
+                    InvoiceError::CorruptRow("a line of an invoice not asked for".to_owned())
+                })?;
+            Ok((
+                id,
+                LineItem {
+                    description: LineDescription::parse(&description)
+                        .map_err(|error| corrupt("description", &error))?,
+                    quantity: Decimal::from_str(&quantity)
+                        .map_err(|error| corrupt("quantity", &error))?,
+                    unit_price: Money::from_minor_units(unit_price, currency)?,
+                    amount: Money::from_minor_units(amount, currency)?,
+                },
+            ))
+        })
+        .collect()
 }
 
 /// Voids an invoice nothing covers. Voiding a void invoice changes nothing.

@@ -1,7 +1,7 @@
 //! Step 4, `/pay/{merchant_slug}/invoices`: the signed-in customer's outstanding invoices.
 
 use crate::domain::sign_in::WizardStep;
-use crate::wizard::{WizardFrame, WizardPage, WizardRoute, WizardView};
+use crate::wizard::{LineView, WizardFrame, WizardPage, WizardRoute, WizardView};
 use leptos::prelude::*;
 
 #[component]
@@ -19,7 +19,9 @@ pub fn InvoicesPage() -> impl IntoView {
 fn InvoicesStep(view: WizardView) -> impl IntoView {
     let invoices = view.invoices.clone();
     let totals = view.totals.clone();
-    let empty = invoices.is_empty();
+    let empty = invoices.is_empty() && !view.later_invoices;
+    let next = view.next_invoices.clone();
+    let later = view.later_invoices;
     view! {
         <WizardFrame view step=WizardStep::Invoices>
             <h1>"Your invoices"</h1>
@@ -27,6 +29,7 @@ fn InvoicesStep(view: WizardView) -> impl IntoView {
                 view! { <p class="lead">"You have no outstanding invoices. Thank you!"</p> }.into_any()
             } else {
                 view! {
+                    <div class="invoices-frame">
                     <table class="invoices">
                         <caption class="visually-hidden">"Outstanding invoices"</caption>
                         <thead>
@@ -46,14 +49,17 @@ fn InvoicesStep(view: WizardView) -> impl IntoView {
                                     view! {
                                         <tr class=class>
                                             <th scope="row" data-label="Invoice">
-                                                {invoice.number}
+                                                {invoice.number.clone()}
                                                 {invoice.preselected.then(|| view! { <span class="badge badge--link">"From your link"</span> })}
                                                 <span class="invoice__status">{invoice.status}</span>
+                                                <InvoiceDetails number=invoice.number memo=invoice.memo lines=invoice.lines />
                                             </th>
                                             <td data-label="Issued">{invoice.issued_on}</td>
                                             <td data-label="Due">
-                                                {invoice.due_on}
-                                                {invoice.overdue.then(|| view! { <span class="badge badge--overdue">"Overdue"</span> })}
+                                                <span>
+                                                    {invoice.due_on}
+                                                    {invoice.overdue.then(|| view! { <span class="badge badge--overdue">"Overdue"</span> })}
+                                                </span>
                                             </td>
                                             <td data-label="Total" class="amount">{format!("{} {}", invoice.total, invoice.currency)}</td>
                                             <td data-label="Balance due" class="amount">{format!("{} {}", invoice.balance_due, invoice.currency)}</td>
@@ -67,16 +73,62 @@ fn InvoicesStep(view: WizardView) -> impl IntoView {
                                 .into_iter()
                                 .map(|total| view! {
                                     <tr>
-                                        <th scope="row" colspan="4">"Total due"</th>
+                                        <th scope="row" colspan="4">"Total due, all invoices"</th>
                                         <td class="amount">{total}</td>
                                     </tr>
                                 })
                                 .collect_view()}
                         </tfoot>
                     </table>
+                    </div>
+                    {(next.is_some() || later)
+                        .then(|| {
+                            view! {
+                                <nav class="pager" aria-label="Invoice pages">
+                                    {later.then(|| view! { <a href="?">"← First invoices"</a> })}
+                                    {next.clone().map(|cursor| view! { <a href=format!("?after={cursor}")>"More invoices →"</a> })}
+                                </nav>
+                            }
+                        })}
                 }
                     .into_any()
             }}
         </WizardFrame>
     }
+}
+
+/// An invoice's memo and lines, behind a disclosure that works without JavaScript.
+#[component]
+fn InvoiceDetails(number: String, memo: Option<String>, lines: Vec<LineView>) -> impl IntoView {
+    if memo.is_none() && lines.is_empty() {
+        return ().into_any();
+    }
+    // Erased to `AnyView`: nested inside the table's type it would be too deep for the compiler.
+    view! {
+        <details class="invoice__details">
+            <summary>
+                "Details" <span class="visually-hidden">{format!(" of invoice {number}")}</span>
+            </summary>
+            {memo.map(|memo| view! { <p class="invoice__memo">{memo}</p> })}
+            {(!lines.is_empty())
+                .then(|| {
+                    view! {
+                        <ul class="invoice__lines">
+                            {lines
+                                .into_iter()
+                                .map(|line| {
+                                    view! {
+                                        <li>
+                                            <span>{format!("{} × {}", line.quantity, line.description)}</span>
+                                            <span class="amount">{line.amount}</span>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ul>
+                    }
+                })}
+        </details>
+    }
+    .into_any()
 }

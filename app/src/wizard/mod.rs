@@ -25,7 +25,7 @@ use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::{Style, Title};
 use leptos_router::components::Redirect;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 
 /// The pages of the wizard that sign-in leads through. A session stands on exactly one of them
@@ -77,6 +77,10 @@ pub struct WizardView {
     pub accounts: Vec<AccountChoice>,
     pub invoices: Vec<InvoiceLine>,
     pub totals: Vec<String>,
+    /// Where the next page of invoices starts, when there is one.
+    pub next_invoices: Option<String>,
+    /// Whether this is a later page of invoices (so there is a first page to go back to).
+    pub later_invoices: bool,
 }
 
 /// A customer a contact may pay for.
@@ -99,19 +103,34 @@ pub struct InvoiceLine {
     pub currency: String,
     pub status: String,
     pub preselected: bool,
+    pub memo: Option<String>,
+    pub lines: Vec<LineView>,
 }
 
-/// The state of `page` for this browser's session at `merchant_slug`.
+/// One line of an invoice, formatted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineView {
+    pub description: String,
+    pub quantity: String,
+    pub amount: String,
+}
+
+/// Step 4 shows this many invoices at a time.
+pub const INVOICES_PER_PAGE: u32 = 25;
+
+/// The state of `page` for this browser's session at `merchant_slug`; for step 4, `after` is
+/// the cursor of the page of invoices to show.
 #[server(endpoint = "wizard/page")]
 pub async fn load_wizard_page(
     merchant_slug: String,
     page: WizardPage,
+    #[server(default)] after: Option<String>,
 ) -> Result<PageState, AppError> {
     use crate::domain::public_url::PublicUrl;
     use crate::error::unexpected;
     use crate::services::clock::{date_for_people, today};
     use crate::services::invoices::{self, InvoiceFilter};
-    use crate::services::page::PageRequest;
+    use crate::services::page::{Cursor, PageRequest};
     use crate::services::{Database, customers, from_context, sign_in};
 
     let db: Database = from_context()?;
@@ -146,6 +165,8 @@ pub async fn load_wizard_page(
         accounts: Vec::new(),
         invoices: Vec::new(),
         totals: Vec::new(),
+        next_invoices: None,
+        later_invoices: false,
         merchant,
     };
     let Some(session) = current else {
@@ -188,46 +209,60 @@ pub async fn load_wizard_page(
             };
         }
         WizardPage::Invoices => {
+            let Some(customer) = session.customer else {
+                return Ok(PageState::Redirect(position.path(&view.merchant.slug)));
+            };
             let filter = InvoiceFilter {
-                customer: session.customer,
+                customer: Some(customer),
                 status: None,
                 outstanding_only: true,
             };
-            let page = invoices::list(
-                &db,
-                merchant_id,
-                &filter,
-                &PageRequest::first(PageRequest::MAX_LIMIT),
-            )
-            .await
-            .map_err(|error| unexpected("listing a customer's invoices", &error))?;
-            let today = today();
-            let mut totals: Vec<crate::domain::money::Money> = Vec::new();
-            for invoice in &page.items {
-                let balance = invoice.standing.balance_due;
-                match totals
-                    .iter_mut()
-                    .find(|total| total.currency() == balance.currency())
-                {
-                    Some(total) => *total = total.checked_add(balance).unwrap_or(*total),
-                    None => totals.push(balance),
-                }
-            }
+            // A cursor this server did not make simply starts from the first page.
+            let request = PageRequest {
+                limit: INVOICES_PER_PAGE,
+                after: after.as_deref().and_then(|text| Cursor::decode(text).ok()),
+            };
+            view.later_invoices = request.after.is_some();
+            let found = invoices::list(&db, merchant_id, &filter, &request)
+                .await
+                .map_err(|error| unexpected("listing a customer's invoices", &error))?;
+            let totals = invoices::outstanding_totals(&db, merchant_id, customer)
+                .await
+                .map_err(|error| unexpected("adding up a customer's invoices", &error))?;
+            let mut lines = invoices::line_items_of(&db, merchant_id, &found.items)
+                .await
+                .map_err(|error| unexpected("reading invoice lines", &error))?;
             view.totals = totals.iter().map(ToString::to_string).collect();
-            view.invoices = page
+            view.next_invoices = found.next.map(|cursor| cursor.encode());
+            let today = today();
+            view.invoices = found
                 .items
                 .into_iter()
-                .map(|invoice| InvoiceLine {
-                    id: invoice.id.to_string(),
-                    overdue: invoice.is_overdue(today),
-                    number: invoice.number.to_string(),
-                    issued_on: date_for_people(invoice.issued_on),
-                    due_on: date_for_people(invoice.due_on),
-                    total: invoice.total.to_grouped_string(),
-                    balance_due: invoice.standing.balance_due.to_grouped_string(),
-                    currency: invoice.total.currency().code().to_owned(),
-                    status: invoice.standing.status.code().replace('_', " "),
-                    preselected: session.preselected_invoice == Some(invoice.id),
+                .map(|invoice| {
+                    let (mine, rest): (Vec<_>, Vec<_>) =
+                        lines.drain(..).partition(|(id, _)| *id == invoice.id);
+                    lines = rest;
+                    InvoiceLine {
+                        id: invoice.id.to_string(),
+                        overdue: invoice.is_overdue(today),
+                        number: invoice.number.to_string(),
+                        issued_on: date_for_people(invoice.issued_on),
+                        due_on: date_for_people(invoice.due_on),
+                        total: invoice.total.to_grouped_string(),
+                        balance_due: invoice.standing.balance_due.to_grouped_string(),
+                        currency: invoice.total.currency().code().to_owned(),
+                        status: invoice.standing.status.code().replace('_', " "),
+                        preselected: session.preselected_invoice == Some(invoice.id),
+                        memo: invoice.memo.map(String::from),
+                        lines: mine
+                            .into_iter()
+                            .map(|(_, line)| LineView {
+                                description: line.description.to_string(),
+                                quantity: line.quantity.to_string(),
+                                amount: line.amount.to_grouped_string(),
+                            })
+                            .collect(),
+                    }
                 })
                 .collect();
         }
@@ -266,14 +301,16 @@ pub fn WizardRoute(
     render: RenderPage,
 ) -> impl IntoView {
     let params = use_params_map();
+    let query = use_query_map();
     let state = Resource::new(
         move || {
             (
                 params.read().get("merchant_slug").unwrap_or_default(),
+                query.read().get("after"),
                 refresh.get(),
             )
         },
-        move |(slug, _)| load_wizard_page(slug, page),
+        move |(slug, after, _)| load_wizard_page(slug, page, after),
     );
     view! {
         <Suspense fallback=|| view! { <p class="card muted">"Loading…"</p> }>

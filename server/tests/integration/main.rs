@@ -17,3 +17,4 @@ mod health;
 mod security;
 mod sign_in;
 mod storage;
+mod wizard_invoices;

@@ -3,10 +3,10 @@
 
 use crate::helpers::{Browser, TestApp, TestDb, both_databases, location};
 
-const DEMO: &str = "/pay/northwind";
+pub const DEMO: &str = "/pay/northwind";
 const GLOBEX: &str = "ap@globex.example";
 
-const BUSINESS: [(&str, &str); 8] = [
+pub const BUSINESS: [(&str, &str); 8] = [
     ("business_name", "Globex Manufacturing Inc."),
     ("contact_name", "Ana López"),
     ("phone", "+1 415 555 0100"),
@@ -17,7 +17,7 @@ const BUSINESS: [(&str, &str); 8] = [
     ("country", "US"),
 ];
 
-async fn ask_for_code(browser: &Browser, email: &str) -> String {
+pub async fn ask_for_code(browser: &Browser, email: &str) -> String {
     browser
         .submit(
             DEMO,
@@ -27,7 +27,7 @@ async fn ask_for_code(browser: &Browser, email: &str) -> String {
         .await
 }
 
-async fn type_code(browser: &Browser, code: &str) -> String {
+pub async fn type_code(browser: &Browser, code: &str) -> String {
     browser
         .submit(
             &format!("{DEMO}/verify"),
@@ -37,7 +37,7 @@ async fn type_code(browser: &Browser, code: &str) -> String {
         .await
 }
 
-async fn fill_in_business(browser: &Browser, fields: &[(&str, &str)]) -> String {
+pub async fn fill_in_business(browser: &Browser, fields: &[(&str, &str)]) -> String {
     let mut form = vec![("merchant_slug", "northwind")];
     form.extend_from_slice(fields);
     browser
@@ -46,7 +46,7 @@ async fn fill_in_business(browser: &Browser, fields: &[(&str, &str)]) -> String 
 }
 
 /// Signs `email` in from scratch and returns where the code sent the browser.
-async fn sign_in(app: &TestApp, browser: &Browser, email: &str) -> String {
+pub async fn sign_in(app: &TestApp, browser: &Browser, email: &str) -> String {
     assert_eq!(ask_for_code(browser, email).await, format!("{DEMO}/verify"));
     type_code(browser, &app.latest_code(email)).await
 }
