@@ -148,9 +148,9 @@ pub async fn list(
 ) -> Result<Page<Customer>, CustomerError> {
     let (after_created, after_id) = page.after_binds();
     let rows: Vec<CustomerRow> = sqlx::query_as(&format!(
-        "SELECT {CUSTOMER_COLUMNS} FROM customers WHERE merchant_id = $1 \
-         AND ($2 IS NULL OR created_at > $2 OR (created_at = $2 AND id > $3)) \
-         ORDER BY created_at, id LIMIT $4"
+        "SELECT {CUSTOMER_COLUMNS} FROM customers WHERE merchant_id = $1 AND {} \
+         ORDER BY created_at, id LIMIT $4",
+        page.after_condition("$2", "$3"),
     ))
     .bind(merchant.to_string())
     .bind(after_created)

@@ -331,12 +331,19 @@ pub async fn list(
     page: &PageRequest,
 ) -> Result<Page<Invoice>, InvoiceError> {
     let (after_created, after_id) = page.after_binds();
+    // Plain equalities when filtering (not `$2 IS NULL OR ...`), so that the database can walk
+    // the (merchant, customer, created_at, id) index: a page then costs the same whether the
+    // customer has ten invoices or ten thousand.
+    let customer_condition = match filter.customer {
+        Some(_) => "customer_id = $2",
+        None => "$2 IS NULL",
+    };
     let rows: Vec<InvoiceRow> = sqlx::query_as(&format!(
-        "{} WHERE ($2 IS NULL OR customer_id = $2) AND ($3 IS NULL OR status = $3) \
-         AND ($4 IS NULL OR created_at > $4 OR (created_at = $4 AND id > $5)) \
+        "{} WHERE {customer_condition} AND ($3 IS NULL OR status = $3) AND {} \
          AND ($7 = 0 OR status IN ('open', 'partially_paid', 'processing')) \
          ORDER BY created_at, id LIMIT $6",
-        *INVOICES_WITH_STATUS
+        *INVOICES_WITH_STATUS,
+        page.after_condition("$4", "$5"),
     ))
     .bind(merchant.to_string())
     .bind(filter.customer.map(|customer| customer.to_string()))
@@ -358,28 +365,54 @@ pub async fn list(
 }
 
 /// What a customer owes across all their outstanding invoices, one amount per currency.
+///
+/// Each invoice owes its total less what covers it, never less than zero, so across all
+/// non-void invoices the sum of balances is the sum of totals less the sum of cover: a sum over
+/// a covering index and a sum over the customer's payments, instead of the per-invoice
+/// derivation a list needs.
 pub async fn outstanding_totals(
     db: &Database,
     merchant: MerchantId,
     customer: CustomerId,
 ) -> Result<Vec<Money>, InvoiceError> {
-    let rows: Vec<(String, i64)> = sqlx::query_as(&format!(
-        "SELECT currency, CAST(SUM(total_minor - covered_minor) AS BIGINT) FROM ({}) AS outstanding \
-         WHERE customer_id = $2 AND status IN ('open', 'partially_paid', 'processing') \
-         GROUP BY currency ORDER BY currency",
-        *INVOICES_WITH_STATUS
-    ))
+    static COVER_BY_CURRENCY: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            // Driven from the customer's payments (a payment only pays its own customer's
+            // invoices), so the cost follows the payments, not the invoices.
+            "SELECT i.currency, CAST(SUM(a.amount_minor) AS BIGINT) FROM payments p \
+             JOIN allocations a ON a.payment_id = p.id JOIN invoices i ON i.id = a.invoice_id \
+             WHERE p.merchant_id = $1 AND p.customer_id = $2 AND p.status IN ({}) \
+             AND i.voided_at IS NULL GROUP BY i.currency",
+            status_list(PaymentStatus::covers_invoices)
+        )
+    });
+    let totals: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT currency, CAST(SUM(total_minor) AS BIGINT) FROM invoices \
+         WHERE merchant_id = $1 AND customer_id = $2 AND voided_at IS NULL GROUP BY currency ORDER BY currency",
+    )
     .bind(merchant.to_string())
     .bind(customer.to_string())
     .fetch_all(db.pool())
     .await?;
-    rows.into_iter()
-        .map(|(currency, minor)| {
-            let currency =
-                Currency::parse(&currency).map_err(|error| corrupt("currency", &error))?;
-            Ok(Money::from_minor_units(minor, currency)?)
-        })
-        .collect()
+    let cover: Vec<(String, i64)> = sqlx::query_as(COVER_BY_CURRENCY.as_str())
+        .bind(merchant.to_string())
+        .bind(customer.to_string())
+        .fetch_all(db.pool())
+        .await?;
+    let mut owed = Vec::new();
+    for (code, total) in totals {
+        let currency = Currency::parse(&code).map_err(|error| corrupt("currency", &error))?;
+        let covered = cover
+            .iter()
+            .find(|(covered_code, _)| *covered_code == code)
+            .map_or(0, |(_, minor)| *minor);
+        let balance = Money::from_minor_units(total, currency)?
+            .checked_sub(Money::from_minor_units(covered, currency)?)?;
+        if !balance.is_zero() {
+            owed.push(balance);
+        }
+    }
+    Ok(owed)
 }
 
 /// The line items of several invoices in one query, in their order on each invoice.

@@ -56,6 +56,17 @@ impl PageRequest {
         }
     }
 
+    /// The SQL condition that starts the page after the cursor, with `$created` and `$id` the
+    /// placeholders bound to [`PageRequest::after_binds`]. A row-value comparison when there is
+    /// a cursor, so that the database seeks in its (created_at, id) index instead of scanning
+    /// every earlier row; a condition on the (NULL) binds otherwise, to keep the numbering.
+    pub fn after_condition(&self, created: &str, id: &str) -> String {
+        match self.after {
+            Some(_) => format!("(created_at, id) > ({created}, {id})"),
+            None => format!("({created} IS NULL AND {id} IS NULL)"),
+        }
+    }
+
     /// How many rows to fetch: one more than the page, to know whether another follows.
     pub fn fetch_limit(&self) -> i64 {
         i64::from(self.limit.clamp(1, Self::MAX_LIMIT)) + 1

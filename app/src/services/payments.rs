@@ -325,11 +325,16 @@ pub async fn list(
     page: &PageRequest,
 ) -> Result<Page<Payment>, PaymentError> {
     let (after_created, after_id) = page.after_binds();
+    // Equalities, not `$2 IS NULL OR ...`, so that the customer index serves the filter.
+    let customer_condition = match filter.customer {
+        Some(_) => "customer_id = $2",
+        None => "$2 IS NULL",
+    };
     let rows: Vec<PaymentRow> = sqlx::query_as(&format!(
         "SELECT {PAYMENT_COLUMNS} FROM payments WHERE merchant_id = $1 \
-         AND ($2 IS NULL OR customer_id = $2) AND ($3 IS NULL OR status = $3) \
-         AND ($4 IS NULL OR created_at > $4 OR (created_at = $4 AND id > $5)) \
-         ORDER BY created_at, id LIMIT $6"
+         AND {customer_condition} AND ($3 IS NULL OR status = $3) AND {} \
+         ORDER BY created_at, id LIMIT $6",
+        page.after_condition("$4", "$5"),
     ))
     .bind(merchant.to_string())
     .bind(filter.customer.map(|customer| customer.to_string()))
