@@ -468,14 +468,61 @@ async fn the_session_cookie_is_http_only_and_lax_unless_the_portal_may_be_framed
 }
 
 #[tokio::test]
-async fn only_a_hash_of_each_code_is_stored() {
+async fn codes_are_stored_as_an_hmac_under_the_secret_key_not_a_plain_hash() {
+    use hmac::{Hmac, Mac};
+    use sha2::{Digest, Sha256};
     let app = TestApp::spawn(TestDb::Sqlite).await.unwrap();
     ask_for_code(&Browser::new(&app), GLOBEX).await;
     let code = app.latest_code(GLOBEX);
-    let (hash,): (String,) = sqlx::query_as("SELECT code_hash FROM sign_in_codes")
-        .fetch_one(app.db.pool())
-        .await
-        .unwrap();
-    assert_eq!(hash.len(), 64);
-    assert!(!hash.contains(&code));
+    let (hash, session): (String, String) =
+        sqlx::query_as("SELECT code_hash, session_id FROM sign_in_codes")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+    let message = format!("{session}:{code}");
+    assert_ne!(
+        hash,
+        hex::encode(Sha256::digest(message.as_bytes())),
+        "a plain hash of a 6-digit code is brute-forced in a second"
+    );
+    let key_file = std::fs::read_to_string(app.data_dir.path().join("secret.key")).unwrap();
+    let key = hex::decode(key_file.trim()).unwrap();
+    let mut mac = Hmac::<Sha256>::new_from_slice(&key).unwrap();
+    mac.update(b"sign-in-code\0");
+    mac.update(message.as_bytes());
+    assert_eq!(hash, hex::encode(mac.finalize().into_bytes()));
+}
+
+#[tokio::test]
+async fn a_spoofed_forwarding_header_does_not_escape_the_per_client_limit() {
+    let app = TestApp::spawn_with(
+        TestDb::Sqlite,
+        &[("PORTICO_CLIENT_IP_HEADER", "x-forwarded-for")],
+    )
+    .await
+    .unwrap();
+    let mut answers = Vec::new();
+    for n in 0..21 {
+        // What the client claims comes first; the proxy appends what it saw.
+        let email = format!("buyer{n}@example.com");
+        let response = app
+            .client
+            .post(format!("{}/api/wizard/email", app.address))
+            .header("accept", "text/html")
+            .header("referer", format!("{}{DEMO}", app.address))
+            .header("x-forwarded-for", format!("10.0.0.{n}, 198.51.100.7"))
+            .form(&[("merchant_slug", "northwind"), ("email", email.as_str())])
+            .send()
+            .await
+            .unwrap();
+        answers.push(location(&response).unwrap());
+    }
+    assert!(
+        answers[..20]
+            .iter()
+            .all(|answer| Browser::error_in(answer).is_none()),
+        "{answers:?}"
+    );
+    let refused = Browser::error_in(&answers[20]).unwrap();
+    assert!(refused.contains("from your network"), "{refused}");
 }
