@@ -60,9 +60,29 @@ pub fn numbered_placeholders(first: usize, count: usize) -> String {
         .join(", ")
 }
 
+/// The SQL condition for an optional filter `column = placeholder`: a plain equality when the
+/// filter is set (not `$n IS NULL OR ...`, which keeps the database from using an index on
+/// the column), and a condition on the NULL bind otherwise, to keep the placeholder numbering.
+pub fn optional_equality(column: &str, placeholder: &str, set: bool) -> String {
+    if set {
+        format!("{column} = {placeholder}")
+    } else {
+        format!("{placeholder} IS NULL")
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{Backend, numbered_placeholders};
+    use super::{Backend, numbered_placeholders, optional_equality};
+
+    #[test]
+    fn an_unset_filter_keeps_its_placeholder() {
+        assert_eq!(
+            optional_equality("customer_id", "$2", true),
+            "customer_id = $2"
+        );
+        assert_eq!(optional_equality("customer_id", "$2", false), "$2 IS NULL");
+    }
 
     #[test]
     fn placeholders_are_numbered_from_the_first() {

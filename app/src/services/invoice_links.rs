@@ -82,28 +82,13 @@ pub async fn resolve(
     Ok(invoice)
 }
 
-/// The invoice's current link version (for making its link).
-pub async fn version(
-    db: &Database,
-    merchant: MerchantId,
-    invoice: InvoiceId,
-) -> Result<Option<i64>, sqlx::Error> {
-    let row: Option<(i64,)> =
-        sqlx::query_as("SELECT link_version FROM invoices WHERE merchant_id = $1 AND id = $2")
-            .bind(merchant.to_string())
-            .bind(invoice.to_string())
-            .fetch_optional(db.pool())
-            .await?;
-    Ok(row.map(|(version,)| version))
-}
-
-/// Revokes every link made so far for the invoice; returns the new version, or `None` when the
-/// merchant has no such invoice.
+/// Revokes every link made so far for the invoice; `false` when the merchant has no such
+/// invoice.
 pub async fn revoke(
     db: &Database,
     merchant: MerchantId,
     invoice: InvoiceId,
-) -> Result<Option<i64>, sqlx::Error> {
+) -> Result<bool, sqlx::Error> {
     let updated = sqlx::query(
         "UPDATE invoices SET link_version = link_version + 1 WHERE merchant_id = $1 AND id = $2",
     )
@@ -111,10 +96,7 @@ pub async fn revoke(
     .bind(invoice.to_string())
     .execute(db.pool())
     .await?;
-    if updated.rows_affected() == 0 {
-        return Ok(None);
-    }
-    version(db, merchant, invoice).await
+    Ok(updated.rows_affected() == 1)
 }
 
 fn message(invoice: InvoiceId, version: i64) -> Vec<u8> {

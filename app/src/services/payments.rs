@@ -14,7 +14,7 @@ use crate::domain::text::InvoiceNumber;
 use crate::services::Database;
 use crate::services::clock::{now, timestamp_text};
 use crate::services::customers;
-use crate::services::database::numbered_placeholders;
+use crate::services::database::{numbered_placeholders, optional_equality};
 use crate::services::invoices::{self, InvoiceError};
 use crate::services::page::{Cursor, Page, PageRequest};
 use std::collections::BTreeSet;
@@ -325,11 +325,9 @@ pub async fn list(
     page: &PageRequest,
 ) -> Result<Page<Payment>, PaymentError> {
     let (after_created, after_id) = page.after_binds();
-    // Equalities, not `$2 IS NULL OR ...`, so that the customer index serves the filter.
-    let customer_condition = match filter.customer {
-        Some(_) => "customer_id = $2",
-        None => "$2 IS NULL",
-    };
+    // Through the (merchant, customer, created_at, id) index: a page costs the same whether
+    // the customer has ten rows or ten thousand.
+    let customer_condition = optional_equality("customer_id", "$2", filter.customer.is_some());
     let rows: Vec<PaymentRow> = sqlx::query_as(&format!(
         "SELECT {PAYMENT_COLUMNS} FROM payments WHERE merchant_id = $1 \
          AND {customer_condition} AND ($3 IS NULL OR status = $3) AND {} \

@@ -6,7 +6,6 @@ use crate::api::problem::Problem;
 use crate::api::{customer_filter, filter, page_request};
 use app::domain::ids::{InvoiceId, MerchantId};
 use app::domain::invoice::{InvoiceStatus, LineItem};
-use app::domain::merchant::MerchantSlug;
 use app::domain::money::{AmountSyntax, Currency, Money};
 use app::domain::public_url::PublicUrl;
 use app::domain::text::{ExternalId, InvoiceNumber, LineDescription, Memo};
@@ -164,60 +163,26 @@ fn summary(invoice: Invoice, today: Date) -> InvoiceSummaryBody {
     }
 }
 
-/// What builds an invoice's payment link.
-#[derive(Clone)]
-pub struct LinkMaker {
-    keys: Keys,
-    public_url: PublicUrl,
-    slug: MerchantSlug,
-}
-
-impl LinkMaker {
-    async fn for_merchant(
-        db: &Database,
-        keys: Keys,
-        public_url: PublicUrl,
-        merchant: MerchantId,
-    ) -> Result<Self, Problem> {
-        let slug = merchants::slug_of(db, merchant)
-            .await
-            .map_err(|error| Problem::internal("reading a merchant's slug", &error))?
-            .ok_or_else(|| Problem::not_found("merchant"))?;
-        Ok(Self {
-            keys,
-            public_url,
-            slug,
-        })
-    }
-
-    async fn link(
-        &self,
-        db: &Database,
-        merchant: MerchantId,
-        invoice: InvoiceId,
-    ) -> Result<String, Problem> {
-        let version = invoice_links::version(db, merchant, invoice)
-            .await
-            .map_err(|error| Problem::internal("reading an invoice's link version", &error))?
-            .ok_or_else(|| Problem::not_found("invoice"))?;
-        Ok(invoice_links::link(
-            &self.keys,
-            &self.public_url,
-            &self.slug,
-            invoice,
-            version,
-        ))
-    }
-}
-
-async fn detail_with_link(
+/// The API's answer for one invoice, with its payment link.
+async fn invoice_body(
     db: &Database,
-    links: &LinkMaker,
+    keys: &Keys,
+    public_url: &PublicUrl,
     merchant: MerchantId,
     invoice: InvoiceDetail,
 ) -> Result<InvoiceBody, Problem> {
-    let payment_link = links.link(db, merchant, invoice.invoice.id).await?;
-    Ok(detail(invoice, payment_link))
+    let slug = merchants::slug_of(db, merchant)
+        .await
+        .map_err(|error| Problem::internal("reading a merchant's slug", &error))?
+        .ok_or_else(|| Problem::not_found("merchant"))?;
+    let link = invoice_links::link(
+        keys,
+        public_url,
+        &slug,
+        invoice.invoice.id,
+        invoice.invoice.link_version,
+    );
+    Ok(detail(invoice, link))
 }
 
 fn detail(invoice: InvoiceDetail, payment_link: String) -> InvoiceBody {
@@ -383,11 +348,8 @@ pub async fn create_invoice(
     let created = invoices::create(&db, merchant, &invoice)
         .await
         .map_err(problem)?;
-    let links = LinkMaker::for_merchant(&db, keys, public_url, merchant).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(detail_with_link(&db, &links, merchant, created).await?),
-    ))
+    let body = invoice_body(&db, &keys, &public_url, merchant, created).await?;
+    Ok((StatusCode::CREATED, Json(body)))
 }
 
 /// List invoices, oldest first, optionally for one customer or in one status.
@@ -444,9 +406,8 @@ pub async fn get_invoice(
 ) -> Result<Json<InvoiceBody>, Problem> {
     let id = parse_invoice_id(&id)?;
     let invoice = invoices::get(&db, merchant, id).await.map_err(problem)?;
-    let links = LinkMaker::for_merchant(&db, keys, public_url, merchant).await?;
     Ok(Json(
-        detail_with_link(&db, &links, merchant, invoice).await?,
+        invoice_body(&db, &keys, &public_url, merchant, invoice).await?,
     ))
 }
 
@@ -469,9 +430,8 @@ pub async fn void_invoice(
 ) -> Result<Json<InvoiceBody>, Problem> {
     let id = parse_invoice_id(&id)?;
     let invoice = invoices::void(&db, merchant, id).await.map_err(problem)?;
-    let links = LinkMaker::for_merchant(&db, keys, public_url, merchant).await?;
     Ok(Json(
-        detail_with_link(&db, &links, merchant, invoice).await?,
+        invoice_body(&db, &keys, &public_url, merchant, invoice).await?,
     ))
 }
 
@@ -493,13 +453,14 @@ pub async fn revoke_payment_link(
     Path(id): Path<String>,
 ) -> Result<Json<InvoiceBody>, Problem> {
     let id = parse_invoice_id(&id)?;
-    invoice_links::revoke(&db, merchant, id)
+    let revoked = invoice_links::revoke(&db, merchant, id)
         .await
-        .map_err(|error| Problem::internal("revoking an invoice's links", &error))?
-        .ok_or_else(|| Problem::not_found("invoice"))?;
+        .map_err(|error| Problem::internal("revoking an invoice's links", &error))?;
+    if !revoked {
+        return Err(Problem::not_found("invoice"));
+    }
     let invoice = invoices::get(&db, merchant, id).await.map_err(problem)?;
-    let links = LinkMaker::for_merchant(&db, keys, public_url, merchant).await?;
     Ok(Json(
-        detail_with_link(&db, &links, merchant, invoice).await?,
+        invoice_body(&db, &keys, &public_url, merchant, invoice).await?,
     ))
 }
