@@ -18,8 +18,8 @@ pub async fn choose_account(merchant_slug: String, customer_id: String) -> Resul
 
     let db: Database = from_context()?;
     let (merchant_id, merchant) = session::require_merchant(&db, &merchant_slug).await?;
-    let current = session::current(&db, merchant_id).await?;
-    let position = session::position(&db, current.as_ref()).await?;
+    let mut current = session::current(&db, merchant_id).await?;
+    let position = session::position(&db, current.as_mut()).await?;
     session::require_position(position, &[WizardPage::Account], &merchant.slug)?;
     let Some((current, email)) =
         current.and_then(|session| session.verified_email.clone().map(|email| (session, email)))
@@ -40,10 +40,10 @@ pub async fn choose_account(merchant_slug: String, customer_id: String) -> Resul
     sessions::choose_customer(&db, &current.id, chosen.id)
         .await
         .map_err(|error| unexpected("choosing a customer", &error))?;
-    let chosen = sessions::find_by_id(&db, &current.id)
+    let mut chosen = sessions::find_by_id(&db, &current.id)
         .await
         .map_err(|error| unexpected("reading a session", &error))?;
-    let next = session::position(&db, chosen.as_ref()).await?;
+    let next = session::position(&db, chosen.as_mut()).await?;
     leptos_axum::redirect(&next.path(&merchant.slug));
     Ok(())
 }

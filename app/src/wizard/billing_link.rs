@@ -22,8 +22,8 @@ pub async fn submit_email(merchant_slug: String, email: String) -> Result<(), Ap
 
     let db: Database = from_context()?;
     let (merchant_id, merchant) = session::require_merchant(&db, &merchant_slug).await?;
-    let current = session::current_or_start(&db, merchant_id).await?;
-    let position = session::position(&db, Some(&current)).await?;
+    let mut current = session::current_or_start(&db, merchant_id).await?;
+    let position = session::position(&db, Some(&mut current)).await?;
     session::require_position(
         position,
         &[WizardPage::Email, WizardPage::Code],

@@ -37,8 +37,8 @@ pub async fn submit_business(
 
     let db: Database = from_context()?;
     let (merchant_id, merchant) = session::require_merchant(&db, &merchant_slug).await?;
-    let current = session::current(&db, merchant_id).await?;
-    let position = session::position(&db, current.as_ref()).await?;
+    let mut current = session::current(&db, merchant_id).await?;
+    let position = session::position(&db, current.as_mut()).await?;
     session::require_position(position, &[WizardPage::Business], &merchant.slug)?;
     let Some((current, email)) =
         current.and_then(|session| session.verified_email.clone().map(|email| (session, email)))
@@ -87,10 +87,10 @@ pub async fn submit_business(
     sessions::save_draft(&db, &current.id, &Draft::default())
         .await
         .map_err(|error| unexpected("clearing a finished form", &error))?;
-    let updated = sessions::find_by_id(&db, &current.id)
+    let mut updated = sessions::find_by_id(&db, &current.id)
         .await
         .map_err(|error| unexpected("reading a session", &error))?;
-    let next = session::position(&db, updated.as_ref()).await?;
+    let next = session::position(&db, updated.as_mut()).await?;
     leptos_axum::redirect(&next.path(&merchant.slug));
     Ok(())
 }

@@ -22,8 +22,8 @@ pub async fn verify_code(merchant_slug: String, code: String) -> Result<(), AppE
 
     let db: Database = from_context()?;
     let (merchant_id, merchant) = session::require_merchant(&db, &merchant_slug).await?;
-    let current = session::current(&db, merchant_id).await?;
-    let position = session::position(&db, current.as_ref()).await?;
+    let mut current = session::current(&db, merchant_id).await?;
+    let position = session::position(&db, current.as_mut()).await?;
     session::require_position(position, &[WizardPage::Code], &merchant.slug)?;
     let Some(current) = current else {
         return Err(AppError::Unexpected);
@@ -81,10 +81,10 @@ pub async fn verify_code(merchant_slug: String, code: String) -> Result<(), AppE
         .await
         .map_err(|error| unexpected("rotating a session token", &error))?;
     session::set_cookie(&token)?;
-    let signed_in = sessions::find_by_id(&db, &current.id)
+    let mut signed_in = sessions::find_by_id(&db, &current.id)
         .await
         .map_err(|error| unexpected("reading a session", &error))?;
-    let next = session::position(&db, signed_in.as_ref()).await?;
+    let next = session::position(&db, signed_in.as_mut()).await?;
     leptos_axum::redirect(&next.path(&merchant.slug));
     Ok(())
 }
@@ -97,8 +97,8 @@ pub async fn resend_code(merchant_slug: String) -> Result<(), AppError> {
 
     let db: Database = from_context()?;
     let (merchant_id, merchant) = session::require_merchant(&db, &merchant_slug).await?;
-    let current = session::current(&db, merchant_id).await?;
-    let position = session::position(&db, current.as_ref()).await?;
+    let mut current = session::current(&db, merchant_id).await?;
+    let position = session::position(&db, current.as_mut()).await?;
     session::require_position(position, &[WizardPage::Code], &merchant.slug)?;
     let Some((current, email)) =
         current.and_then(|session| session.pending_email.clone().map(|email| (session, email)))

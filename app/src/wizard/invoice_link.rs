@@ -58,11 +58,11 @@ pub async fn open_invoice_link(
             return Err(unexpected("resolving an invoice link", &error));
         }
     };
-    let current = session::current_or_start(&db, merchant_id).await?;
+    let mut current = session::current_or_start(&db, merchant_id).await?;
     sessions::preselect_invoice(&db, &current.id, invoice)
         .await
         .map_err(|error| unexpected("remembering an invoice link's invoice", &error))?;
-    let position = session::position(&db, Some(&current)).await?;
+    let position = session::position(&db, Some(&mut current)).await?;
     Ok(InvoiceLinkState::Continue(position.path(&merchant.slug)))
 }
 

@@ -138,8 +138,8 @@ pub async fn load_wizard_page(
     let Some((merchant_id, merchant)) = session::merchant(&db, &merchant_slug).await? else {
         return Ok(PageState::NoMerchant);
     };
-    let current = session::current(&db, merchant_id).await?;
-    let position = session::position(&db, current.as_ref()).await?;
+    let mut current = session::current(&db, merchant_id).await?;
+    let position = session::position(&db, current.as_mut()).await?;
     // Step 1 stays open while a code is awaited, to change the address.
     let allowed = page == position || (page == WizardPage::Email && position == WizardPage::Code);
     if !allowed {

@@ -50,25 +50,11 @@ pub async fn current(db: &Database, merchant: MerchantId) -> Result<Option<Sessi
     let session = sessions::find(db, token.expose_secret())
         .await
         .map_err(|error| unexpected("reading a session", &error))?;
-    let Some(mut session) = session.filter(|session| session.merchant == merchant) else {
+    let Some(session) = session.filter(|session| session.merchant == merchant) else {
         return Ok(None);
     };
     // The cookie's lifetime slides with the session's: 30 minutes from now, not from sign-in.
     set_cookie(&token)?;
-    // A contact the merchant removed loses the customer at once, not when the session ends.
-    if let (Some(customer), Some(email)) = (session.customer, &session.verified_email) {
-        let still_contact = customers::find_by_contact(db, merchant, email)
-            .await
-            .map_err(|error| unexpected("reading a contact's customers", &error))?
-            .iter()
-            .any(|known| known.id == customer);
-        if !still_contact {
-            sessions::forget_customer(db, &session.id)
-                .await
-                .map_err(|error| unexpected("forgetting a customer", &error))?;
-            session.customer = None;
-        }
-    }
     Ok(Some(session))
 }
 
@@ -84,8 +70,13 @@ pub async fn current_or_start(db: &Database, merchant: MerchantId) -> Result<Ses
     Ok(session)
 }
 
-/// The page where `session` stands in the wizard (each page is one position).
-pub async fn position(db: &Database, session: Option<&Session>) -> Result<WizardPage, AppError> {
+/// The page where `session` stands in the wizard (each page is one position). A contact the
+/// merchant has removed loses the customer here, at once, not when the session ends: the
+/// session is corrected in the database and in `session`.
+pub async fn position(
+    db: &Database,
+    session: Option<&mut Session>,
+) -> Result<WizardPage, AppError> {
     let Some(session) = session else {
         return Ok(WizardPage::Email);
     };
@@ -99,34 +90,33 @@ pub async fn position(db: &Database, session: Option<&Session>) -> Result<Wizard
     if session.access_request.is_some() {
         return Ok(WizardPage::AccessRequested);
     }
-    match session.customer {
-        Some(customer) => {
-            let customer = customers::get(db, session.merchant, customer)
-                .await
-                .map_err(|error| unexpected("reading the signed-in customer", &error))?;
-            Ok(if customer.profile_completed {
+    let known = customers::find_by_contact(db, session.merchant, email)
+        .await
+        .map_err(|error| unexpected("reading a contact's customers", &error))?;
+    if let Some(customer) = session.customer {
+        if let Some(chosen) = known.iter().find(|known| known.id == customer) {
+            return Ok(if chosen.profile_completed {
                 WizardPage::Invoices
             } else {
                 WizardPage::Business
-            })
+            });
         }
-        None => {
-            let known = customers::find_by_contact(db, session.merchant, email)
-                .await
-                .map_err(|error| unexpected("reading a contact's customers", &error))?;
-            if !known.is_empty() {
-                return Ok(WizardPage::Account);
-            }
-            let requested = access_requests::exists(db, session.merchant, email)
-                .await
-                .map_err(|error| unexpected("reading access requests", &error))?;
-            Ok(if requested.is_some() {
-                WizardPage::AccessRequested
-            } else {
-                WizardPage::Business
-            })
-        }
+        sessions::forget_customer(db, &session.id)
+            .await
+            .map_err(|error| unexpected("forgetting a customer", &error))?;
+        session.customer = None;
     }
+    if !known.is_empty() {
+        return Ok(WizardPage::Account);
+    }
+    let requested = access_requests::exists(db, session.merchant, email)
+        .await
+        .map_err(|error| unexpected("reading access requests", &error))?;
+    Ok(if requested.is_some() {
+        WizardPage::AccessRequested
+    } else {
+        WizardPage::Business
+    })
 }
 
 /// Refuses an action that belongs to another position, sending the browser where it belongs.
