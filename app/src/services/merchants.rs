@@ -119,14 +119,6 @@ pub async fn any_exist(db: &Database) -> Result<bool, MerchantError> {
     Ok(found.is_some())
 }
 
-/// What the billing link at `/pay/{slug}` shows, or `None` when no merchant has that slug.
-pub async fn find_branding(
-    db: &Database,
-    slug: &MerchantSlug,
-) -> Result<Option<MerchantBranding>, MerchantError> {
-    Ok(find(db, slug).await?.map(|(_, branding)| branding))
-}
-
 /// The merchant whose billing link ends in `slug`: its id and what customers see of it.
 pub async fn find(
     db: &Database,
