@@ -107,3 +107,18 @@ test('a signed-out browser cannot open a later step by its address', async ({ pa
   await expect(page).toHaveURL(/\/pay\/northwind$/);
   await expect(page.getByLabel('Email address')).toBeVisible();
 });
+
+test('the merchant’s colour stays on every step, with no content-security errors', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  await page.goto('/pay/maple-wholesale');
+  const red = 'rgb(185, 28, 28)';
+  await expect(page.getByRole('button', { name: 'Continue' })).toHaveCSS('background-color', red);
+  await page.getByLabel('Email address').fill(`colour-${Date.now()}@laurentian.example`);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page.getByRole('heading', { name: 'Check your email' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Verify' })).toHaveCSS('background-color', red);
+  expect(errors).toEqual([]);
+});

@@ -4,8 +4,8 @@
 use crate::api;
 use crate::config::{Config, FrameAncestors};
 use crate::web::client::{ClientAddressSource, identify_client, same_origin_posts};
-use crate::web::health;
 use crate::web::security::{CspNonce, SecurityPolicy, add_security_headers};
+use crate::web::{brand, health};
 use crate::{database, demo};
 use anyhow::Context as _;
 use app::domain::public_url::PublicUrl;
@@ -177,6 +177,7 @@ fn router(
     Router::new()
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
+        .route("/brand/{file}", get(brand::stylesheet))
         .merge(api::router(state.db.clone()))
         .leptos_routes_with_context(&state, routes, leptos_context.clone(), {
             let options = state.leptos_options.clone();

@@ -23,7 +23,7 @@ use crate::domain::merchant::MerchantBranding;
 use crate::domain::sign_in::WizardStep;
 use crate::error::AppError;
 use leptos::prelude::*;
-use leptos_meta::{Style, Title};
+use leptos_meta::{Stylesheet, Title};
 use leptos_router::components::Redirect;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
@@ -349,13 +349,15 @@ pub fn WizardFrame(
     children: Children,
 ) -> impl IntoView {
     let merchant = view.merchant.clone();
-    // The accent colour is six validated hex digits (see `AccentColour`), so it is safe here.
-    let brand_style = format!(":root{{--accent:{}}}", merchant.accent_colour.as_str());
+    // The brand colour comes as a small stylesheet of its own rather than an inline <style>:
+    // the CSP refuses inline styles the browser adds after a client-side navigation (they
+    // carry no nonce), while a same-origin stylesheet is allowed on every path.
+    let brand_stylesheet = format!("/brand/{}.css", merchant.slug);
     let sign_out = ServerAction::<SignOut>::new();
     let progress = format!("Step {} of {}", step.number(), WizardStep::COUNT);
     view! {
         <Title text=format!("{} · Pay {} · Portico", step.title(), merchant.display_name) />
-        <Style>{brand_style}</Style>
+        <Stylesheet href=brand_stylesheet />
         <div class="wizard">
             <header class="wizard__header">
                 <div class="wizard__merchant">

@@ -12,8 +12,14 @@ both_databases! {
         assert!(html.contains("billing@northwind.example"));
         // The shareable link is built from PUBLIC_URL (here, the test server's own address).
         assert!(html.contains(&format!("{}/pay/northwind", app.address)));
-        // The merchant's brand colour reaches the page.
-        assert!(html.contains("--accent:#1d4ed8"));
+        // The merchant's brand colour reaches the page, as a stylesheet of its own.
+        assert!(html.contains("/brand/northwind.css"), "{html}");
+        let css = app.get("/brand/maple-wholesale.css").await;
+        assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
+        assert_eq!(css.text().await.unwrap(), ":root{--accent:#b91c1c}\n");
+        for unknown in ["/brand/nobody.css", "/brand/northwind", "/brand/..%2Fx.css"] {
+            assert_eq!(app.get(unknown).await.status(), 404, "{unknown}");
+        }
         // The page loads the WASM that hydrates it.
         assert!(html.contains("/pkg/portico.js"));
         assert!(html.contains("/pkg/portico.css"));
