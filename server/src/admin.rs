@@ -12,7 +12,11 @@ use app::domain::payment::PaymentMethodKind;
 use app::domain::public_url::PublicUrl;
 use app::services::Database;
 use app::services::api_keys;
+use app::services::checkout::{self, PaymentServices};
+use app::services::keys::Keys;
+use app::services::mail::{MailFrom, Mailer};
 use app::services::merchants::{self, MerchantError, NewMerchant};
+use app::services::processors::{Processor, sandbox::Sandbox};
 use secrecy::ExposeSecret;
 use serde::Serialize;
 
@@ -171,4 +175,43 @@ pub async fn revoke_api_key(db: &Database, key_id: &str) -> anyhow::Result<Revok
 
 pub async fn seed_demo(db: &Database, public_url: &PublicUrl) -> anyhow::Result<DemoSummary> {
     Ok(demo::seed(db, public_url, demo::Repair::EmptyMerchants).await?)
+}
+
+/// What `portico test-clock advance` did.
+#[derive(Debug, Serialize)]
+pub struct ClockAdvanced {
+    /// The sandbox's date now.
+    pub today: String,
+    pub settled: usize,
+    pub returned: usize,
+}
+
+/// Moves the sandbox's test clock `days` forward and applies the bank debits that became due,
+/// sending the emails they call for.
+pub async fn advance_test_clock(config: &Config, days: u32) -> anyhow::Result<ClockAdvanced> {
+    let (db, _) = open(config).await?;
+    let sandbox = Sandbox::new(db.clone());
+    let today = sandbox
+        .advance_clock(days)
+        .await
+        .context("moving the test clock")?;
+    let mailer = match &config.smtp_url {
+        Some(url) => Mailer::smtp(url)?,
+        None => Mailer::outbox(&config.data_dir.join("outbox")).await?,
+    };
+    let services = PaymentServices {
+        db,
+        processor: Processor::Sandbox(sandbox),
+        keys: Keys::new(config.secret_key.expose()),
+        mailer,
+        from: MailFrom(config.mail_from.clone()),
+    };
+    let report = checkout::apply_resolved_debits(&services)
+        .await
+        .context("settling the debits that became due")?;
+    Ok(ClockAdvanced {
+        today: app::services::clock::date_text(today),
+        settled: report.settled,
+        returned: report.returned,
+    })
 }

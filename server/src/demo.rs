@@ -380,6 +380,7 @@ async fn seed_invoice(
             idempotency_key: IdempotencyKey::parse(&format!("demo-{}", demo.number))
                 .expect("the demo keys are valid"),
             processor_reference: Some(format!("demo_{}", demo.number.to_lowercase())),
+            details: Default::default(),
         },
     )
     .await?;

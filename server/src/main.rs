@@ -30,6 +30,20 @@ enum Command {
     /// Seed the demo merchants, customers and invoices (skipping any that exist), and print
     /// their billing links.
     Demo,
+    /// The sandbox processor's test clock.
+    #[command(subcommand, name = "test-clock")]
+    TestClock(TestClockCommand),
+}
+
+#[derive(Subcommand)]
+enum TestClockCommand {
+    /// Move the sandbox's clock forward and settle or return every bank debit that became
+    /// due (works while the server runs: both share the database).
+    Advance {
+        /// How many days to move forward.
+        #[arg(long)]
+        days: u32,
+    },
 }
 
 #[derive(Subcommand)]
@@ -136,6 +150,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo => {
             let (db, public_url) = admin::open(&config).await?;
             print_json(&admin::seed_demo(&db, &public_url).await?)?;
+        }
+        Command::TestClock(TestClockCommand::Advance { days }) => {
+            print_json(&admin::advance_test_clock(&config, days).await?)?;
         }
     }
     Ok(())

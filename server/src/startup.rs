@@ -10,8 +10,10 @@ use crate::{database, demo};
 use anyhow::Context as _;
 use app::domain::public_url::PublicUrl;
 use app::services::Database;
+use app::services::checkout::{self, PaymentServices};
 use app::services::keys::Keys;
 use app::services::mail::{MailFrom, Mailer};
+use app::services::processors::{Processor, sandbox::Sandbox};
 use app::services::request::CookiePolicy;
 use app::{App, shell};
 use axum::Router;
@@ -49,6 +51,7 @@ pub struct AppState {
     pub public_url: PublicUrl,
     pub keys: Keys,
     pub cookie_policy: CookiePolicy,
+    pub processor: Processor,
 }
 
 pub struct Application {
@@ -100,12 +103,13 @@ impl Application {
         };
         let state = AppState {
             leptos_options,
-            db,
+            db: db.clone(),
             mailer,
             mail_from: MailFrom(config.mail_from.clone()),
             public_url,
             keys: Keys::new(config.secret_key.expose()),
             cookie_policy,
+            processor: Processor::Sandbox(Sandbox::new(db.clone())),
         };
         let client_source = Arc::new(ClientAddressSource {
             header: config.client_ip_header.clone(),
@@ -135,6 +139,7 @@ impl Application {
     ) -> std::io::Result<()> {
         tracing::info!(address = %self.local_addr(), "Portico is listening");
         let purge = tokio::spawn(purge_stale_sessions(self.state.db.clone()));
+        let settle = tokio::spawn(follow_bank_debits(self.state.payment_services()));
         let served = axum::serve(
             self.listener,
             self.router
@@ -143,6 +148,7 @@ impl Application {
         .with_graceful_shutdown(shutdown)
         .await;
         purge.abort();
+        settle.abort();
         served
     }
 }
@@ -170,6 +176,7 @@ fn router(
             provide_context(state.mail_from.clone());
             provide_context(state.keys.clone());
             provide_context(state.cookie_policy);
+            provide_context(state.processor.clone());
             adopt_request_nonce();
         }
     };
@@ -231,6 +238,36 @@ fn router(
                 // JSON, at a level that costs little CPU per response.
                 .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4))),
         )
+}
+
+impl AppState {
+    pub fn payment_services(&self) -> PaymentServices {
+        PaymentServices {
+            db: self.db.clone(),
+            processor: self.processor.clone(),
+            keys: self.keys.clone(),
+            mailer: self.mailer.clone(),
+            from: self.mail_from.clone(),
+        }
+    }
+}
+
+/// Every minute, applies the bank debits the processor reports settled or returned. Any
+/// instance may do it: each result is claimed once.
+async fn follow_bank_debits(services: PaymentServices) {
+    let mut every_minute = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        every_minute.tick().await;
+        match checkout::apply_resolved_debits(&services).await {
+            Ok(report) if report.settled + report.returned == 0 => {}
+            Ok(report) => tracing::info!(
+                settled = report.settled,
+                returned = report.returned,
+                "bank debits resolved"
+            ),
+            Err(error) => tracing::error!(%error, "following bank debits"),
+        }
+    }
 }
 
 /// Every hour, deletes the sessions and sign-in codes nobody can use any more. Any instance may

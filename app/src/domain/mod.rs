@@ -4,6 +4,7 @@
 pub mod bank;
 pub mod business;
 pub mod card;
+pub mod checkout;
 pub mod email;
 pub mod idempotency;
 pub mod ids;

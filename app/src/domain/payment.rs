@@ -69,11 +69,12 @@ impl PaymentStatus {
     }
 
     /// The moves a processor can report. Cards go from pending straight to succeeded; bank
-    /// payments pass through processing; only settled money can be returned or refunded.
+    /// payments pass through processing, where the bank may return them instead of settling
+    /// them; only money that arrived can be returned or refunded afterwards.
     pub fn can_become(self, next: Self) -> bool {
         match self {
             Self::Pending => matches!(next, Self::Processing | Self::Succeeded | Self::Failed),
-            Self::Processing => matches!(next, Self::Succeeded | Self::Failed),
+            Self::Processing => matches!(next, Self::Succeeded | Self::Failed | Self::Returned),
             Self::Succeeded => matches!(next, Self::Returned | Self::Refunded),
             Self::Failed | Self::Returned | Self::Refunded => false,
         }
@@ -181,13 +182,14 @@ mod tests {
     }
 
     #[test]
-    fn finished_payments_never_change_and_unsettled_ones_cannot_be_returned() {
+    fn finished_payments_never_change_and_unsettled_bank_debits_can_be_returned() {
         for next in PaymentStatus::ALL {
             assert!(!PaymentStatus::Failed.can_become(next));
             assert!(!PaymentStatus::Refunded.can_become(next));
             assert!(!PaymentStatus::Returned.can_become(next));
         }
-        assert!(!PaymentStatus::Processing.can_become(PaymentStatus::Returned));
+        assert!(PaymentStatus::Processing.can_become(PaymentStatus::Returned));
+        assert!(!PaymentStatus::Processing.can_become(PaymentStatus::Refunded));
         assert!(PaymentStatus::Succeeded.can_become(PaymentStatus::Returned));
         assert!(!PaymentStatus::Succeeded.can_become(PaymentStatus::Pending));
     }

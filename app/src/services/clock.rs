@@ -36,6 +36,23 @@ pub fn date_text(date: Date) -> String {
     date.format(DATE).unwrap_or_default()
 }
 
+/// The date `days` business days (Monday to Friday; bank holidays are not known here) after
+/// `date`.
+pub fn add_business_days(date: Date, days: u32) -> Date {
+    let mut day = date;
+    let mut left = days;
+    while left > 0 {
+        day = day.next_day().unwrap_or(day);
+        if !matches!(
+            day.weekday(),
+            time::Weekday::Saturday | time::Weekday::Sunday
+        ) {
+            left -= 1;
+        }
+    }
+    day
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("a date must be a real calendar date written YYYY-MM-DD")]
 pub struct DateError;
@@ -57,7 +74,28 @@ pub fn parse_date(text: &str) -> Result<Date, DateError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use time::macros::datetime;
+    use time::macros::{date, datetime};
+
+    #[test]
+    fn business_days_skip_weekends() {
+        // 2026-11-27 is a Friday.
+        assert_eq!(
+            add_business_days(date!(2026 - 11 - 27), 3),
+            date!(2026 - 12 - 02)
+        );
+        assert_eq!(
+            add_business_days(date!(2026 - 11 - 28), 1),
+            date!(2026 - 11 - 30)
+        );
+        assert_eq!(
+            add_business_days(date!(2026 - 11 - 23), 5),
+            date!(2026 - 11 - 30)
+        );
+        assert_eq!(
+            add_business_days(date!(2026 - 11 - 23), 0),
+            date!(2026 - 11 - 23)
+        );
+    }
 
     #[test]
     fn timestamps_have_a_fixed_width_so_text_order_is_time_order() {

@@ -1,7 +1,9 @@
-//! The server's secret key, used to sign what Portico hands out (invoice links) and to hash
-//! what it must be able to check but never read back (one-time codes).
+//! The server's secret key, used to sign what Portico hands out (invoice links), to hash what
+//! it must be able to check but never read back (one-time codes), and to encrypt what it must
+//! keep but never show (bank account numbers).
 
 use hmac::{Hmac, Mac};
+use ring::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
 use secrecy::{ExposeSecret, SecretBox};
 use sha2::Sha256;
 use std::sync::Arc;
@@ -47,7 +49,52 @@ impl Keys {
                 .verify_truncated_left(tag)
                 .is_ok()
     }
+
+    /// Encrypts `plaintext` with AES-256-GCM under a key derived for `purpose`; the result is
+    /// hex of a random 96-bit nonce followed by the ciphertext and its tag.
+    pub fn encrypt(&self, purpose: &str, plaintext: &[u8]) -> Result<String, CryptoError> {
+        let key = self.aead_key(purpose);
+        let mut nonce = [0_u8; NONCE_LEN];
+        getrandom::fill(&mut nonce).map_err(|_| CryptoError)?;
+        let mut sealed = plaintext.to_vec();
+        key.seal_in_place_append_tag(
+            Nonce::assume_unique_for_key(nonce),
+            Aad::from(purpose.as_bytes()),
+            &mut sealed,
+        )
+        .map_err(|_| CryptoError)?;
+        let mut out = nonce.to_vec();
+        out.extend_from_slice(&sealed);
+        Ok(hex::encode(out))
+    }
+
+    /// Reads what `encrypt` wrote for the same `purpose`; fails on anything altered.
+    pub fn decrypt(&self, purpose: &str, text: &str) -> Result<Vec<u8>, CryptoError> {
+        let bytes = hex::decode(text).map_err(|_| CryptoError)?;
+        if bytes.len() < NONCE_LEN {
+            return Err(CryptoError);
+        }
+        let (nonce, sealed) = bytes.split_at(NONCE_LEN);
+        let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| CryptoError)?;
+        let mut sealed = sealed.to_vec();
+        let plain = self
+            .aead_key(purpose)
+            .open_in_place(nonce, Aad::from(purpose.as_bytes()), &mut sealed)
+            .map_err(|_| CryptoError)?;
+        Ok(plain.to_vec())
+    }
+
+    fn aead_key(&self, purpose: &str) -> LessSafeKey {
+        let key = self.sign("encryption-key", purpose.as_bytes());
+        // A 32-byte key is exactly what AES-256 takes.
+        LessSafeKey::new(UnboundKey::new(&AES_256_GCM, &key).expect("AES-256 takes 32 bytes"))
+    }
 }
+
+/// Encryption or decryption failed (a tampered or foreign ciphertext, or no randomness).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("encryption or decryption failed")]
+pub struct CryptoError;
 
 #[cfg(test)]
 mod tests {
@@ -63,5 +110,29 @@ mod tests {
         assert!(!keys.verify("sign-in-code", b"abc", &tag));
         assert!(!keys.verify("invoice-link", b"abc", &tag[..8]));
         assert!(!Keys::new(&[8; 32]).verify("invoice-link", b"abc", &tag));
+    }
+
+    #[test]
+    fn encrypted_text_opens_only_with_its_key_and_purpose() {
+        let keys = Keys::new(&[7; 32]);
+        let sealed = keys.encrypt("bank-account", b"000123456789").unwrap();
+        assert!(!sealed.contains(&hex::encode(b"000123456789")));
+        assert_ne!(
+            sealed,
+            keys.encrypt("bank-account", b"000123456789").unwrap()
+        );
+        assert_eq!(
+            keys.decrypt("bank-account", &sealed).unwrap(),
+            b"000123456789"
+        );
+        assert!(keys.decrypt("other", &sealed).is_err());
+        assert!(
+            Keys::new(&[8; 32])
+                .decrypt("bank-account", &sealed)
+                .is_err()
+        );
+        let mut tampered = sealed.clone();
+        tampered.replace_range(30..31, if &sealed[30..31] == "0" { "1" } else { "0" });
+        assert!(keys.decrypt("bank-account", &tampered).is_err());
     }
 }

@@ -3,6 +3,8 @@
 
 pub mod access_requests;
 pub mod api_keys;
+pub mod bank_accounts;
+pub mod checkout;
 pub mod clock;
 pub mod customers;
 pub mod database;
@@ -14,7 +16,9 @@ pub mod mail;
 pub mod merchants;
 pub mod page;
 pub mod payments;
+pub mod processors;
 pub mod request;
+pub mod saved_cards;
 pub mod sessions;
 pub mod sign_in;
 

@@ -97,6 +97,35 @@ pub struct NewPayment {
     pub allocations: Vec<NewAllocation>,
     pub idempotency_key: IdempotencyKey,
     pub processor_reference: Option<String>,
+    pub details: PaymentDetails,
+}
+
+/// Who confirmed a payment in the wizard, with what, and under which authorization. Empty
+/// for payments recorded otherwise.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PaymentDetails {
+    pub payer_email: Option<String>,
+    /// The card token or bank account id the processor is asked to charge.
+    pub instrument: Option<String>,
+    /// The instrument as shown, masked: `Visa •••• 4242`.
+    pub instrument_label: Option<String>,
+    pub authorization: Option<NewAuthorization>,
+}
+
+/// The authorization a customer agreed to: the exact text, and where from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAuthorization {
+    pub text: String,
+    pub client_address: String,
+}
+
+/// What a processor reported along with a status change.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Outcome {
+    pub processor_reference: Option<String>,
+    pub failure_reason: Option<String>,
+    pub return_code: Option<String>,
+    pub settles_on: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,6 +146,13 @@ pub struct Payment {
     pub created_at: String,
     pub updated_at: String,
     pub allocations: Vec<PaymentAllocation>,
+    pub payer_email: Option<String>,
+    pub instrument: Option<String>,
+    pub instrument_label: Option<String>,
+    pub failure_reason: Option<String>,
+    pub return_code: Option<String>,
+    /// When a bank debit settles (or comes back): `YYYY-MM-DD`.
+    pub settles_on: Option<String>,
 }
 
 /// What recording a payment did.
@@ -153,9 +189,16 @@ struct PaymentRow {
     processor_reference: Option<String>,
     created_at: String,
     updated_at: String,
+    payer_email: Option<String>,
+    instrument: Option<String>,
+    instrument_label: Option<String>,
+    failure_reason: Option<String>,
+    return_code: Option<String>,
+    settles_on: Option<String>,
 }
 
-const PAYMENT_COLUMNS: &str = "id, customer_id, method, amount_minor, currency, status, processor_reference, created_at, updated_at";
+const PAYMENT_COLUMNS: &str = "id, customer_id, method, amount_minor, currency, status, processor_reference, \
+     created_at, updated_at, payer_email, instrument, instrument_label, failure_reason, return_code, settles_on";
 
 /// Records a pending payment and its allocations, or returns the payment the same idempotency
 /// key already recorded.
@@ -227,7 +270,8 @@ pub async fn record(
     let created_at = timestamp_text(now());
     let inserted = sqlx::query(
         "INSERT INTO payments (id, merchant_id, customer_id, method, amount_minor, currency, status, processor_reference, \
-         idempotency_key, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+         idempotency_key, created_at, updated_at, payer_email, instrument, instrument_label) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12, $13)",
     )
     .bind(id.to_string())
     .bind(merchant.to_string())
@@ -239,6 +283,9 @@ pub async fn record(
     .bind(payment.processor_reference.as_deref())
     .bind(payment.idempotency_key.as_str())
     .bind(&created_at)
+    .bind(payment.details.payer_email.as_deref())
+    .bind(payment.details.instrument.as_deref())
+    .bind(payment.details.instrument_label.as_deref())
     .execute(&mut *transaction)
     .await;
     match inserted {
@@ -262,6 +309,19 @@ pub async fn record(
             .execute(&mut *transaction)
             .await?;
     }
+    if let Some(authorization) = &payment.details.authorization {
+        sqlx::query(
+            "INSERT INTO payment_authorizations (merchant_id, payment_id, text, agreed_at, client_address) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(merchant.to_string())
+        .bind(id.to_string())
+        .bind(&authorization.text)
+        .bind(&created_at)
+        .bind(&authorization.client_address)
+        .execute(&mut *transaction)
+        .await?;
+    }
     transaction.commit().await?;
     Ok(Recorded::New(get(db, merchant, id).await?))
 }
@@ -273,6 +333,18 @@ pub async fn set_status(
     id: PaymentId,
     next: PaymentStatus,
 ) -> Result<Payment, PaymentError> {
+    transition(db, merchant, id, next, &Outcome::default()).await
+}
+
+/// Moves a payment to `next` and records what the processor said with it (fields left `None`
+/// keep their value).
+pub async fn transition(
+    db: &Database,
+    merchant: MerchantId,
+    id: PaymentId,
+    next: PaymentStatus,
+    outcome: &Outcome,
+) -> Result<Payment, PaymentError> {
     let current = get(db, merchant, id).await?;
     if !current.status.can_become(next) {
         return Err(PaymentError::InvalidTransition {
@@ -282,13 +354,20 @@ pub async fn set_status(
     }
     // Conditional on the status read: of two reports racing, the second finds it changed.
     let updated = sqlx::query(
-        "UPDATE payments SET status = $3, updated_at = $4 WHERE merchant_id = $1 AND id = $2 AND status = $5",
+        "UPDATE payments SET status = $3, updated_at = $4, \
+         processor_reference = COALESCE($6, processor_reference), failure_reason = COALESCE($7, failure_reason), \
+         return_code = COALESCE($8, return_code), settles_on = COALESCE($9, settles_on) \
+         WHERE merchant_id = $1 AND id = $2 AND status = $5",
     )
     .bind(merchant.to_string())
     .bind(id.to_string())
     .bind(next.code())
     .bind(timestamp_text(now()))
     .bind(current.status.code())
+    .bind(outcome.processor_reference.as_deref())
+    .bind(outcome.failure_reason.as_deref())
+    .bind(outcome.return_code.as_deref())
+    .bind(outcome.settles_on.as_deref())
     .execute(db.pool())
     .await?;
     if updated.rows_affected() == 0 {
@@ -413,7 +492,8 @@ fn check_allocations(payment: &NewPayment) -> Result<(), PaymentError> {
     Ok(())
 }
 
-async fn find_by_key(
+/// The payment a confirm with `key` recorded, if any.
+pub async fn find_by_key(
     db: &Database,
     merchant: MerchantId,
     key: &IdempotencyKey,
@@ -507,6 +587,12 @@ async fn with_allocations(
                 created_at: row.created_at,
                 updated_at: row.updated_at,
                 allocations: mine,
+                payer_email: row.payer_email,
+                instrument: row.instrument,
+                instrument_label: row.instrument_label,
+                failure_reason: row.failure_reason,
+                return_code: row.return_code,
+                settles_on: row.settles_on,
             })
         })
         .collect()

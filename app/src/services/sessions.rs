@@ -3,6 +3,7 @@
 //! is stored.
 
 use crate::domain::business::BusinessForm;
+use crate::domain::checkout::Checkout;
 use crate::domain::email::EmailAddress;
 use crate::domain::ids::{AccessRequestId, CustomerId, InvoiceId, MerchantId};
 use crate::services::Database;
@@ -73,6 +74,8 @@ pub struct Session {
     pub access_request: Option<AccessRequestId>,
     pub preselected_invoice: Option<InvoiceId>,
     pub draft: Draft,
+    /// Steps 5 to 7's choices so far.
+    pub checkout: Checkout,
 }
 
 #[derive(sqlx::FromRow)]
@@ -85,6 +88,7 @@ struct SessionRow {
     access_request_id: Option<String>,
     preselected_invoice_id: Option<String>,
     draft: Option<String>,
+    checkout: Option<String>,
 }
 
 fn token_hash(token: &str) -> String {
@@ -124,12 +128,13 @@ pub async fn start(
         access_request: None,
         preselected_invoice: None,
         draft: Draft::default(),
+        checkout: Checkout::default(),
     };
     Ok((session, token))
 }
 
 const SESSION_COLUMNS: &str = "id, merchant_id, pending_email, verified_email, customer_id, \
-     access_request_id, preselected_invoice_id, draft";
+     access_request_id, preselected_invoice_id, draft, checkout";
 
 /// The live session a cookie's token names, marked as just used; `None` when it is unknown,
 /// ended, or idle for longer than [`IDLE_TIMEOUT`].
@@ -197,6 +202,11 @@ async fn find_where(
             .map(|json| serde_json::from_str(&json).map_err(|error| corrupt("draft", &error)))
             .transpose()?
             .unwrap_or_default(),
+        checkout: row
+            .checkout
+            .map(|json| serde_json::from_str(&json).map_err(|error| corrupt("checkout", &error)))
+            .transpose()?
+            .unwrap_or_default(),
         id: SessionId(row.id),
     }))
 }
@@ -232,6 +242,42 @@ pub async fn save_draft(
     Ok(())
 }
 
+/// Keeps steps 5 to 7's choices. The checkout holds no card or account numbers; its typed
+/// fields are bounded as the draft's are.
+pub async fn save_checkout(
+    db: &Database,
+    session: &SessionId,
+    checkout: &Checkout,
+) -> Result<(), SessionError> {
+    let mut bounded = checkout.clone();
+    let cut = |text: &mut String| *text = text.chars().take(100).collect();
+    bounded.typed_amounts.truncate(200);
+    for typed in &mut bounded.typed_amounts {
+        cut(&mut typed.invoice);
+        cut(&mut typed.amount);
+    }
+    for text in [
+        &mut bounded.bank_draft.routing_number,
+        &mut bounded.bank_draft.institution_number,
+        &mut bounded.bank_draft.transit_number,
+        &mut bounded.bank_draft.account_type,
+        &mut bounded.bank_draft.holder_type,
+        &mut bounded.card_draft.expiry,
+        &mut bounded.card_draft.name,
+        &mut bounded.card_draft.postal_code,
+    ] {
+        cut(text);
+    }
+    let json = serde_json::to_string(&bounded)
+        .map_err(|error| SessionError::CorruptRow(error.to_string()))?;
+    sqlx::query("UPDATE sessions SET checkout = $2 WHERE id = $1")
+        .bind(session.as_str())
+        .bind(json)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
 /// A code was sent to `email`: the session waits for it (step 2), and is no longer signed in
 /// as anyone else.
 pub async fn await_code(
@@ -241,7 +287,7 @@ pub async fn await_code(
 ) -> Result<(), SessionError> {
     sqlx::query(
         "UPDATE sessions SET pending_email = $2, verified_email = NULL, customer_id = NULL, \
-         access_request_id = NULL WHERE id = $1",
+         access_request_id = NULL, checkout = NULL WHERE id = $1",
     )
     .bind(session.as_str())
     .bind(email.as_str())
@@ -259,7 +305,7 @@ pub async fn sign_in(
     customer: Option<CustomerId>,
 ) -> Result<(), SessionError> {
     sqlx::query(
-        "UPDATE sessions SET pending_email = NULL, verified_email = $2, customer_id = $3 WHERE id = $1",
+        "UPDATE sessions SET pending_email = NULL, verified_email = $2, customer_id = $3, checkout = NULL WHERE id = $1",
     )
     .bind(session.as_str())
     .bind(email.as_str())
@@ -274,7 +320,7 @@ pub async fn choose_customer(
     session: &SessionId,
     customer: CustomerId,
 ) -> Result<(), SessionError> {
-    sqlx::query("UPDATE sessions SET customer_id = $2 WHERE id = $1")
+    sqlx::query("UPDATE sessions SET customer_id = $2, checkout = NULL WHERE id = $1")
         .bind(session.as_str())
         .bind(customer.to_string())
         .execute(db.pool())
@@ -284,7 +330,7 @@ pub async fn choose_customer(
 
 /// The session's customer no longer has its address as a contact.
 pub async fn forget_customer(db: &Database, session: &SessionId) -> Result<(), SessionError> {
-    sqlx::query("UPDATE sessions SET customer_id = NULL WHERE id = $1")
+    sqlx::query("UPDATE sessions SET customer_id = NULL, checkout = NULL WHERE id = $1")
         .bind(session.as_str())
         .execute(db.pool())
         .await?;

@@ -68,6 +68,7 @@ pub async fn pay(
             }],
             idempotency_key: IdempotencyKey::parse(&uuid::Uuid::new_v4().to_string()).unwrap(),
             processor_reference: None,
+            details: Default::default(),
         },
     )
     .await
@@ -231,6 +232,7 @@ both_databases! {
             allocations: vec![NewAllocation { invoice: InvoiceId::parse(free["id"].as_str().unwrap()).unwrap(), amount: usd("1.00") }],
             idempotency_key: IdempotencyKey::parse("pay-void").unwrap(),
             processor_reference: None,
+            details: Default::default(),
         })
         .await;
         assert!(matches!(payment, Err(payments::PaymentError::InvoiceVoid { .. })), "{payment:?}");

@@ -23,6 +23,7 @@ fn card_payment(customer: &str, invoice: &Value, amount: &str, key: &str) -> New
         }],
         idempotency_key: IdempotencyKey::parse(key).unwrap(),
         processor_reference: None,
+        details: Default::default(),
     }
 }
 
@@ -62,6 +63,7 @@ both_databases! {
             ],
             idempotency_key: IdempotencyKey::parse("confirm-1").unwrap(),
             processor_reference: Some("sandbox_123".into()),
+            details: Default::default(),
         })
         .await
         .unwrap();
@@ -152,6 +154,7 @@ both_databases! {
             allocations: vec![NewAllocation { invoice: InvoiceId::parse(invoice["id"].as_str().unwrap()).unwrap(), amount: usd("20.00") }],
             idempotency_key: IdempotencyKey::parse("k").unwrap(),
             processor_reference: None,
+            details: Default::default(),
         };
         let short = payments::record(&app.db, merchant.id, &base).await;
         assert!(matches!(short, Err(PaymentError::AllocationsDoNotAddUp { .. })), "{short:?}");

@@ -1,0 +1,408 @@
+//! Paying a checkout: the payment is recorded exactly once (its idempotency key, the balances
+//! re-checked in its transaction), then the processor is asked to move the money, keyed by the
+//! payment so that a retry never moves it twice. Bank debits are followed until they settle or
+//! come back. The customer gets a receipt and the merchant a notification.
+
+use crate::domain::checkout::{Checkout, Instrument};
+use crate::domain::email::EmailAddress;
+use crate::domain::idempotency::IdempotencyKey;
+use crate::domain::ids::{CustomerId, MerchantId};
+use crate::domain::merchant::MerchantBranding;
+use crate::domain::payment::{PaymentMethodKind, PaymentStatus};
+use crate::services::Database;
+use crate::services::bank_accounts::{self, BankAccountError};
+use crate::services::clock::{date_for_people, date_text, parse_date};
+use crate::services::keys::Keys;
+use crate::services::mail::{MailError, MailFrom, Mailer};
+use crate::services::merchants;
+use crate::services::payments::{
+    self, NewAllocation, NewAuthorization, NewPayment, Outcome, Payment, PaymentDetails,
+    PaymentError, Recorded,
+};
+use crate::services::processors::{
+    ChargeOutcome, DebitAccount, DebitResolution, PaymentProcessor, Processor, ProcessorError,
+};
+use lettre::Message;
+use lettre::message::Mailbox;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfirmError {
+    #[error("the checkout is missing its invoices, method or payment details")]
+    Incomplete,
+    #[error(transparent)]
+    Payment(#[from] PaymentError),
+    #[error(transparent)]
+    Processor(#[from] ProcessorError),
+    #[error(transparent)]
+    BankAccount(#[from] BankAccountError),
+}
+
+/// What paying needs besides the database.
+#[derive(Debug, Clone)]
+pub struct PaymentServices {
+    pub db: Database,
+    pub processor: Processor,
+    pub keys: Keys,
+    pub mailer: Mailer,
+    pub from: MailFrom,
+}
+
+/// A confirm from step 8.
+#[derive(Debug)]
+pub struct Confirmation<'a> {
+    pub merchant: MerchantId,
+    pub branding: &'a MerchantBranding,
+    pub customer: CustomerId,
+    pub payer_email: &'a EmailAddress,
+    pub checkout: &'a Checkout,
+    pub key: IdempotencyKey,
+    pub authorization_text: String,
+    pub client_address: String,
+}
+
+/// Records the checkout's payment (or finds the one this key recorded) and has the processor
+/// charge it. Returns the payment as it stands afterwards: succeeded or failed for a card,
+/// processing for a bank debit.
+pub async fn confirm(
+    services: &PaymentServices,
+    confirmation: Confirmation<'_>,
+) -> Result<Payment, ConfirmError> {
+    let checkout = confirmation.checkout;
+    let (Some(method), Some(instrument), Ok(Some(total))) =
+        (checkout.method, &checkout.instrument, checkout.total())
+    else {
+        return Err(ConfirmError::Incomplete);
+    };
+    let new = NewPayment {
+        customer: confirmation.customer,
+        method,
+        amount: total,
+        allocations: checkout
+            .selection
+            .iter()
+            .map(|selected| NewAllocation {
+                invoice: selected.invoice,
+                amount: selected.amount,
+            })
+            .collect(),
+        idempotency_key: confirmation.key,
+        processor_reference: None,
+        details: PaymentDetails {
+            payer_email: Some(confirmation.payer_email.to_string()),
+            instrument: Some(instrument.reference().to_owned()),
+            instrument_label: Some(instrument.label()),
+            authorization: Some(NewAuthorization {
+                text: confirmation.authorization_text,
+                client_address: confirmation.client_address,
+            }),
+        },
+    };
+    let recorded = payments::record(&services.db, confirmation.merchant, &new).await?;
+    let is_new = matches!(recorded, Recorded::New(_));
+    let payment = match recorded {
+        Recorded::New(payment) | Recorded::Replayed(payment) => payment,
+    };
+    if payment.status != PaymentStatus::Pending {
+        return Ok(payment);
+    }
+    // A replay of a payment still pending (its first request failed half way) drives it on:
+    // every processor call is keyed by the payment, so nothing is charged twice.
+    let payment = drive(services, confirmation.merchant, payment).await?;
+    if is_new {
+        send_payment_emails(services, confirmation.branding, &payment).await;
+    }
+    Ok(payment)
+}
+
+async fn drive(
+    services: &PaymentServices,
+    merchant: MerchantId,
+    payment: Payment,
+) -> Result<Payment, ConfirmError> {
+    let db = &services.db;
+    let instrument = payment.instrument.clone().ok_or(ConfirmError::Incomplete)?;
+    let (next, outcome) = match payment.method {
+        PaymentMethodKind::Card => {
+            match services
+                .processor
+                .charge_card(merchant, payment.id, &instrument, payment.amount)
+                .await?
+            {
+                ChargeOutcome::Succeeded { reference } => (
+                    PaymentStatus::Succeeded,
+                    Outcome {
+                        processor_reference: Some(reference),
+                        ..Outcome::default()
+                    },
+                ),
+                ChargeOutcome::Declined { reference, reason } => (
+                    PaymentStatus::Failed,
+                    Outcome {
+                        processor_reference: Some(reference),
+                        failure_reason: Some(reason),
+                        ..Outcome::default()
+                    },
+                ),
+            }
+        }
+        PaymentMethodKind::UsAch | PaymentMethodKind::CaPad | PaymentMethodKind::CaEft => {
+            match bank_accounts::reveal(db, &services.keys, merchant, &instrument).await {
+                Ok((routing, account)) => {
+                    let started = services
+                        .processor
+                        .start_debit(
+                            merchant,
+                            payment.id,
+                            payment.method,
+                            &DebitAccount {
+                                routing: &routing,
+                                account: &account,
+                            },
+                            payment.amount,
+                        )
+                        .await?;
+                    (
+                        PaymentStatus::Processing,
+                        Outcome {
+                            processor_reference: Some(started.reference),
+                            settles_on: Some(date_text(started.settles_on)),
+                            ..Outcome::default()
+                        },
+                    )
+                }
+                // Closed since step 7: the payment fails and frees the invoices at once.
+                Err(BankAccountError::Blocked(code)) => (
+                    PaymentStatus::Failed,
+                    Outcome {
+                        failure_reason: Some(format!(
+                            "This bank account was returned {code} and cannot be debited."
+                        )),
+                        ..Outcome::default()
+                    },
+                ),
+                Err(error) => return Err(error.into()),
+            }
+        }
+        PaymentMethodKind::Installments => {
+            return Err(ProcessorError::UnsupportedMethod(payment.method).into());
+        }
+    };
+    match payments::transition(db, merchant, payment.id, next, &outcome).await {
+        Ok(payment) => Ok(payment),
+        // A concurrent replay of the same confirm got there first: its result stands.
+        Err(PaymentError::InvalidTransition { .. }) => {
+            Ok(payments::get(db, merchant, payment.id).await?)
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// What following the bank debits did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct SettlementReport {
+    pub settled: usize,
+    pub returned: usize,
+}
+
+/// Applies the debits the processor reports as settled or returned: a settled one succeeds; a
+/// returned one is marked with its code (its invoices owe the money again), an account closed
+/// or unknown is blocked from reuse, and the customer and the merchant are told.
+pub async fn apply_resolved_debits(
+    services: &PaymentServices,
+) -> Result<SettlementReport, ConfirmError> {
+    let db = &services.db;
+    let mut report = SettlementReport::default();
+    for debit in services.processor.resolved_debits().await? {
+        let (next, outcome) = match debit.resolution {
+            DebitResolution::Settled => (PaymentStatus::Succeeded, Outcome::default()),
+            DebitResolution::Returned(code) => (
+                PaymentStatus::Returned,
+                Outcome {
+                    return_code: Some(code.code().to_owned()),
+                    failure_reason: Some(format!(
+                        "The bank returned the debit: {}.",
+                        code.description()
+                    )),
+                    ..Outcome::default()
+                },
+            ),
+        };
+        let payment = match payments::transition(db, debit.merchant, debit.payment, next, &outcome)
+            .await
+        {
+            Ok(payment) => payment,
+            Err(error) => {
+                tracing::error!(%error, payment = %debit.payment, "applying a bank debit's result");
+                continue;
+            }
+        };
+        match debit.resolution {
+            DebitResolution::Settled => report.settled += 1,
+            DebitResolution::Returned(code) => {
+                report.returned += 1;
+                if code.blocks_account()
+                    && let Some(account) = &payment.instrument
+                {
+                    bank_accounts::block(db, debit.merchant, account, code.code()).await?;
+                }
+                match merchant_branding(db, debit.merchant).await {
+                    Some(branding) => send_payment_emails(services, &branding, &payment).await,
+                    None => {
+                        tracing::error!(merchant = %debit.merchant, "a returned payment's merchant is unknown")
+                    }
+                }
+            }
+        }
+    }
+    Ok(report)
+}
+
+async fn merchant_branding(db: &Database, merchant: MerchantId) -> Option<MerchantBranding> {
+    let slug = merchants::slug_of(db, merchant).await.ok()??;
+    merchants::find(db, &slug)
+        .await
+        .ok()?
+        .map(|(_, branding)| branding)
+}
+
+/// What a payment's emails say about where the money is.
+fn status_sentence(payment: &Payment) -> String {
+    let settles = payment
+        .settles_on
+        .as_deref()
+        .and_then(|text| parse_date(text).ok())
+        .map(date_for_people)
+        .unwrap_or_default();
+    match payment.status {
+        PaymentStatus::Succeeded => "Status: succeeded. The payment is complete.".to_owned(),
+        PaymentStatus::Processing => {
+            format!("Status: processing. The bank debit is expected to settle on {settles}.")
+        }
+        PaymentStatus::Failed => format!(
+            "Status: failed. {}",
+            payment.failure_reason.as_deref().unwrap_or_default()
+        ),
+        PaymentStatus::Returned => format!(
+            "Status: returned ({}). {} The invoices are open again.",
+            payment.return_code.as_deref().unwrap_or_default(),
+            payment.failure_reason.as_deref().unwrap_or_default()
+        ),
+        PaymentStatus::Pending | PaymentStatus::Refunded => {
+            format!("Status: {}.", payment.status.code())
+        }
+    }
+}
+
+/// The receipt (or return notice) for the payer, and the matching notification for the
+/// merchant's support address. Failures are logged: the payment stands either way.
+async fn send_payment_emails(
+    services: &PaymentServices,
+    branding: &MerchantBranding,
+    payment: &Payment,
+) {
+    let invoices: String = payment
+        .allocations
+        .iter()
+        .map(|allocation| {
+            format!(
+                "  Invoice {}: {}\n",
+                allocation.invoice_number, allocation.amount
+            )
+        })
+        .collect();
+    let body = format!(
+        "Confirmation number: {id}\nAmount: {amount}\nPaid with: {label}\n{status}\n\nInvoices:\n{invoices}",
+        id = payment.id,
+        amount = payment.amount,
+        label = payment.instrument_label.as_deref().unwrap_or_default(),
+        status = status_sentence(payment),
+    );
+    let (customer_subject, merchant_subject) = match payment.status {
+        PaymentStatus::Returned => (
+            format!("Your payment to {} was returned", branding.display_name),
+            format!("Payment returned: {}", payment.amount),
+        ),
+        PaymentStatus::Failed => (
+            format!(
+                "Your payment to {} did not go through",
+                branding.display_name
+            ),
+            format!("Payment failed: {}", payment.amount),
+        ),
+        _ => (
+            format!("Receipt for your payment to {}", branding.display_name),
+            format!("Payment received: {}", payment.amount),
+        ),
+    };
+    if let Some(payer) = &payment.payer_email
+        && let Err(error) = send(
+            services,
+            &branding.display_name,
+            payer,
+            branding.support_email.as_deref(),
+            &customer_subject,
+            &body,
+        )
+        .await
+    {
+        tracing::error!(%error, payment = %payment.id, "sending a payment email to the customer");
+    }
+    if let Some(support) = &branding.support_email {
+        let merchant_body = format!(
+            "{body}\nPaid by: {}\n",
+            payment.payer_email.as_deref().unwrap_or_default()
+        );
+        if let Err(error) = send(
+            services,
+            "Portico",
+            support,
+            payment.payer_email.as_deref(),
+            &merchant_subject,
+            &merchant_body,
+        )
+        .await
+        {
+            tracing::error!(%error, payment = %payment.id, "sending a payment email to the merchant");
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+enum SendError {
+    #[error("an address cannot be written in an email header")]
+    Address(#[from] lettre::address::AddressError),
+    #[error("the email could not be built")]
+    Message(#[from] lettre::error::Error),
+    #[error(transparent)]
+    Mail(#[from] MailError),
+}
+
+async fn send(
+    services: &PaymentServices,
+    sender_name: &str,
+    to: &str,
+    reply_to: Option<&str>,
+    subject: &str,
+    body: &str,
+) -> Result<(), SendError> {
+    let mut message = Message::builder()
+        .from(Mailbox::new(
+            Some(sender_name.to_owned()),
+            services.from.0.email.clone(),
+        ))
+        .to(Mailbox::new(None, to.parse()?))
+        .subject(subject);
+    if let Some(reply_to) = reply_to {
+        message = message.reply_to(Mailbox::new(None, reply_to.parse()?));
+    }
+    services.mailer.send(message.body(body.to_owned())?).await?;
+    Ok(())
+}
+
+/// The instrument's holder type, for the ACH entry class and the PAD category.
+pub fn holder_of(instrument: &Instrument) -> Option<crate::domain::bank::HolderType> {
+    match instrument {
+        Instrument::Bank { holder, .. } => Some(*holder),
+        Instrument::Card { .. } => None,
+    }
+}

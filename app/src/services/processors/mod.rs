@@ -1,0 +1,221 @@
+//! The processor boundary: everything that touches card numbers or moves money goes through a
+//! [`PaymentProcessor`]. The rest of Portico sees tokens, references, brands and last fours.
+//!
+//! [`Processor`] is the one the server runs, chosen at startup. Only the sandbox exists today; a
+//! real processor (with its hosted card fields and its bank-link flow) becomes another variant,
+//! and the wizard does not change.
+
+pub mod sandbox;
+
+use crate::domain::bank::AccountNumber;
+use crate::domain::card::{CardBrand, CardNumber, Expiry, SecurityCode};
+use crate::domain::ids::{MerchantId, PaymentId};
+use crate::domain::money::Money;
+use crate::domain::payment::PaymentMethodKind;
+use std::future::Future;
+use time::Date;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProcessorError {
+    /// The processor refused the card details themselves (the customer can fix them).
+    #[error("{0}")]
+    CardRefused(String),
+    #[error("the processor does not know the card token")]
+    UnknownToken,
+    #[error("the processor does not debit by {0:?}")]
+    UnsupportedMethod(PaymentMethodKind),
+    #[error("the processor's records failed")]
+    Storage(#[from] sqlx::Error),
+    #[error("the system random number generator failed")]
+    Random(#[from] getrandom::Error),
+}
+
+/// Card details on their way to the tokenizer; dropped as soon as it answers.
+#[derive(Debug)]
+pub struct CardDetails<'a> {
+    pub number: &'a CardNumber,
+    pub expiry: Expiry,
+    pub security_code: &'a SecurityCode,
+    pub name: &'a str,
+    pub postal_code: &'a str,
+}
+
+/// What the tokenizer gives back: all that Portico may keep of a card.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CardToken {
+    pub token: String,
+    pub brand: CardBrand,
+    pub last_four: String,
+    pub expiry: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChargeOutcome {
+    Succeeded { reference: String },
+    Declined { reference: String, reason: String },
+}
+
+/// A bank account to debit, decrypted for this call only.
+#[derive(Debug)]
+pub struct DebitAccount<'a> {
+    /// A US routing number, or institution and transit as `000-11000`.
+    pub routing: &'a str,
+    pub account: &'a AccountNumber,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DebitStarted {
+    pub reference: String,
+    /// When the debit settles or comes back.
+    pub settles_on: Date,
+}
+
+/// Why a bank returned a debit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReturnCode {
+    /// R01: insufficient funds.
+    InsufficientFunds,
+    /// R02: account closed.
+    AccountClosed,
+    /// R03: no account, or the account could not be found.
+    NoAccount,
+}
+
+impl ReturnCode {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::InsufficientFunds => "R01",
+            Self::AccountClosed => "R02",
+            Self::NoAccount => "R03",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        [
+            Self::InsufficientFunds,
+            Self::AccountClosed,
+            Self::NoAccount,
+        ]
+        .into_iter()
+        .find(|known| known.code() == code)
+    }
+
+    pub fn description(self) -> &'static str {
+        match self {
+            Self::InsufficientFunds => "insufficient funds",
+            Self::AccountClosed => "the account is closed",
+            Self::NoAccount => "no such account",
+        }
+    }
+
+    /// Whether the account may never be debited again.
+    pub fn blocks_account(self) -> bool {
+        match self {
+            Self::InsufficientFunds => false,
+            Self::AccountClosed | Self::NoAccount => true,
+        }
+    }
+}
+
+/// How a bank debit ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DebitResolution {
+    Settled,
+    Returned(ReturnCode),
+}
+
+/// A debit the processor reports as settled or returned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolvedDebit {
+    pub merchant: MerchantId,
+    pub payment: PaymentId,
+    pub resolution: DebitResolution,
+}
+
+/// What a processor does for Portico. Every money-moving call is keyed by the payment, so that
+/// asking twice (a retry after a crash, a replayed confirm) moves money once.
+pub trait PaymentProcessor {
+    /// Exchanges card details for a token.
+    fn tokenize_card(
+        &self,
+        merchant: MerchantId,
+        card: &CardDetails<'_>,
+    ) -> impl Future<Output = Result<CardToken, ProcessorError>> + Send;
+
+    /// Charges a tokenized card for `payment`.
+    fn charge_card(
+        &self,
+        merchant: MerchantId,
+        payment: PaymentId,
+        token: &str,
+        amount: Money,
+    ) -> impl Future<Output = Result<ChargeOutcome, ProcessorError>> + Send;
+
+    /// Starts a bank debit for `payment`; it settles or is returned later.
+    fn start_debit(
+        &self,
+        merchant: MerchantId,
+        payment: PaymentId,
+        method: PaymentMethodKind,
+        account: &DebitAccount<'_>,
+        amount: Money,
+    ) -> impl Future<Output = Result<DebitStarted, ProcessorError>> + Send;
+
+    /// The debits that settled or came back since last asked (each reported once).
+    fn resolved_debits(
+        &self,
+    ) -> impl Future<Output = Result<Vec<ResolvedDebit>, ProcessorError>> + Send;
+}
+
+/// The processor this server runs.
+#[derive(Debug, Clone)]
+pub enum Processor {
+    Sandbox(sandbox::Sandbox),
+}
+
+impl PaymentProcessor for Processor {
+    async fn tokenize_card(
+        &self,
+        merchant: MerchantId,
+        card: &CardDetails<'_>,
+    ) -> Result<CardToken, ProcessorError> {
+        match self {
+            Self::Sandbox(sandbox) => sandbox.tokenize_card(merchant, card).await,
+        }
+    }
+
+    async fn charge_card(
+        &self,
+        merchant: MerchantId,
+        payment: PaymentId,
+        token: &str,
+        amount: Money,
+    ) -> Result<ChargeOutcome, ProcessorError> {
+        match self {
+            Self::Sandbox(sandbox) => sandbox.charge_card(merchant, payment, token, amount).await,
+        }
+    }
+
+    async fn start_debit(
+        &self,
+        merchant: MerchantId,
+        payment: PaymentId,
+        method: PaymentMethodKind,
+        account: &DebitAccount<'_>,
+        amount: Money,
+    ) -> Result<DebitStarted, ProcessorError> {
+        match self {
+            Self::Sandbox(sandbox) => {
+                sandbox
+                    .start_debit(merchant, payment, method, account, amount)
+                    .await
+            }
+        }
+    }
+
+    async fn resolved_debits(&self) -> Result<Vec<ResolvedDebit>, ProcessorError> {
+        match self {
+            Self::Sandbox(sandbox) => sandbox.resolved_debits().await,
+        }
+    }
+}

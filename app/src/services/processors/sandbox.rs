@@ -1,0 +1,239 @@
+//! The sandbox processor, Portico's default: it behaves like a real processor's test mode, with
+//! deterministic test numbers (listed in the README), bank debits that settle or come back some
+//! business days later on its own clock, and a test clock that can be moved forward.
+//!
+//! Its books are tables of Portico's database (`sandbox_*`), so that every server instance and
+//! the `portico test-clock` command see the same state.
+
+use super::{
+    CardDetails, CardToken, ChargeOutcome, DebitAccount, DebitResolution, DebitStarted,
+    PaymentProcessor, ProcessorError, ResolvedDebit, ReturnCode,
+};
+use crate::domain::checkout::settlement_business_days;
+use crate::domain::ids::{MerchantId, PaymentId};
+use crate::domain::money::Money;
+use crate::domain::payment::PaymentMethodKind;
+use crate::services::Database;
+use crate::services::clock::{add_business_days, date_text, now, parse_date, timestamp_text};
+use time::{Date, Duration};
+
+/// Test cards and what they do: anything else is refused at the tokenizer, as a real test mode
+/// refuses real card numbers.
+const CARD_SUCCEEDS: &str = "4242424242424242";
+const CARD_DECLINED: &str = "4000000000000002";
+const CARD_INSUFFICIENT_FUNDS: &str = "4000000000009995";
+
+/// Test bank accounts (any routing, institution or transit number) and how their debits end.
+fn debit_outcome(account: &str) -> &'static str {
+    match account {
+        "000222222227" => "R01",
+        "000111111113" => "R02",
+        "000111111116" => "R03",
+        _ => "settle",
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Sandbox {
+    db: Database,
+}
+
+impl Sandbox {
+    pub fn new(db: Database) -> Self {
+        Self { db }
+    }
+
+    /// Today on the sandbox's clock: the real date plus however far the test clock was moved.
+    pub async fn today(&self) -> Result<Date, ProcessorError> {
+        let (offset,): (i64,) =
+            sqlx::query_as("SELECT offset_days FROM sandbox_clock WHERE id = 1")
+                .fetch_one(self.db.pool())
+                .await?;
+        Ok(now().date() + Duration::days(offset))
+    }
+
+    /// Moves the test clock `days` forward; returns the new date. What became due is reported
+    /// by the next [`PaymentProcessor::resolved_debits`].
+    pub async fn advance_clock(&self, days: u32) -> Result<Date, ProcessorError> {
+        sqlx::query("UPDATE sandbox_clock SET offset_days = offset_days + $1 WHERE id = 1")
+            .bind(i64::from(days))
+            .execute(self.db.pool())
+            .await?;
+        self.today().await
+    }
+}
+
+fn reference(prefix: &str) -> Result<String, ProcessorError> {
+    let mut random = [0_u8; 12];
+    getrandom::fill(&mut random)?;
+    Ok(format!("{prefix}_sandbox_{}", hex::encode(random)))
+}
+
+/// The result of an insert keyed by the payment: a second insert for the same payment is no
+/// error, and the caller reads back what the first one wrote.
+fn inserted_once(
+    result: Result<sqlx::any::AnyQueryResult, sqlx::Error>,
+) -> Result<(), ProcessorError> {
+    match result {
+        Ok(_) => Ok(()),
+        Err(sqlx::Error::Database(error)) if error.is_unique_violation() => Ok(()),
+        Err(error) => Err(error.into()),
+    }
+}
+
+impl PaymentProcessor for Sandbox {
+    async fn tokenize_card(
+        &self,
+        merchant: MerchantId,
+        card: &CardDetails<'_>,
+    ) -> Result<CardToken, ProcessorError> {
+        let outcome = match card.number.expose_digits() {
+            CARD_SUCCEEDS => "succeed",
+            CARD_DECLINED => "decline",
+            CARD_INSUFFICIENT_FUNDS => "insufficient_funds",
+            _ => {
+                return Err(ProcessorError::CardRefused(
+                    "This portal is in test mode: use a test card such as 4242 4242 4242 4242."
+                        .to_owned(),
+                ));
+            }
+        };
+        let token = reference("tok")?;
+        sqlx::query(
+            "INSERT INTO sandbox_card_tokens (token, merchant_id, outcome, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(&token)
+        .bind(merchant.to_string())
+        .bind(outcome)
+        .bind(timestamp_text(now()))
+        .execute(self.db.pool())
+        .await?;
+        Ok(CardToken {
+            token,
+            brand: card.number.brand(),
+            last_four: card.number.last_four().to_owned(),
+            expiry: card.expiry.as_text(),
+        })
+    }
+
+    async fn charge_card(
+        &self,
+        merchant: MerchantId,
+        payment: PaymentId,
+        token: &str,
+        _amount: Money,
+    ) -> Result<ChargeOutcome, ProcessorError> {
+        let card: Option<(String,)> = sqlx::query_as(
+            "SELECT outcome FROM sandbox_card_tokens WHERE token = $1 AND merchant_id = $2",
+        )
+        .bind(token)
+        .bind(merchant.to_string())
+        .fetch_optional(self.db.pool())
+        .await?;
+        let (card_outcome,) = card.ok_or(ProcessorError::UnknownToken)?;
+        let inserted = sqlx::query(
+            "INSERT INTO sandbox_charges (payment_id, merchant_id, reference, outcome, created_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(payment.to_string())
+        .bind(merchant.to_string())
+        .bind(reference("ch")?)
+        .bind(&card_outcome)
+        .bind(timestamp_text(now()))
+        .execute(self.db.pool())
+        .await;
+        // The same payment was charged before: answer with that charge.
+        inserted_once(inserted)?;
+        let (reference, outcome): (String, String) =
+            sqlx::query_as("SELECT reference, outcome FROM sandbox_charges WHERE payment_id = $1")
+                .bind(payment.to_string())
+                .fetch_one(self.db.pool())
+                .await?;
+        Ok(match outcome.as_str() {
+            "decline" => ChargeOutcome::Declined {
+                reference,
+                reason: "Your card was declined.".to_owned(),
+            },
+            "insufficient_funds" => ChargeOutcome::Declined {
+                reference,
+                reason: "Your card was declined for insufficient funds.".to_owned(),
+            },
+            _ => ChargeOutcome::Succeeded { reference },
+        })
+    }
+
+    async fn start_debit(
+        &self,
+        merchant: MerchantId,
+        payment: PaymentId,
+        method: PaymentMethodKind,
+        account: &DebitAccount<'_>,
+        _amount: Money,
+    ) -> Result<DebitStarted, ProcessorError> {
+        let days =
+            settlement_business_days(method).ok_or(ProcessorError::UnsupportedMethod(method))?;
+        let due_on = add_business_days(self.today().await?, days);
+        let inserted = sqlx::query(
+            "INSERT INTO sandbox_debits (payment_id, merchant_id, reference, outcome, due_on, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(payment.to_string())
+        .bind(merchant.to_string())
+        .bind(reference("db")?)
+        .bind(debit_outcome(account.account.expose_digits()))
+        .bind(date_text(due_on))
+        .bind(timestamp_text(now()))
+        .execute(self.db.pool())
+        .await;
+        inserted_once(inserted)?;
+        let (reference, due_on): (String, String) =
+            sqlx::query_as("SELECT reference, due_on FROM sandbox_debits WHERE payment_id = $1")
+                .bind(payment.to_string())
+                .fetch_one(self.db.pool())
+                .await?;
+        Ok(DebitStarted {
+            reference,
+            settles_on: parse_date(&due_on).unwrap_or(now().date()),
+        })
+    }
+
+    async fn resolved_debits(&self) -> Result<Vec<ResolvedDebit>, ProcessorError> {
+        let today = date_text(self.today().await?);
+        let due: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT payment_id, merchant_id, outcome FROM sandbox_debits \
+             WHERE resolved_at IS NULL AND due_on <= $1 ORDER BY due_on, payment_id",
+        )
+        .bind(&today)
+        .fetch_all(self.db.pool())
+        .await?;
+        let mut resolved = Vec::with_capacity(due.len());
+        for (payment, merchant, outcome) in due {
+            // Claimed by a conditional update: of two instances asking at once, one reports it.
+            let claimed = sqlx::query(
+                "UPDATE sandbox_debits SET resolved_at = $2 WHERE payment_id = $1 AND resolved_at IS NULL",
+            )
+            .bind(&payment)
+            .bind(timestamp_text(now()))
+            .execute(self.db.pool())
+            .await?;
+            if claimed.rows_affected() == 0 {
+                continue;
+            }
+            let (Ok(payment), Ok(merchant)) =
+                (PaymentId::parse(&payment), MerchantId::parse(&merchant))
+            else {
+                tracing::error!(%payment, "a sandbox debit names an invalid payment or merchant");
+                continue;
+            };
+            resolved.push(ResolvedDebit {
+                merchant,
+                payment,
+                resolution: match ReturnCode::parse(&outcome) {
+                    Some(code) => DebitResolution::Returned(code),
+                    None => DebitResolution::Settled,
+                },
+            });
+        }
+        Ok(resolved)
+    }
+}
