@@ -88,6 +88,31 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route
+                        path=path!("/pay/:merchant_slug/amounts")
+                        view=wizard::amounts::AmountsPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/pay/:merchant_slug/method")
+                        view=wizard::method::MethodPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/pay/:merchant_slug/details")
+                        view=wizard::details::DetailsPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/pay/:merchant_slug/review")
+                        view=wizard::review::ReviewPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/pay/:merchant_slug/receipt/:payment_id")
+                        view=wizard::receipt::ReceiptPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
                         path=path!("/pay/:merchant_slug/i/:token")
                         view=wizard::invoice_link::InvoiceLinkPage
                         ssr=SsrMode::Async

@@ -22,6 +22,7 @@ fn InvoicesStep(view: WizardView) -> impl IntoView {
     let empty = invoices.is_empty() && !view.later_invoices;
     let next = view.next_invoices.clone();
     let later = view.later_invoices;
+    let slug = view.merchant.slug.clone();
     view! {
         <WizardFrame view step=WizardStep::Invoices>
             <h1>"Your invoices"</h1>
@@ -81,6 +82,7 @@ fn InvoicesStep(view: WizardView) -> impl IntoView {
                         </tfoot>
                     </table>
                     </div>
+                    <a class="button" href=WizardPage::Amounts.path(&slug)>"Choose what to pay"</a>
                     {(next.is_some() || later)
                         .then(|| {
                             view! {

@@ -9,11 +9,18 @@
 
 pub mod access_request;
 pub mod account;
+pub mod amounts;
+pub mod bank;
 pub mod billing_link;
 pub mod business;
+pub mod card;
 pub mod code;
+pub mod details;
 pub mod invoice_link;
 pub mod invoices;
+pub mod method;
+pub mod receipt;
+pub mod review;
 #[cfg(feature = "ssr")]
 pub mod session;
 
@@ -38,6 +45,12 @@ pub enum WizardPage {
     Business,
     AccessRequested,
     Invoices,
+    Amounts,
+    Method,
+    Details,
+    Review,
+    /// The receipt of one of the customer's payments.
+    Receipt(crate::domain::ids::PaymentId),
 }
 
 impl WizardPage {
@@ -49,8 +62,31 @@ impl WizardPage {
             Self::Business => "/business",
             Self::AccessRequested => "/access-requested",
             Self::Invoices => "/invoices",
+            Self::Amounts => "/amounts",
+            Self::Method => "/method",
+            Self::Details => "/details",
+            Self::Review => "/review",
+            Self::Receipt(payment) => return format!("/pay/{slug}/receipt/{payment}"),
         };
         format!("/pay/{slug}{page}")
+    }
+
+    /// Where a page comes in paying (steps 4 to 8), for pages of that part: a signed-in customer
+    /// may go back to any of them up to the furthest the checkout has reached.
+    pub fn checkout_order(self) -> Option<u8> {
+        match self {
+            Self::Invoices => Some(4),
+            Self::Amounts => Some(5),
+            Self::Method => Some(6),
+            Self::Details => Some(7),
+            Self::Review => Some(8),
+            Self::Email
+            | Self::Code
+            | Self::Account
+            | Self::Business
+            | Self::AccessRequested
+            | Self::Receipt(_) => None,
+        }
     }
 }
 
@@ -81,6 +117,70 @@ pub struct WizardView {
     pub next_invoices: Option<String>,
     /// Whether this is a later page of invoices (so there is a first page to go back to).
     pub later_invoices: bool,
+    /// Steps 5 to 8.
+    pub checkout: CheckoutView,
+    pub receipt: Option<ReceiptView>,
+}
+
+/// A payment as its receipt shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceiptView {
+    pub confirmation_number: String,
+    pub status: crate::domain::payment::PaymentStatus,
+    pub lines: Vec<PayLine>,
+    pub total: String,
+    pub instrument_label: String,
+    /// When a bank debit is expected to settle, as people read dates.
+    pub settles_on: Option<String>,
+    pub failure_reason: Option<String>,
+    pub return_code: Option<String>,
+    /// Whether the invoices are still chosen, so another method is one step away.
+    pub can_retry: bool,
+}
+
+/// What steps 5 to 8 show of the checkout, formatted.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CheckoutView {
+    /// Step 5: what was typed or accepted per invoice, and why the customer was sent back.
+    pub typed: Vec<crate::domain::checkout::TypedAmount>,
+    pub notice: Option<String>,
+    /// Step 6: the methods on offer and the one chosen.
+    pub methods: Vec<MethodChoice>,
+    pub method: Option<crate::domain::payment::PaymentMethodKind>,
+    /// Step 7: what the forms keep, and saved methods to reuse.
+    pub bank_draft: crate::domain::checkout::BankDraft,
+    pub card_draft: crate::domain::checkout::CardDraft,
+    pub saved: Vec<SavedChoice>,
+    /// Step 8.
+    pub lines: Vec<PayLine>,
+    pub total: String,
+    pub pay_label: String,
+    pub instrument_label: String,
+    pub timing: String,
+    pub authorization: String,
+    pub idempotency_key: String,
+}
+
+/// A method step 6 offers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MethodChoice {
+    pub method: crate::domain::payment::PaymentMethodKind,
+    pub label: String,
+    pub clearing: String,
+}
+
+/// A saved card or bank account, masked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedChoice {
+    pub id: String,
+    pub label: String,
+}
+
+/// An invoice and the amount being paid on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PayLine {
+    pub number: String,
+    pub amount: String,
 }
 
 /// A customer a contact may pay for.
@@ -100,6 +200,8 @@ pub struct InvoiceLine {
     pub overdue: bool,
     pub total: String,
     pub balance_due: String,
+    /// The balance as a plain number, to prefill step 5's amount box.
+    pub balance_plain: String,
     pub currency: String,
     pub status: String,
     pub preselected: bool,
@@ -140,10 +242,21 @@ pub async fn load_wizard_page(
     };
     let mut current = session::current(&db, merchant_id).await?;
     let position = session::position(&db, current.as_mut()).await?;
-    // Step 1 stays open while a code is awaited, to change the address.
-    let allowed = page == position || (page == WizardPage::Email && position == WizardPage::Code);
+    // Step 1 stays open while a code is awaited, to change the address; steps 4 to 8 are open
+    // up to the furthest the checkout reached.
+    let reach = match (&current, position) {
+        (Some(session), WizardPage::Invoices) => session::checkout_reach(&session.checkout),
+        _ => position,
+    };
+    let allowed = page == position
+        || (page == WizardPage::Email && position == WizardPage::Code)
+        || (matches!(page, WizardPage::Receipt(_)) && position == WizardPage::Invoices)
+        || matches!(
+            (page.checkout_order(), reach.checkout_order()),
+            (Some(asked), Some(reached)) if asked <= reached
+        );
     if !allowed {
-        return Ok(PageState::Redirect(position.path(&merchant.slug)));
+        return Ok(PageState::Redirect(reach.path(&merchant.slug)));
     }
     let mut view = WizardView {
         billing_link: public_url.billing_link(&merchant.slug),
@@ -167,6 +280,8 @@ pub async fn load_wizard_page(
         totals: Vec::new(),
         next_invoices: None,
         later_invoices: false,
+        checkout: CheckoutView::default(),
+        receipt: None,
         merchant,
     };
     let Some(session) = current else {
@@ -208,7 +323,51 @@ pub async fn load_wizard_page(
                 }
             };
         }
-        WizardPage::Invoices => {
+        WizardPage::Receipt(payment) => {
+            let Some(customer) = session.customer else {
+                return Ok(PageState::Redirect(position.path(&view.merchant.slug)));
+            };
+            let payment = match crate::services::payments::get(&db, merchant_id, payment).await {
+                Ok(payment) if payment.customer == customer => payment,
+                Ok(_) | Err(crate::services::payments::PaymentError::NotFound) => {
+                    return Ok(PageState::NoMerchant);
+                }
+                Err(error) => return Err(unexpected("reading a payment for its receipt", &error)),
+            };
+            view.receipt = Some(ReceiptView {
+                confirmation_number: payment.id.to_string(),
+                status: payment.status,
+                lines: payment
+                    .allocations
+                    .iter()
+                    .map(|allocation| PayLine {
+                        number: allocation.invoice_number.to_string(),
+                        amount: allocation.amount.to_string(),
+                    })
+                    .collect(),
+                total: payment.amount.to_string(),
+                instrument_label: payment.instrument_label.clone().unwrap_or_default(),
+                settles_on: payment
+                    .settles_on
+                    .as_deref()
+                    .and_then(|text| crate::services::clock::parse_date(text).ok())
+                    .map(date_for_people),
+                failure_reason: payment.failure_reason.clone(),
+                return_code: payment.return_code.clone(),
+                can_retry: !session.checkout.selection.is_empty(),
+            });
+        }
+        WizardPage::Method | WizardPage::Details | WizardPage::Review => {
+            let Some(customer) = session.customer else {
+                return Ok(PageState::Redirect(position.path(&view.merchant.slug)));
+            };
+            view.checkout =
+                session::checkout_view(&db, merchant_id, &view.merchant, customer, &session, page)
+                    .await?;
+        }
+        WizardPage::Invoices | WizardPage::Amounts => {
+            view.checkout.typed = session.checkout.typed_amounts.clone();
+            view.checkout.notice = session.checkout.notice.clone();
             let Some(customer) = session.customer else {
                 return Ok(PageState::Redirect(position.path(&view.merchant.slug)));
             };
@@ -250,6 +409,7 @@ pub async fn load_wizard_page(
                         due_on: date_for_people(invoice.due_on),
                         total: invoice.total.to_grouped_string(),
                         balance_due: invoice.standing.balance_due.to_grouped_string(),
+                        balance_plain: invoice.standing.balance_due.to_plain_string(),
                         currency: invoice.total.currency().code().to_owned(),
                         status: invoice.standing.status.code().replace('_', " "),
                         preselected: session.preselected_invoice == Some(invoice.id),
@@ -398,6 +558,73 @@ pub fn WizardFrame(
             {back.map(|(href, label)| view! { <a class="wizard__back" href=href>{format!("← {label}")}</a> })}
             <section class="card wizard__card">{children()}</section>
         </div>
+    }
+}
+
+/// A labelled text box of a payment form, with its help and its error message. Without
+/// `autocomplete` the browser is told not to fill it in.
+#[component]
+pub fn TextField(
+    name: &'static str,
+    label: &'static str,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    #[prop(optional)] inputmode: Option<&'static str>,
+    #[prop(optional)] help: Option<&'static str>,
+    value: String,
+    result: Signal<Option<Result<(), AppError>>>,
+) -> impl IntoView {
+    let error = field_message(result, name);
+    let error_id = format!("{name}-error");
+    let help_id = format!("{name}-help");
+    let described = if help.is_some() {
+        format!("{help_id} {error_id}")
+    } else {
+        error_id.clone()
+    };
+    view! {
+        <div class="field">
+            <label for=name>{label}</label>
+            <input
+                id=name
+                name=name
+                type="text"
+                inputmode=inputmode
+                autocomplete=autocomplete.unwrap_or("off")
+                value=value
+                aria-invalid=move || error.get().is_some().to_string()
+                aria-describedby=described
+            />
+            {help.map(|help| view! { <p id=help_id class="field__help">{help}</p> })}
+            <p id=error_id class="field__error" role="alert">{move || error.get()}</p>
+        </div>
+    }
+}
+
+/// The invoices a payment pays and its total, as the review and the receipt show them.
+#[component]
+pub fn PayLinesTable(caption: &'static str, lines: Vec<PayLine>, total: String) -> impl IntoView {
+    let rows = lines
+        .into_iter()
+        .map(|line| {
+            view! {
+                <tr>
+                    <th scope="row">{format!("Invoice {}", line.number)}</th>
+                    <td class="amount">{line.amount}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table class="review">
+            <caption class="visually-hidden">{caption}</caption>
+            <tbody>{rows}</tbody>
+            <tfoot>
+                <tr>
+                    <th scope="row">"Total"</th>
+                    <td class="amount">{total}</td>
+                </tr>
+            </tfoot>
+        </table>
     }
 }
 

@@ -2,13 +2,22 @@
 //! in the wizard a session may be. Every server function asks this, every time, instead of
 //! trusting anything the browser says about its progress.
 
+use crate::domain::checkout::{
+    AuthorizationTerms, Checkout, authorization_text, clearing_time, method_label, methods_for,
+    settlement_business_days,
+};
+use crate::domain::ids::CustomerId;
 use crate::domain::ids::MerchantId;
 use crate::domain::merchant::{MerchantBranding, MerchantSlug};
+use crate::domain::money::{Currency, Money};
+use crate::domain::payment::PaymentMethodKind;
 use crate::error::{AppError, unexpected};
+use crate::services::clock::{add_business_days, date_for_people, today};
 use crate::services::request::CookiePolicy;
 use crate::services::sessions::{self, IDLE_TIMEOUT, Session};
 use crate::services::{Database, access_requests, customers, from_context, merchants};
-use crate::wizard::WizardPage;
+use crate::services::{bank_accounts, checkout, payments, saved_cards};
+use crate::wizard::{CheckoutView, MethodChoice, PayLine, SavedChoice, WizardPage};
 use http::header::{COOKIE, HeaderValue, SET_COOKIE};
 use leptos::prelude::use_context;
 use secrecy::{ExposeSecret, SecretString};
@@ -222,4 +231,207 @@ fn write_cookie(cookie: &str) -> Result<(), AppError> {
         .map_err(|error| unexpected("writing the session cookie", &error))?;
     response.append_header(SET_COOKIE, value);
     Ok(())
+}
+
+/// The furthest of steps 5 to 8 a checkout has reached: the review once it has invoices, a
+/// method and payment details; each step before as far as it goes.
+pub fn checkout_reach(checkout: &Checkout) -> WizardPage {
+    match (
+        checkout.selection.is_empty(),
+        checkout.method,
+        &checkout.instrument,
+    ) {
+        (true, _, _) => WizardPage::Amounts,
+        (false, None, _) => WizardPage::Method,
+        (false, Some(_), None) => WizardPage::Details,
+        (false, Some(_), Some(_)) => WizardPage::Review,
+    }
+}
+
+/// "Pay $1,250.00" (with the currency code after a Canadian amount).
+pub fn pay_label(total: Money) -> String {
+    match total.currency() {
+        Currency::Usd => format!("Pay ${}", total.to_grouped_string()),
+        Currency::Cad => format!("Pay ${} CAD", total.to_grouped_string()),
+    }
+}
+
+/// The authorization text step 8 shows for `checkout` today; the confirm records the same.
+pub fn authorization_for(merchant: &MerchantBranding, checkout: &Checkout) -> Option<String> {
+    let method = checkout.method?;
+    let instrument = checkout.instrument.as_ref()?;
+    let total = checkout.total().ok()??;
+    let label = instrument.label();
+    let debit_date = date_for_people(today());
+    Some(authorization_text(&AuthorizationTerms {
+        method,
+        merchant_name: &merchant.display_name,
+        merchant_email: merchant
+            .support_email
+            .as_deref()
+            .unwrap_or("its billing contact"),
+        total,
+        instrument_label: &label,
+        holder: checkout::holder_of(instrument),
+        debit_date: &debit_date,
+    }))
+}
+
+/// What steps 6 to 8 show of the session's checkout. The review's idempotency key is made
+/// here, once per checkout: every render of the review (a refresh, a second tab) carries the
+/// same key, so that only one confirm can become a payment.
+pub async fn checkout_view(
+    db: &Database,
+    merchant_id: MerchantId,
+    merchant: &MerchantBranding,
+    customer: CustomerId,
+    session: &Session,
+    page: WizardPage,
+) -> Result<CheckoutView, AppError> {
+    let mut checkout = session.checkout.clone();
+    let currency = checkout.currency().unwrap_or(Currency::Usd);
+    let enabled = payments::enabled_methods(db, merchant_id)
+        .await
+        .map_err(|error| unexpected("reading a merchant's payment methods", &error))?;
+    let mut view = CheckoutView {
+        methods: methods_for(&enabled, currency)
+            .into_iter()
+            .map(|method| MethodChoice {
+                method,
+                label: method_label(method).to_owned(),
+                clearing: clearing_time(method).to_owned(),
+            })
+            .collect(),
+        method: checkout.method,
+        bank_draft: checkout.bank_draft.clone(),
+        card_draft: checkout.card_draft.clone(),
+        lines: checkout
+            .selection
+            .iter()
+            .map(|selected| PayLine {
+                number: selected.number.clone(),
+                amount: selected.amount.to_string(),
+            })
+            .collect(),
+        ..CheckoutView::default()
+    };
+    if let Ok(Some(total)) = checkout.total() {
+        view.total = total.to_string();
+        view.pay_label = pay_label(total);
+    }
+    if page == WizardPage::Details {
+        view.saved = saved_choices(db, merchant_id, customer, checkout.method).await?;
+    }
+    if page == WizardPage::Review
+        && let (Some(method), Some(instrument)) = (checkout.method, &checkout.instrument)
+    {
+        view.instrument_label = instrument.label();
+        view.timing = match settlement_business_days(method) {
+            Some(days) => format!(
+                "Debited from your account today; expected to settle on {} ({days} business days).",
+                date_for_people(add_business_days(today(), days))
+            ),
+            None => "Charged to your card as soon as you confirm.".to_owned(),
+        };
+        view.authorization = authorization_for(merchant, &checkout).unwrap_or_default();
+        if checkout.idempotency_key.is_none() {
+            checkout.idempotency_key = Some(uuid::Uuid::new_v4().to_string());
+            sessions::save_checkout(db, &session.id, &checkout)
+                .await
+                .map_err(|error| unexpected("keeping a checkout's idempotency key", &error))?;
+        }
+        view.idempotency_key = checkout.idempotency_key.clone().unwrap_or_default();
+    }
+    Ok(view)
+}
+
+/// The customer's saved instruments that fit `method`, masked.
+async fn saved_choices(
+    db: &Database,
+    merchant: MerchantId,
+    customer: CustomerId,
+    method: Option<PaymentMethodKind>,
+) -> Result<Vec<SavedChoice>, AppError> {
+    let Some(method) = method else {
+        return Ok(Vec::new());
+    };
+    let canadian = match method {
+        PaymentMethodKind::UsAch => false,
+        PaymentMethodKind::CaPad | PaymentMethodKind::CaEft => true,
+        PaymentMethodKind::Card | PaymentMethodKind::Installments => {
+            let cards = saved_cards::saved_for(db, merchant, customer)
+                .await
+                .map_err(|error| unexpected("reading saved cards", &error))?;
+            return Ok(cards
+                .into_iter()
+                .map(|card| SavedChoice {
+                    label: format!("{} (expires {})", card.instrument.label(), card.expiry),
+                    id: card.id,
+                })
+                .collect());
+        }
+    };
+    let accounts = bank_accounts::saved_for(db, merchant, customer)
+        .await
+        .map_err(|error| unexpected("reading saved bank accounts", &error))?;
+    Ok(accounts
+        .into_iter()
+        .filter(|account| account.canadian == canadian)
+        .map(|account| SavedChoice {
+            label: format!(
+                "Bank account •••• {} (routing {})",
+                account.last_four, account.routing
+            ),
+            id: account.id,
+        })
+        .collect())
+}
+
+/// A signed-in customer paying at a merchant's billing link: what every server function of
+/// steps 5 to 8 starts from.
+pub struct Payer {
+    pub db: Database,
+    pub merchant_id: MerchantId,
+    pub merchant: MerchantBranding,
+    pub session: Session,
+    pub customer: CustomerId,
+    pub email: crate::domain::email::EmailAddress,
+}
+
+/// The payer of this request, or the redirect to where the session stands when it is not at
+/// the paying steps (signed out, another customer's business details still to fill in, ...).
+pub async fn require_payer(merchant_slug: &str) -> Result<Payer, AppError> {
+    let db: Database = from_context()?;
+    let (merchant_id, merchant) = require_merchant(&db, merchant_slug).await?;
+    let mut current = current(&db, merchant_id).await?;
+    let position = position(&db, current.as_mut()).await?;
+    require_position(position, &[WizardPage::Invoices], &merchant.slug)?;
+    let Some(session) = current else {
+        return Err(AppError::Unexpected);
+    };
+    let (Some(customer), Some(email)) = (session.customer, session.verified_email.clone()) else {
+        return Err(AppError::Unexpected);
+    };
+    Ok(Payer {
+        db,
+        merchant_id,
+        merchant,
+        session,
+        customer,
+        email,
+    })
+}
+
+impl Payer {
+    /// Keeps the checkout as changed by a step.
+    pub async fn save_checkout(&self, checkout: &Checkout) -> Result<(), AppError> {
+        sessions::save_checkout(&self.db, &self.session.id, checkout)
+            .await
+            .map_err(|error| unexpected("keeping a checkout", &error))
+    }
+
+    /// Sends the browser to `page` of this merchant's wizard.
+    pub fn go_to(&self, page: WizardPage) {
+        leptos_axum::redirect(&page.path(&self.merchant.slug));
+    }
 }

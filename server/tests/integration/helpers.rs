@@ -320,6 +320,7 @@ impl ApiResponse {
 /// A browser without JavaScript: it keeps cookies, sends forms as a browser does (HTML
 /// accepted, the page as Referer, its own origin) and does not follow redirects, so that tests
 /// can see where each answer leads.
+#[derive(Clone)]
 pub struct Browser {
     client: reqwest::Client,
     address: String,
@@ -446,6 +447,23 @@ impl TestApp {
                     .then(|| digits.to_owned())
             })
             .expect("the email carries a code")
+    }
+
+    /// Runs `portico test-clock advance --days {days}` against this server's database, as an
+    /// operator would while it runs; returns what the command printed.
+    pub fn advance_test_clock(&self, days: u32) -> serde_json::Value {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_portico"))
+            .args(["test-clock", "advance", "--days", &days.to_string()])
+            .env("DATABASE_URL", &self.database_url)
+            .env("PORTICO_DATA_DIR", self.data_dir.path())
+            .output()
+            .expect("the portico binary runs");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice(&output.stdout).expect("the command prints JSON")
     }
 
     pub fn outbox_count(&self) -> usize {

@@ -18,3 +18,4 @@ mod security;
 mod sign_in;
 mod storage;
 mod wizard_invoices;
+mod wizard_payments;

@@ -1,0 +1,202 @@
+//! Step 7 for cards: number, expiry, security code, name and postal code. They go straight to
+//! the processor's tokenizer; Portico keeps the token, the brand, the last four digits and the
+//! expiry. The number and the security code are never stored, logged or kept in a draft.
+
+// One argument per form field: that is how `ActionForm` names its inputs.
+#![allow(clippy::too_many_arguments)]
+
+use crate::domain::card::{CardBrand, CardError, CardNumber};
+use crate::domain::checkout::CardDraft;
+use crate::domain::merchant::MerchantSlug;
+use crate::error::AppError;
+use crate::wizard::{
+    FormMessage, TextField, action_result, field_message, focus_first_invalid_field,
+};
+use leptos::prelude::*;
+
+#[server(endpoint = "wizard/card")]
+pub async fn submit_card(
+    merchant_slug: String,
+    #[server(default)] card_number: String,
+    #[server(default)] expiry: String,
+    #[server(default)] security_code: String,
+    #[server(default)] name_on_card: String,
+    #[server(default)] postal_code: String,
+    #[server(default)] save: Option<String>,
+) -> Result<(), AppError> {
+    use crate::domain::business::{FieldError, PostalCode};
+    use crate::domain::card::{Expiry, SecurityCode};
+    use crate::domain::checkout::Instrument;
+    use crate::domain::merchant::Country;
+    use crate::domain::payment::PaymentMethodKind;
+    use crate::error::unexpected;
+    use crate::services::clock::today;
+    use crate::services::from_context;
+    use crate::services::processors::{CardDetails, PaymentProcessor, Processor, ProcessorError};
+    use crate::services::saved_cards;
+    use crate::wizard::WizardPage;
+    use crate::wizard::session;
+
+    let payer = session::require_payer(&merchant_slug).await?;
+    let mut checkout = payer.session.checkout.clone();
+    checkout.card_draft = CardDraft {
+        expiry: expiry.clone(),
+        name: name_on_card.clone(),
+        postal_code: postal_code.clone(),
+    };
+    payer.save_checkout(&checkout).await?;
+    if checkout.method != Some(PaymentMethodKind::Card) {
+        return Err(AppError::WrongStep {
+            path: WizardPage::Method.path(&payer.merchant.slug),
+            message: "Choose to pay by card first.".to_owned(),
+        });
+    }
+
+    let mut errors = Vec::new();
+    let mut refuse = |field: &str, message: String| {
+        errors.push(FieldError {
+            field: field.to_owned(),
+            message,
+        })
+    };
+    let number = CardNumber::parse(&card_number)
+        .map_err(|error| refuse("card_number", error.to_string()))
+        .ok();
+    let date = today();
+    let expiry = Expiry::parse(&expiry, (date.year() as u16, u8::from(date.month())))
+        .map_err(|error| refuse("expiry", error.to_string()))
+        .ok();
+    // Without a valid number the brand is unknown: check the usual 3 digits.
+    let brand = number.as_ref().map_or(CardBrand::Visa, CardNumber::brand);
+    let code = SecurityCode::parse(&security_code, brand)
+        .map_err(|error| refuse("security_code", error.to_string()))
+        .ok();
+    let name = name_on_card.trim();
+    if name.is_empty() {
+        refuse(
+            "name_on_card",
+            "Enter the name printed on the card.".to_owned(),
+        );
+    }
+    // The billing address may be in either country, whatever the merchant's.
+    let postal = PostalCode::parse(&postal_code, Country::UnitedStates)
+        .or_else(|_| PostalCode::parse(&postal_code, Country::Canada))
+        .map_err(|_| {
+            refuse(
+                "postal_code",
+                "Enter the card's billing postal code: a ZIP code (12345) or a Canadian postal code (K1A 0B1).".to_owned(),
+            )
+        })
+        .ok();
+    let (Some(number), Some(expiry), Some(code), Some(postal)) = (number, expiry, code, postal)
+    else {
+        return Err(AppError::InvalidFields(errors));
+    };
+    if !errors.is_empty() {
+        return Err(AppError::InvalidFields(errors));
+    }
+
+    let processor: Processor = from_context()?;
+    let card = CardDetails {
+        number: &number,
+        expiry,
+        security_code: &code,
+        name,
+        postal_code: postal.as_str(),
+    };
+    let token = match processor.tokenize_card(payer.merchant_id, &card).await {
+        Ok(token) => token,
+        Err(ProcessorError::CardRefused(message)) => {
+            return Err(AppError::Invalid {
+                field: "card_number".to_owned(),
+                message,
+            });
+        }
+        Err(error) => return Err(unexpected("tokenizing a card", &error)),
+    };
+    let instrument = Instrument::Card {
+        token: token.token,
+        brand: token.brand,
+        last_four: token.last_four,
+        expiry: token.expiry,
+    };
+    if save.is_some() {
+        saved_cards::save(&payer.db, payer.merchant_id, payer.customer, &instrument)
+            .await
+            .map_err(|error| unexpected("saving a card", &error))?;
+    }
+    checkout.instrument = Some(instrument);
+    checkout.idempotency_key = None;
+    payer.save_checkout(&checkout).await?;
+    payer.go_to(WizardPage::Review);
+    Ok(())
+}
+
+/// What the card number box says while the customer types: the brand once the first digits
+/// tell it, and a typo once the number is long enough to check.
+fn card_number_hint(text: &str) -> Option<String> {
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    if digits.len() < 2 {
+        return None;
+    }
+    let brand = CardBrand::from_prefix(&digits)?;
+    match CardNumber::parse(text) {
+        Ok(_) => Some(format!("{} ✓", brand.name())),
+        Err(error @ CardError::Checksum) if digits.len() >= 15 => Some(error.to_string()),
+        Err(_) => Some(brand.name().to_owned()),
+    }
+}
+
+#[component]
+pub fn CardForm(
+    slug: MerchantSlug,
+    draft: CardDraft,
+    submit: ServerAction<SubmitCard>,
+) -> impl IntoView {
+    let result = action_result(submit);
+    focus_first_invalid_field(result);
+    let typed = RwSignal::new(String::new());
+    let number_error = field_message(result, "card_number");
+    let hint = move || card_number_hint(&typed.get());
+    view! {
+        <ActionForm action=submit attr:novalidate=true attr:class="form">
+            <input type="hidden" name="merchant_slug" value=slug.to_string() />
+            <FormMessage result />
+            <div class="field">
+                <label for="card_number">"Card number"</label>
+                <input
+                    id="card_number"
+                    name="card_number"
+                    type="text"
+                    inputmode="numeric"
+                    autocomplete="cc-number"
+                    on:input=move |event| typed.set(event_target_value(&event))
+                    aria-invalid=move || number_error.get().is_some().to_string()
+                    aria-describedby="card_number-hint card_number-error"
+                />
+                <p id="card_number-hint" class="field__help" aria-live="polite">{hint}</p>
+                <p id="card_number-error" class="field__error" role="alert">{move || number_error.get()}</p>
+            </div>
+            <div class="field-row">
+                <TextField name="expiry" label="Expiry (MM/YY)" autocomplete="cc-exp" inputmode="numeric" value=draft.expiry.clone() result />
+                <TextField
+                    name="security_code"
+                    label="Security code"
+                    autocomplete="cc-csc"
+                    inputmode="numeric"
+                    help="3 digits on the back; 4 on the front of an American Express card."
+                    value=String::new()
+                    result
+                />
+            </div>
+            <TextField name="name_on_card" label="Name on card" autocomplete="cc-name" value=draft.name.clone() result />
+            <TextField name="postal_code" label="Postal code" autocomplete="postal-code" value=draft.postal_code.clone() result />
+            <div class="field field--check">
+                <input id="save" type="checkbox" name="save" />
+                <label for="save">"Save for next time"</label>
+            </div>
+            <p class="field__help">"Your card details go straight to our payment processor; we keep only the card's brand, last four digits and expiry."</p>
+            <button type="submit" class="button">"Continue"</button>
+        </ActionForm>
+    }
+}

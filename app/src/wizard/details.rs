@@ -1,0 +1,140 @@
+//! Step 7, `/pay/{merchant_slug}/details`: the card or bank account to pay with. A saved one
+//! can be reused; otherwise the bank form (`bank.rs`) or the card form (`card.rs`).
+
+use crate::domain::checkout::{is_bank_debit, method_label};
+use crate::domain::sign_in::WizardStep;
+use crate::error::AppError;
+use crate::wizard::bank::{BankForm, SubmitBank};
+use crate::wizard::card::{CardForm, SubmitCard};
+use crate::wizard::{
+    FormMessage, WizardFrame, WizardPage, WizardRoute, WizardView, action_result, field_message,
+};
+use leptos::prelude::*;
+
+/// Pays with a card or bank account the customer saved on an earlier visit.
+#[server(endpoint = "wizard/saved-method")]
+pub async fn use_saved_method(
+    merchant_slug: String,
+    #[server(default)] saved: String,
+) -> Result<(), AppError> {
+    use crate::domain::checkout::Instrument;
+    use crate::domain::payment::PaymentMethodKind;
+    use crate::services::{bank_accounts, saved_cards};
+    use crate::wizard::session;
+
+    let payer = session::require_payer(&merchant_slug).await?;
+    let mut checkout = payer.session.checkout.clone();
+    let refused = || AppError::Invalid {
+        field: "saved".to_owned(),
+        message: "Choose one of your saved payment methods.".to_owned(),
+    };
+    let instrument = match checkout.method {
+        Some(PaymentMethodKind::Card) => {
+            saved_cards::saved_one(&payer.db, payer.merchant_id, payer.customer, &saved)
+                .await
+                .map_err(|_| refused())?
+                .instrument
+        }
+        Some(PaymentMethodKind::UsAch | PaymentMethodKind::CaPad | PaymentMethodKind::CaEft) => {
+            let account =
+                bank_accounts::saved_one(&payer.db, payer.merchant_id, payer.customer, &saved)
+                    .await
+                    .map_err(|_| refused())?;
+            let wants_canadian = checkout.method != Some(PaymentMethodKind::UsAch);
+            if account.canadian != wants_canadian {
+                return Err(refused());
+            }
+            Instrument::Bank {
+                account_id: account.id,
+                last_four: account.last_four,
+                holder: account.holder,
+            }
+        }
+        Some(PaymentMethodKind::Installments) | None => return Err(refused()),
+    };
+    checkout.instrument = Some(instrument);
+    checkout.idempotency_key = None;
+    payer.save_checkout(&checkout).await?;
+    payer.go_to(WizardPage::Review);
+    Ok(())
+}
+
+#[component]
+pub fn DetailsPage() -> impl IntoView {
+    let bank = ServerAction::<SubmitBank>::new();
+    let card = ServerAction::<SubmitCard>::new();
+    let saved = ServerAction::<UseSavedMethod>::new();
+    view! {
+        <WizardRoute
+            page=WizardPage::Details
+            refresh=Signal::derive(|| 0)
+            render=std::sync::Arc::new(move |view| view! { <DetailsStep view bank card saved /> }.into_any())
+        />
+    }
+}
+
+#[component]
+fn DetailsStep(
+    view: WizardView,
+    bank: ServerAction<SubmitBank>,
+    card: ServerAction<SubmitCard>,
+    saved: ServerAction<UseSavedMethod>,
+) -> impl IntoView {
+    let slug = view.merchant.slug.clone();
+    let Some(method) = view.checkout.method else {
+        return ().into_any();
+    };
+    let checkout = view.checkout.clone();
+    let heading = if is_bank_debit(method) {
+        "Your bank account"
+    } else {
+        "Your card"
+    };
+    let saved_result = action_result(saved);
+    let saved_error = field_message(saved_result, "saved");
+    let saved_choices = checkout.saved.clone();
+    let slug_text = slug.to_string();
+    let saved_form = (!saved_choices.is_empty()).then(move || {
+        let options = saved_choices
+            .into_iter()
+            .enumerate()
+            .map(|(index, choice)| {
+                let id = format!("saved-{}", choice.id);
+                view! {
+                    <div class="choice">
+                        <input id=id.clone() type="radio" name="saved" value=choice.id checked=index == 0 />
+                        <label for=id>{choice.label}</label>
+                    </div>
+                }
+            })
+            .collect_view();
+        view! {
+            <ActionForm action=saved attr:class="form form--saved">
+                <input type="hidden" name="merchant_slug" value=slug_text />
+                <FormMessage result=saved_result />
+                <fieldset class="choices">
+                    <legend>"Use a saved payment method"</legend>
+                    {options}
+                </fieldset>
+                <p class="field__error" role="alert">{move || saved_error.get()}</p>
+                <button type="submit" class="button">"Use this method"</button>
+            </ActionForm>
+            <h2 class="form__divider">{if is_bank_debit(method) { "Or enter another account" } else { "Or enter another card" }}</h2>
+        }
+    });
+    let form = if is_bank_debit(method) {
+        view! { <BankForm slug=slug.clone() method draft=checkout.bank_draft.clone() submit=bank /> }.into_any()
+    } else {
+        view! { <CardForm slug=slug.clone() draft=checkout.card_draft.clone() submit=card /> }
+            .into_any()
+    };
+    view! {
+        <WizardFrame view step=WizardStep::Details back=(WizardPage::Method.path(&slug), "Payment method")>
+            <h1>{heading}</h1>
+            <p class="lead">{format!("Paying {} · {}", checkout.total, method_label(method))}</p>
+            {saved_form}
+            {form}
+        </WizardFrame>
+    }
+    .into_any()
+}

@@ -1,0 +1,116 @@
+//! Step 6, `/pay/{merchant_slug}/method`: how to pay, among the methods the merchant enabled
+//! that fit the invoices' currency.
+
+use crate::domain::sign_in::WizardStep;
+use crate::error::AppError;
+use crate::wizard::{
+    FormMessage, WizardFrame, WizardPage, WizardRoute, WizardView, action_result, field_message,
+    focus_first_invalid_field,
+};
+use leptos::prelude::*;
+
+#[server(endpoint = "wizard/method")]
+pub async fn choose_method(
+    merchant_slug: String,
+    #[server(default)] method: String,
+) -> Result<(), AppError> {
+    use crate::domain::checkout::methods_for;
+    use crate::domain::payment::PaymentMethodKind;
+    use crate::error::unexpected;
+    use crate::services::payments;
+    use crate::wizard::session;
+
+    let payer = session::require_payer(&merchant_slug).await?;
+    let mut checkout = payer.session.checkout.clone();
+    let Some(currency) = checkout.currency() else {
+        let path = WizardPage::Amounts.path(&payer.merchant.slug);
+        leptos_axum::redirect(&path);
+        return Err(AppError::WrongStep {
+            path,
+            message: "Choose the invoices to pay first.".to_owned(),
+        });
+    };
+    let enabled = payments::enabled_methods(&payer.db, payer.merchant_id)
+        .await
+        .map_err(|error| unexpected("reading a merchant's payment methods", &error))?;
+    let chosen = PaymentMethodKind::parse(&method)
+        .ok()
+        .filter(|chosen| methods_for(&enabled, currency).contains(chosen))
+        .ok_or_else(|| AppError::Invalid {
+            field: "method".to_owned(),
+            message: "Choose one of the payment methods listed.".to_owned(),
+        })?;
+    if checkout.method != Some(chosen) {
+        checkout.instrument = None;
+    }
+    checkout.method = Some(chosen);
+    checkout.idempotency_key = None;
+    payer.save_checkout(&checkout).await?;
+    payer.go_to(WizardPage::Details);
+    Ok(())
+}
+
+#[component]
+pub fn MethodPage() -> impl IntoView {
+    let submit = ServerAction::<ChooseMethod>::new();
+    view! {
+        <WizardRoute
+            page=WizardPage::Method
+            refresh=Signal::derive(|| 0)
+            render=std::sync::Arc::new(move |view| view! { <MethodStep view submit /> }.into_any())
+        />
+    }
+}
+
+#[component]
+fn MethodStep(view: WizardView, submit: ServerAction<ChooseMethod>) -> impl IntoView {
+    let result = action_result(submit);
+    focus_first_invalid_field(result);
+    let slug = view.merchant.slug.clone();
+    let error = field_message(result, "method");
+    let chosen = view.checkout.method;
+    let total = view.checkout.total.clone();
+    let options = view
+        .checkout
+        .methods
+        .iter()
+        .enumerate()
+        .map(|(index, choice)| {
+            let id = format!("method-{}", choice.method.code());
+            let help = format!("{id}-help");
+            // The first option carries the group's error state, so focus lands in the group.
+            let invalid = move || (index == 0 && error.get().is_some()).to_string();
+            view! {
+                <div class="choice">
+                    <input
+                        id=id.clone()
+                        type="radio"
+                        name="method"
+                        value=choice.method.code()
+                        checked=chosen == Some(choice.method)
+                        aria-invalid=invalid
+                        aria-describedby=format!("{help} method-error")
+                    />
+                    <label for=id>{choice.label.clone()}</label>
+                    <p id=help class="choice__help">{choice.clearing.clone()}</p>
+                </div>
+            }
+        })
+        .collect_view();
+    view! {
+        <WizardFrame view step=WizardStep::Method back=(WizardPage::Amounts.path(&slug), "What to pay")>
+            <h1>"How would you like to pay?"</h1>
+            <p class="lead">{format!("You are paying {total}.")}</p>
+            <ActionForm action=submit attr:novalidate=true attr:class="form">
+                <input type="hidden" name="merchant_slug" value=slug.to_string() />
+                <FormMessage result />
+                <fieldset class="choices">
+                    <legend>"Payment method"</legend>
+                    {options}
+                </fieldset>
+                <p id="method-error" class="field__error" role="alert">{move || error.get()}</p>
+                <button type="submit" class="button">"Continue"</button>
+            </ActionForm>
+        </WizardFrame>
+    }
+}

@@ -1,0 +1,198 @@
+//! Step 8, `/pay/{merchant_slug}/review`: what will be paid, with what, when the money moves,
+//! and the authorization the rules require; then **Pay**. Confirming is exactly-once: the
+//! page carries the checkout's idempotency key, and every confirm with it (a double click, a
+//! refresh, a second tab) leads to the same payment.
+
+use crate::domain::sign_in::WizardStep;
+use crate::error::AppError;
+use crate::wizard::{
+    FormMessage, PayLinesTable, WizardFrame, WizardPage, WizardRoute, WizardView, action_result,
+    field_message, focus_first_invalid_field,
+};
+use leptos::prelude::*;
+
+#[server(endpoint = "wizard/confirm")]
+pub async fn confirm_payment(
+    merchant_slug: String,
+    #[server(default)] idempotency_key: String,
+    #[server(default)] authorize: Option<String>,
+) -> Result<(), AppError> {
+    use crate::domain::checkout::Checkout;
+    use crate::domain::idempotency::IdempotencyKey;
+    use crate::domain::payment::PaymentStatus;
+    use crate::error::unexpected;
+    use crate::services::checkout::{self, ConfirmError, Confirmation, PaymentServices};
+    use crate::services::from_context;
+    use crate::services::keys::Keys;
+    use crate::services::mail::{MailFrom, Mailer};
+    use crate::services::payments::{self, PaymentError};
+    use crate::services::processors::Processor;
+    use crate::services::request::ClientAddress;
+    use crate::wizard::session;
+
+    let payer = session::require_payer(&merchant_slug).await?;
+    let slug = payer.merchant.slug.clone();
+    let receipt = |id: &dyn std::fmt::Display| format!("/pay/{slug}/receipt/{id}");
+    let key = IdempotencyKey::parse(&idempotency_key).map_err(|_| AppError::Invalid {
+        field: "request".to_owned(),
+        message: "This form is incomplete: reload the page and try again.".to_owned(),
+    })?;
+    // A confirm that already became a payment (a double click, a resubmitted form after the
+    // checkout was cleared) is answered with that payment.
+    let existing = payments::find_by_key(&payer.db, payer.merchant_id, &key)
+        .await
+        .map_err(|error| unexpected("looking up a payment by its key", &error))?;
+    if let Some(payment) = existing.filter(|payment| payment.customer == payer.customer) {
+        leptos_axum::redirect(&receipt(&payment.id));
+        return Ok(());
+    }
+    let mut current = payer.session.checkout.clone();
+    if current.idempotency_key.as_deref() != Some(key.as_str()) {
+        let path = WizardPage::Review.path(&slug);
+        leptos_axum::redirect(&path);
+        return Err(AppError::WrongStep {
+            path,
+            message: "Your payment changed since this page was shown (in another tab?). Check it and confirm again.".to_owned(),
+        });
+    }
+    if authorize.is_none() {
+        return Err(AppError::Invalid {
+            field: "authorize".to_owned(),
+            message: "Tick the box to authorize the payment.".to_owned(),
+        });
+    }
+    let authorization_text =
+        session::authorization_for(&payer.merchant, &current).ok_or(AppError::Unexpected)?;
+    let client_address = use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<ClientAddress>().cloned())
+        .map_or_else(|| "unknown".to_owned(), |ClientAddress(address)| address);
+    let MailFrom(from) = from_context()?;
+    let services = PaymentServices {
+        db: payer.db.clone(),
+        processor: from_context::<Processor>()?,
+        keys: from_context::<Keys>()?,
+        mailer: from_context::<Mailer>()?,
+        from: MailFrom(from),
+    };
+    let confirmed = checkout::confirm(
+        &services,
+        Confirmation {
+            merchant: payer.merchant_id,
+            branding: &payer.merchant,
+            customer: payer.customer,
+            payer_email: &payer.email,
+            checkout: &current,
+            key,
+            authorization_text,
+            client_address,
+        },
+    )
+    .await;
+    match confirmed {
+        Ok(payment) => {
+            if payment.status == PaymentStatus::Failed {
+                // Declined: the invoices stay chosen so that another method is one step away.
+                current.instrument = None;
+                current.idempotency_key = None;
+            } else {
+                current = Checkout::default();
+            }
+            payer.save_checkout(&current).await?;
+            leptos_axum::redirect(&receipt(&payment.id));
+            Ok(())
+        }
+        Err(ConfirmError::Payment(PaymentError::Overpays {
+            number,
+            balance_due,
+            ..
+        })) => {
+            let message = format!(
+                "Invoice {number} now has {balance_due} left to pay: another payment was made meanwhile. Check the amounts and continue."
+            );
+            send_back(&payer, current, message).await
+        }
+        Err(ConfirmError::Payment(PaymentError::InvoiceVoid { number, .. })) => {
+            let message = format!(
+                "Invoice {number} was cancelled and can no longer be paid. Check the amounts and continue."
+            );
+            send_back(&payer, current, message).await
+        }
+        Err(ConfirmError::Payment(PaymentError::InvoiceNotFound(_))) => {
+            let message =
+                "One of the invoices can no longer be paid. Check the amounts and continue."
+                    .to_owned();
+            send_back(&payer, current, message).await
+        }
+        Err(error) => Err(unexpected("confirming a payment", &error)),
+    }
+}
+
+/// Back to step 5 with the customer's input kept and `message` shown there.
+#[cfg(feature = "ssr")]
+async fn send_back(
+    payer: &crate::wizard::session::Payer,
+    mut checkout: crate::domain::checkout::Checkout,
+    message: String,
+) -> Result<(), AppError> {
+    checkout.notice = Some(message.clone());
+    checkout.selection.clear();
+    checkout.idempotency_key = None;
+    payer.save_checkout(&checkout).await?;
+    let path = WizardPage::Amounts.path(&payer.merchant.slug);
+    leptos_axum::redirect(&path);
+    Err(AppError::WrongStep { path, message })
+}
+
+#[component]
+pub fn ReviewPage() -> impl IntoView {
+    let submit = ServerAction::<ConfirmPayment>::new();
+    view! {
+        <WizardRoute
+            page=WizardPage::Review
+            refresh=Signal::derive(|| 0)
+            render=std::sync::Arc::new(move |view| view! { <ReviewStep view submit /> }.into_any())
+        />
+    }
+}
+
+#[component]
+fn ReviewStep(view: WizardView, submit: ServerAction<ConfirmPayment>) -> impl IntoView {
+    let result = action_result(submit);
+    focus_first_invalid_field(result);
+    let slug = view.merchant.slug.clone();
+    let checkout = view.checkout.clone();
+    let authorize_error = field_message(result, "authorize");
+    let pending = submit.pending();
+    let pay_label = checkout.pay_label.clone();
+    view! {
+        <WizardFrame view step=WizardStep::Review back=(WizardPage::Details.path(&slug), "Payment details")>
+            <h1>"Review and pay"</h1>
+            <PayLinesTable caption="What you are paying" lines=checkout.lines.clone() total=checkout.total.clone() />
+            <dl class="review__facts">
+                <dt>"Paying with"</dt>
+                <dd><span>{checkout.instrument_label.clone()}</span> " " <a href=WizardPage::Details.path(&slug)>"Change"<span class="visually-hidden">" payment details"</span></a></dd>
+                <dt>"When"</dt>
+                <dd>{checkout.timing.clone()}</dd>
+            </dl>
+            <ActionForm action=submit attr:novalidate=true attr:class="form">
+                <input type="hidden" name="merchant_slug" value=slug.to_string() />
+                <input type="hidden" name="idempotency_key" value=checkout.idempotency_key.clone() />
+                <FormMessage result />
+                <div class="field field--check field--authorize">
+                    <input
+                        id="authorize"
+                        type="checkbox"
+                        name="authorize"
+                        aria-invalid=move || authorize_error.get().is_some().to_string()
+                        aria-describedby="authorize-error"
+                    />
+                    <label for="authorize">{checkout.authorization.clone()}</label>
+                </div>
+                <p id="authorize-error" class="field__error" role="alert">{move || authorize_error.get()}</p>
+                <button type="submit" class="button button--pay" aria-disabled=move || pending.get().to_string()>
+                    {pay_label}
+                </button>
+            </ActionForm>
+        </WizardFrame>
+    }
+}

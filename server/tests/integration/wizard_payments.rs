@@ -1,0 +1,450 @@
+//! Steps 5 to 8 and the receipt, as a browser without JavaScript pays: amounts, method, card or
+//! bank details, review and confirm; then the sandbox's test clock settles or returns debits.
+
+use crate::helpers::{Browser, TestApp, both_databases};
+use crate::sign_in::{BUSINESS, DEMO, fill_in_business, sign_in};
+use serde_json::{Value, json};
+
+const SLUG: &str = "northwind";
+
+/// A customer of Northwind reachable at `email`, with one invoice per `(number, total,
+/// currency)`; returns the invoice ids.
+async fn customer_with_invoices(
+    app: &TestApp,
+    email: &str,
+    invoices: &[(&str, &str, &str)],
+) -> Vec<String> {
+    let key = server::admin::create_api_key(&app.db, SLUG)
+        .await
+        .unwrap()
+        .api_key;
+    let customer = app
+        .api_post(
+            &key,
+            "/customers",
+            &json!({"name": format!("Customer of {email}"), "email": email, "country": "US"}),
+        )
+        .await
+        .id();
+    let mut ids = Vec::new();
+    for (number, total, currency) in invoices {
+        ids.push(
+            app.api_post(
+                &key,
+                "/invoices",
+                &json!({
+                    "customer_id": customer, "number": number, "currency": currency, "total": total,
+                    "issued_on": "2026-11-01", "due_on": "2026-12-01",
+                }),
+            )
+            .await
+            .id(),
+        );
+    }
+    ids
+}
+
+async fn invoice(app: &TestApp, id: &str) -> Value {
+    let key = server::admin::create_api_key(&app.db, SLUG)
+        .await
+        .unwrap()
+        .api_key;
+    app.api_get(&key, &format!("/invoices/{id}"))
+        .await
+        .ok(200)
+        .clone()
+}
+
+/// Signs `email` in and fills in the business details, leaving the browser at step 4.
+async fn signed_in(app: &TestApp, email: &str) -> Browser {
+    let browser = Browser::new(app);
+    sign_in(app, &browser, email).await;
+    assert_eq!(
+        fill_in_business(&browser, &BUSINESS).await,
+        format!("{DEMO}/invoices")
+    );
+    browser
+}
+
+/// Submits step 5 with `(invoice id, amount)` ticked; returns where it leads.
+async fn choose_amounts(browser: &Browser, amounts: &[(&str, &str)]) -> String {
+    let mut fields = vec![("merchant_slug".to_owned(), SLUG.to_owned())];
+    for (id, amount) in amounts {
+        fields.push(("pay[]".to_owned(), (*id).to_owned()));
+        fields.push(("invoice[]".to_owned(), (*id).to_owned()));
+        fields.push(("amount[]".to_owned(), (*amount).to_owned()));
+    }
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(name, value)| (name.as_str(), value.as_str()))
+        .collect();
+    browser
+        .submit(&format!("{DEMO}/amounts"), "wizard/amounts", &fields)
+        .await
+}
+
+async fn choose_method(browser: &Browser, method: &str) -> String {
+    browser
+        .submit(
+            &format!("{DEMO}/method"),
+            "wizard/method",
+            &[("merchant_slug", SLUG), ("method", method)],
+        )
+        .await
+}
+
+async fn enter_card(browser: &Browser, number: &str) -> String {
+    browser
+        .submit(
+            &format!("{DEMO}/details"),
+            "wizard/card",
+            &[
+                ("merchant_slug", SLUG),
+                ("card_number", number),
+                ("expiry", "12/30"),
+                ("security_code", "123"),
+                ("name_on_card", "Ana López"),
+                ("postal_code", "94105"),
+            ],
+        )
+        .await
+}
+
+async fn enter_ach(browser: &Browser, account: &str) -> String {
+    browser
+        .submit(
+            &format!("{DEMO}/details"),
+            "wizard/bank",
+            &[
+                ("merchant_slug", SLUG),
+                ("routing_number", "110000000"),
+                ("account_number", account),
+                ("confirm_account_number", account),
+                ("account_type", "checking"),
+                ("holder_type", "business"),
+            ],
+        )
+        .await
+}
+
+/// The review page's HTML and the idempotency key its form carries.
+async fn review(browser: &Browser, slug: &str) -> (String, String) {
+    let (path, page) = browser.page(&format!("/pay/{slug}/review")).await;
+    assert_eq!(path, format!("/pay/{slug}/review"));
+    let key = page
+        .split("name=\"idempotency_key\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the review carries an idempotency key")
+        .to_owned();
+    (page, key)
+}
+
+async fn confirm(browser: &Browser, slug: &str, key: &str) -> String {
+    browser
+        .submit(
+            &format!("/pay/{slug}/review"),
+            "wizard/confirm",
+            &[
+                ("merchant_slug", slug),
+                ("idempotency_key", key),
+                ("authorize", "on"),
+            ],
+        )
+        .await
+}
+
+async fn payment_count(app: &TestApp) -> i64 {
+    let (count,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM payments WHERE payer_email IS NOT NULL")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+    count
+}
+
+fn outbox_text(app: &TestApp) -> String {
+    std::fs::read_dir(app.data_dir.path().join("outbox"))
+        .unwrap()
+        .filter_map(|entry| std::fs::read_to_string(entry.ok()?.path()).ok())
+        .collect::<Vec<_>>()
+        .join("\n----\n")
+}
+
+both_databases! {
+    async fn an_invoice_is_paid_in_full_by_card_and_both_sides_are_emailed(app: TestApp) {
+        let ids = customer_with_invoices(&app, "pay@tyrell.example", &[("IN-1", "1250.00", "USD")]).await;
+        let browser = signed_in(&app, "pay@tyrell.example").await;
+        let (_, amounts) = browser.page(&format!("{DEMO}/amounts")).await;
+        assert!(amounts.contains("Amount to pay for invoice IN-1"));
+        assert!(amounts.contains("value=\"1250.00\""), "the amount box starts at the balance");
+
+        assert_eq!(choose_amounts(&browser, &[(&ids[0], "1,250.00")]).await, format!("{DEMO}/method"));
+        let (_, method) = browser.page(&format!("{DEMO}/method")).await;
+        assert!(method.contains("Bank account (ACH)") && method.contains("Credit or debit card"));
+        assert!(!method.contains("Pre-authorized debit"), "no Canadian rails for a USD invoice");
+        assert!(!method.contains("installments"), "installments are not offered yet");
+        assert_eq!(choose_method(&browser, "card").await, format!("{DEMO}/details"));
+        assert_eq!(enter_card(&browser, "4242 4242 4242 4242").await, format!("{DEMO}/review"));
+
+        let (page, key) = review(&browser, SLUG).await;
+        assert!(page.contains("Pay $1,250.00"));
+        assert!(page.contains("Visa •••• 4242"));
+        assert!(page.contains("I authorize Northwind"));
+        let receipt = confirm(&browser, SLUG, &key).await;
+        assert!(receipt.starts_with(&format!("{DEMO}/receipt/")), "{receipt}");
+        let (_, receipt_page) = browser.page(&receipt).await;
+        assert!(receipt_page.contains("Confirmation number"));
+        assert!(receipt_page.contains("succeeded"));
+
+        assert_eq!(invoice(&app, &ids[0]).await["status"], "paid");
+        let outbox = outbox_text(&app);
+        assert!(outbox.contains("Receipt for your payment to Northwind"));
+        assert!(outbox.contains("Payment received: 1,250.00 USD"));
+        let (authorization,): (String,) = sqlx::query_as("SELECT text FROM payment_authorizations")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+        assert!(authorization.starts_with("I authorize Northwind"), "{authorization}");
+        assert!(authorization.contains("to charge Visa •••• 4242 1,250.00 USD now"), "{authorization}");
+        if app.backend == crate::helpers::TestDb::Sqlite {
+            let file = std::fs::read(app.data_dir.path().join("portico.db")).unwrap();
+            let text = String::from_utf8_lossy(&file);
+            assert!(!text.contains("4242424242424242"), "the card number is stored nowhere");
+        }
+
+        // The same confirm again (a refresh, a double click) shows the same receipt.
+        assert_eq!(confirm(&browser, SLUG, &key).await, receipt);
+        assert_eq!(payment_count(&app).await, 1);
+    }
+
+    async fn each_bad_amount_gets_its_own_message_and_keeps_what_was_typed(app: TestApp) {
+        let ids = customer_with_invoices(&app, "pay@tyrell.example", &[("IN-1", "100.00", "USD"), ("IN-2", "50.00", "CAD")]).await;
+        let browser = signed_in(&app, "pay@tyrell.example").await;
+        for (typed, message) in [
+            ("100.01", "Invoice IN-1 has 100.00 USD left to pay; enter at most that."),
+            ("0", "The amount must be more than 0.00."),
+            ("-5", "An amount cannot be negative."),
+            ("10.001", "USD amounts have at most 2 decimal places."),
+        ] {
+            let back = choose_amounts(&browser, &[(&ids[0], typed)]).await;
+            let error = Browser::error_in(&back).unwrap_or_default();
+            assert!(error.contains(message), "{typed}: {error}");
+            let (_, page) = browser.page(&format!("{DEMO}/amounts")).await;
+            assert!(page.contains(&format!("value=\"{typed}\"")), "{typed} is given back");
+        }
+        let none = browser.submit(&format!("{DEMO}/amounts"), "wizard/amounts", &[("merchant_slug", SLUG)]).await;
+        assert!(Browser::error_in(&none).unwrap_or_default().contains("Select at least one invoice to pay."));
+        let mixed = choose_amounts(&browser, &[(&ids[0], "100.00"), (&ids[1], "50.00")]).await;
+        assert!(Browser::error_in(&mixed).unwrap_or_default().contains("different currencies"));
+        let (path, _) = browser.page(&format!("{DEMO}/review")).await;
+        assert_eq!(path, format!("{DEMO}/amounts"), "no skipping ahead without a selection");
+    }
+
+    async fn concurrent_confirms_with_one_key_make_one_payment(app: TestApp) {
+        let ids = customer_with_invoices(&app, "pay@tyrell.example", &[("IN-1", "300.00", "USD")]).await;
+        let browser = signed_in(&app, "pay@tyrell.example").await;
+        choose_amounts(&browser, &[(&ids[0], "300.00")]).await;
+        choose_method(&browser, "card").await;
+        enter_card(&browser, "4242424242424242").await;
+        let (_, key) = review(&browser, SLUG).await;
+        let mut confirms = tokio::task::JoinSet::new();
+        for _ in 0..6 {
+            let (browser, key) = (browser.clone(), key.clone());
+            confirms.spawn(async move { confirm(&browser, SLUG, &key).await });
+        }
+        let receipts = confirms.join_all().await;
+        assert!(receipts.iter().all(|receipt| *receipt == receipts[0]), "{receipts:?}");
+        assert!(receipts[0].contains("/receipt/"));
+        assert_eq!(payment_count(&app).await, 1);
+        assert_eq!(invoice(&app, &ids[0]).await["balance_due"], "0.00");
+    }
+
+    async fn concurrent_confirms_with_two_keys_pay_the_balance_once(app: TestApp) {
+        let ids = customer_with_invoices(&app, "pay@tyrell.example", &[("IN-1", "300.00", "USD")]).await;
+        let first = signed_in(&app, "pay@tyrell.example").await;
+        let second = Browser::new(&app);
+        sign_in(&app, &second, "pay@tyrell.example").await;
+        let mut keys = Vec::new();
+        for browser in [&first, &second] {
+            choose_amounts(browser, &[(&ids[0], "300.00")]).await;
+            choose_method(browser, "card").await;
+            enter_card(browser, "4242424242424242").await;
+            keys.push(review(browser, SLUG).await.1);
+        }
+        assert_ne!(keys[0], keys[1]);
+        let (a, b) = tokio::join!(confirm(&first, SLUG, &keys[0]), confirm(&second, SLUG, &keys[1]));
+        let browser_of = |outcome: &String| if *outcome == a { &first } else { &second };
+        let outcomes = [a.clone(), b];
+        assert_eq!(outcomes.iter().filter(|to| to.contains("/receipt/")).count(), 1, "{outcomes:?}");
+        let sent_back = outcomes.iter().find(|to| !to.contains("/receipt/")).unwrap();
+        assert!(sent_back.starts_with(&format!("{DEMO}/amounts")), "{sent_back}");
+        let (_, amounts) = browser_of(sent_back).page(sent_back).await;
+        assert!(amounts.contains("another payment was made meanwhile"), "the customer is told why");
+        assert_eq!(payment_count(&app).await, 1);
+        assert_eq!(invoice(&app, &ids[0]).await["balance_due"], "0.00");
+    }
+
+    async fn a_declined_card_keeps_the_invoices_for_another_try(app: TestApp) {
+        let ids = customer_with_invoices(&app, "pay@tyrell.example", &[("IN-1", "80.00", "USD")]).await;
+        let browser = signed_in(&app, "pay@tyrell.example").await;
+        choose_amounts(&browser, &[(&ids[0], "80.00")]).await;
+        choose_method(&browser, "card").await;
+        enter_card(&browser, "4000 0000 0000 9995").await;
+        let (_, key) = review(&browser, SLUG).await;
+        let receipt = confirm(&browser, SLUG, &key).await;
+        let (_, page) = browser.page(&receipt).await;
+        assert!(page.contains("Payment declined") && page.contains("insufficient funds"));
+        assert!(page.contains("Try another method"));
+        assert_eq!(invoice(&app, &ids[0]).await["balance_due"], "80.00", "a decline frees the invoice");
+
+        assert_eq!(choose_method(&browser, "card").await, format!("{DEMO}/details"));
+        enter_card(&browser, "4242424242424242").await;
+        let (_, second_key) = review(&browser, SLUG).await;
+        assert_ne!(key, second_key, "a new attempt gets a new key");
+        let (_, page) = browser.page(&confirm(&browser, SLUG, &second_key).await).await;
+        assert!(page.contains("Payment complete"));
+        assert_eq!(invoice(&app, &ids[0]).await["status"], "paid");
+    }
+
+    async fn card_details_are_checked_field_by_field(app: TestApp) {
+        let ids = customer_with_invoices(&app, "pay@tyrell.example", &[("IN-1", "80.00", "USD")]).await;
+        let browser = signed_in(&app, "pay@tyrell.example").await;
+        choose_amounts(&browser, &[(&ids[0], "80.00")]).await;
+        choose_method(&browser, "card").await;
+        let back = browser
+            .submit(&format!("{DEMO}/details"), "wizard/card", &[
+                ("merchant_slug", SLUG),
+                ("card_number", "4242 4242 4242 4241"),
+                ("expiry", "01/20"),
+                ("security_code", "12"),
+                ("name_on_card", " "),
+                ("postal_code", "nope"),
+            ])
+            .await;
+        let error = Browser::error_in(&back).unwrap_or_default();
+        for message in ["typo", "expired", "3 digits", "name printed on the card", "billing postal code"] {
+            assert!(error.contains(message), "{message}: {error}");
+        }
+        let refused = enter_card(&browser, "5555 5555 5555 4444").await;
+        assert!(Browser::error_in(&refused).unwrap_or_default().contains("test mode"));
+        let (_, page) = browser.page(&format!("{DEMO}/details")).await;
+        assert!(page.contains("value=\"Ana López\""), "the name is kept");
+        assert!(!page.contains("5555"), "a card number is never given back");
+    }
+
+    async fn ach_debits_for_two_invoices_one_partly_settle_on_the_test_clock(app: TestApp) {
+        let ids = customer_with_invoices(&app, "pay@tyrell.example", &[("IN-1", "500.00", "USD"), ("IN-2", "200.00", "USD")]).await;
+        let browser = signed_in(&app, "pay@tyrell.example").await;
+        choose_amounts(&browser, &[(&ids[0], "500.00"), (&ids[1], "75.25")]).await;
+        choose_method(&browser, "us_ach").await;
+        let mismatch = browser
+            .submit(&format!("{DEMO}/details"), "wizard/bank", &[
+                ("merchant_slug", SLUG),
+                ("routing_number", "110000001"),
+                ("account_number", "000123456789"),
+                ("confirm_account_number", "000123456780"),
+            ])
+            .await;
+        let error = Browser::error_in(&mismatch).unwrap_or_default();
+        for message in ["routing number does not exist", "do not match", "checking or savings", "business or personal"] {
+            assert!(error.contains(message), "{message}: {error}");
+        }
+        assert_eq!(enter_ach(&browser, "000123456789").await, format!("{DEMO}/review"));
+        let (page, key) = review(&browser, SLUG).await;
+        assert!(page.contains("Pay $575.25"));
+        assert!(page.contains("Bank account •••• 6789"));
+        assert!(page.contains("CCD ACH debit"));
+        let (_, receipt) = browser.page(&confirm(&browser, SLUG, &key).await).await;
+        assert!(receipt.contains("Payment processing") && receipt.contains("expected to settle on"));
+        let (stored,): (String,) = sqlx::query_as("SELECT account_ciphertext FROM bank_accounts")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+        assert!(!stored.contains("000123456789"), "the account number is stored encrypted");
+        assert_eq!(invoice(&app, &ids[0]).await["status"], "processing");
+        assert_eq!(invoice(&app, &ids[1]).await["balance_due"], "124.75", "the rest stays outstanding");
+
+        let advanced = app.advance_test_clock(7);
+        assert_eq!(advanced["settled"], 1, "{advanced}");
+        assert_eq!(invoice(&app, &ids[0]).await["status"], "paid");
+        assert_eq!(invoice(&app, &ids[1]).await["status"], "partially_paid");
+        assert_eq!(app.advance_test_clock(7)["settled"], 0, "each debit settles once");
+    }
+}
+
+mod returns {
+    use super::*;
+
+    const MAPLE: &str = "maple-wholesale";
+
+    both_databases! {
+        async fn a_returned_pad_debit_reopens_its_invoice_and_closes_the_account(app: TestApp) {
+            let browser = Browser::new(&app);
+            let email = "ap@timberline.example";
+            let demo = format!("/pay/{MAPLE}");
+            let key = server::admin::create_api_key(&app.db, MAPLE).await.unwrap().api_key;
+            let customer = app
+                .api_post(&key, "/customers", &json!({"name": "Timberline Ltd.", "email": email, "country": "CA"}))
+                .await
+                .id();
+            let invoice_id = app
+                .api_post(&key, "/invoices", &json!({
+                    "customer_id": customer, "number": "MW-9", "currency": "CAD", "total": "940.00",
+                    "issued_on": "2026-11-01", "due_on": "2026-12-01",
+                }))
+                .await
+                .id();
+            browser.submit(&demo, "wizard/email", &[("merchant_slug", MAPLE), ("email", email)]).await;
+            browser.submit(&format!("{demo}/verify"), "wizard/code", &[("merchant_slug", MAPLE), ("code", &app.latest_code(email))]).await;
+            let mut business = vec![("merchant_slug", MAPLE)];
+            business.extend_from_slice(&[
+                ("business_name", "Timberline Ltd."), ("contact_name", "Sam Roy"), ("phone", "+1 604 555 0100"),
+                ("address_line1", "1 Water St"), ("city", "Vancouver"), ("region", "BC"),
+                ("postal_code", "V6B 1A1"), ("country", "CA"),
+            ]);
+            browser.submit(&format!("{demo}/business"), "wizard/business", &business).await;
+            let amounts = [("merchant_slug", MAPLE), ("pay[]", invoice_id.as_str()), ("invoice[]", invoice_id.as_str()), ("amount[]", "940.00")];
+            browser.submit(&format!("{demo}/amounts"), "wizard/amounts", &amounts).await;
+            browser.submit(&format!("{demo}/method"), "wizard/method", &[("merchant_slug", MAPLE), ("method", "ca_pad")]).await;
+            let bank = |account: &'static str| [
+                ("merchant_slug", MAPLE), ("institution_number", "000"), ("transit_number", "11000"),
+                ("account_number", account), ("confirm_account_number", account), ("holder_type", "business"),
+            ];
+            assert_eq!(
+                browser.submit(&format!("{demo}/details"), "wizard/bank", &bank("000111111113")).await,
+                format!("{demo}/review")
+            );
+            let (page, idempotency_key) = review(&browser, MAPLE).await;
+            assert!(page.contains("a business PAD") && page.contains("recourse rights"));
+            assert!(page.contains("Pay $940.00 CAD"));
+            confirm(&browser, MAPLE, &idempotency_key).await;
+            let get = |id: String| {
+                let app = &app;
+                let key = key.clone();
+                async move { app.api_get(&key, &format!("/invoices/{id}")).await.ok(200).clone() }
+            };
+            assert_eq!(get(invoice_id.clone()).await["status"], "processing");
+
+            let advanced = app.advance_test_clock(8);
+            assert_eq!(advanced["returned"], 1, "{advanced}");
+            let reopened = get(invoice_id.clone()).await;
+            assert_eq!(reopened["status"], "open");
+            assert_eq!(reopened["balance_due"], "940.00");
+            let (status, code): (String, String) = sqlx::query_as("SELECT status, return_code FROM payments WHERE payer_email IS NOT NULL")
+                .fetch_one(app.db.pool())
+                .await
+                .unwrap();
+            assert_eq!((status.as_str(), code.as_str()), ("returned", "R02"));
+            let outbox = outbox_text(&app);
+            assert!(outbox.contains("was returned"));
+            assert!(outbox.contains("Payment returned: 940.00 CAD"));
+
+            // The closed account cannot be used again.
+            browser.submit(&format!("{demo}/amounts"), "wizard/amounts", &amounts).await;
+            browser.submit(&format!("{demo}/method"), "wizard/method", &[("merchant_slug", MAPLE), ("method", "ca_pad")]).await;
+            let refused = browser.submit(&format!("{demo}/details"), "wizard/bank", &bank("000111111113")).await;
+            assert!(Browser::error_in(&refused).unwrap_or_default().contains("(R02)"), "{refused}");
+        }
+    }
+}
