@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 
 /**
- * Makes sure the demo merchants exist and issues an API key for Northwind, which tests use to
+ * Makes sure the demo merchants exist and issues an API key for each, which tests use to
  * create customers and invoices of their own (so that no two tests share an address or an
  * invoice). Runs the same `portico` binary on the same data folder as the server.
  */
@@ -21,4 +21,8 @@ export default function globalSetup() {
     execFileSync(binary, ['merchant', 'api-key', 'create', '--merchant', 'northwind'], { env }).toString(),
   );
   process.env.PORTICO_E2E_API_KEY = created.api_key;
+  const maple = JSON.parse(
+    execFileSync(binary, ['merchant', 'api-key', 'create', '--merchant', 'maple-wholesale'], { env }).toString(),
+  );
+  process.env.PORTICO_E2E_MAPLE_API_KEY = maple.api_key;
 }

@@ -2,6 +2,7 @@ import { expect, type APIRequestContext, type Page } from '@playwright/test';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 
 export const jsEnabled = (info: { project: { use: { javaScriptEnabled?: boolean } } }) =>
   info.project.use.javaScriptEnabled !== false;
@@ -56,8 +57,8 @@ export async function codeSentTo(email: string): Promise<string> {
 }
 
 /** Steps 1 and 2: asks for a code and types it in, pasted with a space as people do. */
-export async function signIn(page: Page, email: string) {
-  await page.goto('/pay/northwind');
+export async function signIn(page: Page, email: string, slug = 'northwind') {
+  await page.goto(`/pay/${slug}`);
   await page.getByLabel('Email address').fill(email);
   await page.getByRole('button', { name: 'Continue' }).click();
   await expect(page.getByRole('heading', { name: 'Check your email' })).toBeVisible();
@@ -75,4 +76,47 @@ export async function fillInBusiness(page: Page) {
   await page.getByLabel('State or province').selectOption('CA');
   await page.getByLabel('Postal code').fill('94105');
   await page.getByLabel('Country').selectOption('US');
+}
+
+/** A fresh customer of `slug` with one invoice per total, made through the API. */
+export async function customerWithInvoices(
+  request: APIRequestContext,
+  totals: string[],
+  { slug = 'northwind', currency = 'USD', country = 'US' } = {},
+) {
+  const id = randomUUID().slice(0, 8);
+  const email = `pay-${id}@initrode.example`;
+  const key = slug === 'northwind' ? process.env.PORTICO_E2E_API_KEY : process.env.PORTICO_E2E_MAPLE_API_KEY;
+  const headers = { Authorization: `Bearer ${key}` };
+  const customer = await request.post('/api/v1/customers', {
+    headers,
+    data: { name: `Initrode ${id}`, email, country },
+  });
+  expect(customer.status()).toBe(201);
+  const customerId = (await customer.json()).id;
+  const numbers: string[] = [];
+  for (const [index, total] of totals.entries()) {
+    const number = `P-${id}-${index + 1}`;
+    const invoice = await request.post('/api/v1/invoices', {
+      headers,
+      data: { customer_id: customerId, number, currency, total, issued_on: '2026-11-01', due_on: '2027-01-31' },
+    });
+    expect(invoice.status()).toBe(201);
+    numbers.push(number);
+  }
+  return { email, numbers };
+}
+
+/** Runs `portico test-clock advance --days {days}` on the server's database, as an operator would. */
+export function advanceTestClock(days: number) {
+  const dataDir = process.env.PORTICO_E2E_DATA_DIR!;
+  const output = execFileSync(process.env.PORTICO_E2E_BINARY!, ['test-clock', 'advance', '--days', String(days)], {
+    env: {
+      ...process.env,
+      PORTICO_DATA_DIR: dataDir,
+      DATABASE_URL: `sqlite://${path.join(dataDir, 'portico.db')}?mode=rwc`,
+      RUST_LOG: 'warn',
+    },
+  });
+  return JSON.parse(output.toString());
 }
