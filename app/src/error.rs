@@ -49,6 +49,15 @@ pub fn unexpected(context: &str, cause: &dyn std::error::Error) -> AppError {
 }
 
 impl AppError {
+    /// The first field this error refuses (forms list their errors in form order).
+    pub fn first_field(&self) -> Option<&str> {
+        match self {
+            Self::Invalid { field, .. } => Some(field),
+            Self::InvalidFields(errors) => errors.first().map(|error| error.field.as_str()),
+            Self::WrongStep { .. } | Self::Unexpected => None,
+        }
+    }
+
     /// The message for `field`, when this error is about it.
     pub fn message_for(&self, field: &str) -> Option<String> {
         match self {

@@ -42,6 +42,8 @@ CREATE TABLE saved_cards (
     expiry      TEXT NOT NULL,
     created_at  TEXT NOT NULL,
     UNIQUE (merchant_id, token),
+    -- The same card entered twice is kept once.
+    UNIQUE (merchant_id, customer_id, brand, last_four, expiry),
     FOREIGN KEY (merchant_id, customer_id) REFERENCES customers (merchant_id, id)
 );
 

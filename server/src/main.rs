@@ -40,8 +40,8 @@ enum TestClockCommand {
     /// Move the sandbox's clock forward and settle or return every bank debit that became
     /// due (works while the server runs: both share the database).
     Advance {
-        /// How many days to move forward.
-        #[arg(long)]
+        /// How many days to move forward (1 to 3650).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=3650))]
         days: u32,
     },
 }

@@ -252,12 +252,18 @@ impl AppState {
     }
 }
 
-/// Every minute, applies the bank debits the processor reports settled or returned. Any
-/// instance may do it: each result is claimed once.
+/// Every minute, finishes confirms that stopped half way and applies the bank debits the
+/// processor reports settled or returned. Any instance may do it: status changes are
+/// conditional, so a result applied twice changes nothing the second time.
 async fn follow_bank_debits(services: PaymentServices) {
     let mut every_minute = tokio::time::interval(std::time::Duration::from_secs(60));
     loop {
         every_minute.tick().await;
+        match checkout::finish_stale_pending(&services).await {
+            Ok(0) => {}
+            Ok(finished) => tracing::warn!(finished, "finished payments whose confirm had stopped"),
+            Err(error) => tracing::error!(%error, "finishing pending payments"),
+        }
         match checkout::apply_resolved_debits(&services).await {
             Ok(report) if report.settled + report.returned == 0 => {}
             Ok(report) => tracing::info!(

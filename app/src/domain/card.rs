@@ -176,6 +176,10 @@ impl Expiry {
     /// expired before `current` (year, month).
     pub fn parse(text: &str, current: (u16, u8)) -> Result<Self, CardError> {
         let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        // Digits and one slash only, so that the byte positions below are characters.
+        if !compact.bytes().all(|b| b.is_ascii_digit() || b == b'/') {
+            return Err(CardError::ExpiryFormat);
+        }
         let (month, year) = match compact.split_once('/') {
             Some(parts) => parts,
             None if compact.len() == 4 => compact.split_at(2),
@@ -345,5 +349,21 @@ mod tests {
                 "position {position}"
             );
         }
+    }
+
+    #[test]
+    fn an_expiry_with_letters_is_refused_not_split_inside_a_character() {
+        assert_eq!(
+            Expiry::parse("1é1", (2026, 11)),
+            Err(CardError::ExpiryFormat)
+        );
+        assert_eq!(
+            Expiry::parse("ab/cd", (2026, 11)),
+            Err(CardError::ExpiryFormat)
+        );
+        assert_eq!(
+            Expiry::parse("1230", (2026, 11)).map(|e| e.as_text()),
+            Ok("12/30".to_owned())
+        );
     }
 }

@@ -84,6 +84,15 @@ pub struct CardDraft {
     pub postal_code: String,
 }
 
+/// What step 8 shows for a checkout, kept so that a confirm records exactly what was shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Review {
+    /// The key step 8 renders with its form: every confirm of this checkout carries it.
+    pub idempotency_key: String,
+    /// The authorization text, as shown.
+    pub authorization: String,
+}
+
 /// A session's payment in the making.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Checkout {
@@ -93,10 +102,10 @@ pub struct Checkout {
     pub method: Option<PaymentMethodKind>,
     /// Step 7.
     pub instrument: Option<Instrument>,
-    /// Whether step 7 asked to keep the card or bank account for next time.
+    /// Whether step 7 asked to keep the card for next time (it is kept once charged).
     pub save_instrument: bool,
-    /// The key step 8 renders with its form: every confirm of this checkout carries it.
-    pub idempotency_key: Option<String>,
+    /// What step 8 showed, made once per checkout: any change to steps 5 to 7 clears it.
+    pub review: Option<Review>,
     /// What was typed in step 5.
     pub typed_amounts: Vec<TypedAmount>,
     pub bank_draft: BankDraft,

@@ -13,5 +13,6 @@ pub mod merchant;
 pub mod money;
 pub mod payment;
 pub mod public_url;
+pub mod sensitive;
 pub mod sign_in;
 pub mod text;

@@ -21,7 +21,9 @@ use crate::services::payments::{
 };
 use crate::services::processors::{
     ChargeOutcome, DebitAccount, DebitResolution, PaymentProcessor, Processor, ProcessorError,
+    ResolvedDebit,
 };
+use crate::services::saved_cards;
 use lettre::Message;
 use lettre::message::Mailbox;
 
@@ -35,6 +37,10 @@ pub enum ConfirmError {
     Processor(#[from] ProcessorError),
     #[error(transparent)]
     BankAccount(#[from] BankAccountError),
+    #[error(transparent)]
+    SavedCard(#[from] crate::services::saved_cards::SavedCardError),
+    #[error("the confirm task stopped: {0}")]
+    Interrupted(String),
 }
 
 /// What paying needs besides the database.
@@ -48,14 +54,15 @@ pub struct PaymentServices {
 }
 
 /// A confirm from step 8.
-#[derive(Debug)]
-pub struct Confirmation<'a> {
+#[derive(Debug, Clone)]
+pub struct Confirmation {
     pub merchant: MerchantId,
-    pub branding: &'a MerchantBranding,
+    pub branding: MerchantBranding,
     pub customer: CustomerId,
-    pub payer_email: &'a EmailAddress,
-    pub checkout: &'a Checkout,
+    pub payer_email: EmailAddress,
+    pub checkout: Checkout,
     pub key: IdempotencyKey,
+    /// The authorization text exactly as step 8 showed it.
     pub authorization_text: String,
     pub client_address: String,
 }
@@ -63,11 +70,24 @@ pub struct Confirmation<'a> {
 /// Records the checkout's payment (or finds the one this key recorded) and has the processor
 /// charge it. Returns the payment as it stands afterwards: succeeded or failed for a card,
 /// processing for a bank debit.
+///
+/// The work runs in a task of its own: a browser that hangs up mid-way cannot leave a recorded
+/// payment half done.
 pub async fn confirm(
     services: &PaymentServices,
-    confirmation: Confirmation<'_>,
+    confirmation: Confirmation,
 ) -> Result<Payment, ConfirmError> {
-    let checkout = confirmation.checkout;
+    let services = services.clone();
+    tokio::spawn(async move { confirm_to_the_end(&services, confirmation).await })
+        .await
+        .map_err(|error| ConfirmError::Interrupted(error.to_string()))?
+}
+
+async fn confirm_to_the_end(
+    services: &PaymentServices,
+    confirmation: Confirmation,
+) -> Result<Payment, ConfirmError> {
+    let checkout = &confirmation.checkout;
     let (Some(method), Some(instrument), Ok(Some(total))) =
         (checkout.method, &checkout.instrument, checkout.total())
     else {
@@ -108,10 +128,44 @@ pub async fn confirm(
     // A replay of a payment still pending (its first request failed half way) drives it on:
     // every processor call is keyed by the payment, so nothing is charged twice.
     let payment = drive(services, confirmation.merchant, payment).await?;
+    if payment.status == PaymentStatus::Succeeded
+        && checkout.save_instrument
+        && let Some(card @ Instrument::Card { .. }) = &checkout.instrument
+    {
+        saved_cards::save(
+            &services.db,
+            confirmation.merchant,
+            confirmation.customer,
+            card,
+        )
+        .await?;
+    }
     if is_new {
-        send_payment_emails(services, confirmation.branding, &payment).await;
+        send_payment_emails(services, &confirmation.branding, &payment).await;
     }
     Ok(payment)
+}
+
+/// Drives on the payments left `pending` by a confirm that never finished (a crash, a
+/// processor that did not answer): each is charged or debited as its confirm would have, keyed
+/// by the payment, and its emails are sent. Returns how many moved on.
+pub async fn finish_stale_pending(services: &PaymentServices) -> Result<usize, ConfirmError> {
+    let stale = payments::stale_pending(&services.db, time::Duration::minutes(2)).await?;
+    let mut finished = 0;
+    for (merchant, payment) in stale {
+        let payment = payments::get(&services.db, merchant, payment).await?;
+        match drive(services, merchant, payment).await {
+            Ok(payment) if payment.status != PaymentStatus::Pending => {
+                finished += 1;
+                if let Some(branding) = merchant_branding(&services.db, merchant).await {
+                    send_payment_emails(services, &branding, &payment).await;
+                }
+            }
+            Ok(_) => {}
+            Err(error) => tracing::error!(%error, "finishing a pending payment"),
+        }
+    }
+    Ok(finished)
 }
 
 async fn drive(
@@ -210,51 +264,72 @@ pub struct SettlementReport {
 pub async fn apply_resolved_debits(
     services: &PaymentServices,
 ) -> Result<SettlementReport, ConfirmError> {
-    let db = &services.db;
     let mut report = SettlementReport::default();
     for debit in services.processor.resolved_debits().await? {
-        let (next, outcome) = match debit.resolution {
-            DebitResolution::Settled => (PaymentStatus::Succeeded, Outcome::default()),
-            DebitResolution::Returned(code) => (
-                PaymentStatus::Returned,
-                Outcome {
-                    return_code: Some(code.code().to_owned()),
-                    failure_reason: Some(format!(
-                        "The bank returned the debit: {}.",
-                        code.description()
-                    )),
-                    ..Outcome::default()
-                },
-            ),
-        };
-        let payment = match payments::transition(db, debit.merchant, debit.payment, next, &outcome)
-            .await
-        {
-            Ok(payment) => payment,
+        match apply_debit_result(services, &debit, &mut report).await {
+            Ok(()) => services.processor.acknowledge_debit(debit.payment).await?,
+            // Not acknowledged: the processor reports it again next time.
             Err(error) => {
                 tracing::error!(%error, payment = %debit.payment, "applying a bank debit's result");
-                continue;
-            }
-        };
-        match debit.resolution {
-            DebitResolution::Settled => report.settled += 1,
-            DebitResolution::Returned(code) => {
-                report.returned += 1;
-                if code.blocks_account()
-                    && let Some(account) = &payment.instrument
-                {
-                    bank_accounts::block(db, debit.merchant, account, code.code()).await?;
-                }
-                match merchant_branding(db, debit.merchant).await {
-                    Some(branding) => send_payment_emails(services, &branding, &payment).await,
-                    None => {
-                        tracing::error!(merchant = %debit.merchant, "a returned payment's merchant is unknown")
-                    }
-                }
             }
         }
     }
     Ok(report)
+}
+
+async fn apply_debit_result(
+    services: &PaymentServices,
+    debit: &ResolvedDebit,
+    report: &mut SettlementReport,
+) -> Result<(), ConfirmError> {
+    let db = &services.db;
+    let mut payment = payments::get(db, debit.merchant, debit.payment).await?;
+    if payment.status == PaymentStatus::Pending {
+        // Its confirm stopped after the debit started: catch up to processing first.
+        payment = drive(services, debit.merchant, payment).await?;
+    }
+    let (next, outcome) = match debit.resolution {
+        DebitResolution::Settled => (PaymentStatus::Succeeded, Outcome::default()),
+        DebitResolution::Returned(code) => (
+            PaymentStatus::Returned,
+            Outcome {
+                return_code: Some(code.code().to_owned()),
+                failure_reason: Some(format!(
+                    "The bank returned the debit: {}.",
+                    code.description()
+                )),
+                ..Outcome::default()
+            },
+        ),
+    };
+    if payment.status == next {
+        // Applied already (by another instance, or before an acknowledgement was lost).
+        return Ok(());
+    }
+    let payment =
+        match payments::transition(db, debit.merchant, debit.payment, next, &outcome).await {
+            Ok(payment) => payment,
+            Err(PaymentError::InvalidTransition { from, .. }) if from == next => return Ok(()),
+            Err(error) => return Err(error.into()),
+        };
+    match debit.resolution {
+        DebitResolution::Settled => report.settled += 1,
+        DebitResolution::Returned(code) => {
+            report.returned += 1;
+            if code.blocks_account()
+                && let Some(account) = &payment.instrument
+            {
+                bank_accounts::block(db, debit.merchant, account, code.code()).await?;
+            }
+            match merchant_branding(db, debit.merchant).await {
+                Some(branding) => send_payment_emails(services, &branding, &payment).await,
+                None => {
+                    tracing::error!(merchant = %debit.merchant, "a returned payment's merchant is unknown")
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 async fn merchant_branding(db: &Database, merchant: MerchantId) -> Option<MerchantBranding> {

@@ -428,6 +428,29 @@ pub async fn list(
     }))
 }
 
+/// Payments of every merchant still `pending` after `age`: confirms that never finished.
+pub async fn stale_pending(
+    db: &Database,
+    age: time::Duration,
+) -> Result<Vec<(MerchantId, PaymentId)>, PaymentError> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT merchant_id, id FROM payments WHERE status = $1 AND instrument IS NOT NULL \
+         AND created_at < $2 ORDER BY created_at LIMIT 100",
+    )
+    .bind(PaymentStatus::Pending.code())
+    .bind(timestamp_text(now() - age))
+    .fetch_all(db.pool())
+    .await?;
+    rows.into_iter()
+        .map(|(merchant, id)| {
+            Ok((
+                MerchantId::parse(&merchant).map_err(|error| corrupt("merchant_id", &error))?,
+                PaymentId::parse(&id).map_err(|error| corrupt("id", &error))?,
+            ))
+        })
+        .collect()
+}
+
 /// The payment methods a merchant offers.
 pub async fn enabled_methods(
     db: &Database,

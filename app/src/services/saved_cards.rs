@@ -24,7 +24,7 @@ pub struct SavedCard {
     pub expiry: String,
 }
 
-/// Keeps a tokenized card for `customer` (once per token).
+/// Keeps a tokenized card for `customer` (the same card, by brand, last four and expiry, once).
 pub async fn save(
     db: &Database,
     merchant: MerchantId,
@@ -42,7 +42,7 @@ pub async fn save(
     };
     sqlx::query(
         "INSERT INTO saved_cards (id, merchant_id, customer_id, token, brand, last_four, expiry, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (merchant_id, token) DO NOTHING",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
     )
     .bind(format!("card_{}", uuid::Uuid::new_v4().simple()))
     .bind(merchant.to_string())

@@ -6,7 +6,7 @@ use crate::domain::sign_in::WizardStep;
 use crate::error::AppError;
 use crate::wizard::{
     FormMessage, InvoiceLine, WizardFrame, WizardPage, WizardRoute, WizardView, action_result,
-    focus_first_invalid_field,
+    focus_first_invalid_field, is_first_refused,
 };
 use leptos::prelude::*;
 
@@ -141,7 +141,7 @@ pub async fn choose_amounts(
         checkout.method = None;
         checkout.instrument = None;
     }
-    checkout.idempotency_key = None;
+    checkout.review = None;
     payer.save_checkout(&checkout).await?;
     payer.go_to(WizardPage::Method);
     Ok(())
@@ -224,7 +224,6 @@ fn AmountsStep(view: WizardView, submit: ServerAction<ChooseAmounts>) -> impl In
         let rows = rows.clone();
         move || !rows.is_empty() && rows.iter().all(|row| row.selected.get())
     };
-    let all_selected_now = !rows.is_empty() && rows.iter().all(|row| row.selected.get_untracked());
     let select_all = {
         let rows = rows.clone();
         move |checked: bool| rows.iter().for_each(|row| row.selected.set(checked))
@@ -255,8 +254,9 @@ fn AmountsStep(view: WizardView, submit: ServerAction<ChooseAmounts>) -> impl In
                                 id="select-all"
                                 type="checkbox"
                                 name="all"
-                                checked=all_selected_now
                                 prop:checked=all_selected
+                                autofocus=move || is_first_refused(result, "pay")
+                                aria-invalid=move || pay_error().is_some().to_string()
                                 on:change=move |event| select_all(event_target_checked(&event))
                                 aria-describedby="pay-error"
                             />
@@ -289,10 +289,13 @@ fn AmountRow(row: Row, result: Signal<Option<Result<(), AppError>>>) -> impl Int
     let amount_id = format!("amount-{}", invoice.id);
     let error_id = format!("amount-{}-error", invoice.id);
     let field = format!("amount[{}]", invoice.id);
-    let error = Signal::derive(move || match result.get() {
-        Some(Err(error)) => error.message_for(&field),
-        _ => None,
-    });
+    let error = {
+        let field = field.clone();
+        Signal::derive(move || match result.get() {
+            Some(Err(error)) => error.message_for(&field),
+            _ => None,
+        })
+    };
     let selected = row.selected;
     let amount = row.amount;
     let currency = invoice.currency.clone();
@@ -329,6 +332,7 @@ fn AmountRow(row: Row, result: Signal<Option<Result<(), AppError>>>) -> impl Int
                         autocomplete="off"
                         value=amount.get_untracked()
                         on:input=move |event| amount.set(event_target_value(&event))
+                        autofocus=move || is_first_refused(result, &field)
                         aria-invalid=move || error.get().is_some().to_string()
                         aria-describedby=error_id.clone()
                     />

@@ -9,9 +9,11 @@
 use crate::domain::checkout::BankDraft;
 use crate::domain::merchant::MerchantSlug;
 use crate::domain::payment::PaymentMethodKind;
+use crate::domain::sensitive::SensitiveText;
 use crate::error::AppError;
 use crate::wizard::{
     FormMessage, TextField, action_result, field_message, focus_first_invalid_field,
+    is_first_refused,
 };
 use leptos::prelude::*;
 
@@ -21,8 +23,8 @@ pub async fn submit_bank(
     #[server(default)] routing_number: String,
     #[server(default)] institution_number: String,
     #[server(default)] transit_number: String,
-    #[server(default)] account_number: String,
-    #[server(default)] confirm_account_number: String,
+    #[server(default)] account_number: SensitiveText,
+    #[server(default)] confirm_account_number: SensitiveText,
     #[server(default)] account_type: String,
     #[server(default)] holder_type: String,
     #[server(default)] save: Option<String>,
@@ -100,16 +102,16 @@ pub async fn submit_bank(
         routing.ok().map(BankRouting::Us)
     };
     let account = if canadian {
-        AccountNumber::parse_canadian(&account_number)
+        AccountNumber::parse_canadian(account_number.expose())
     } else {
-        AccountNumber::parse_us(&account_number)
+        AccountNumber::parse_us(account_number.expose())
     };
     check(
         "account_number",
         account.as_ref().map(drop).map_err(ToString::to_string),
     );
     let account = account.ok().and_then(|account| {
-        let confirmed = account.confirmed_by(&confirm_account_number);
+        let confirmed = account.confirmed_by(confirm_account_number.expose());
         check(
             "confirm_account_number",
             confirmed.as_ref().map(drop).map_err(ToString::to_string),
@@ -171,7 +173,7 @@ pub async fn submit_bank(
         last_four: stored.last_four,
         holder: stored.holder,
     });
-    checkout.idempotency_key = None;
+    checkout.review = None;
     payer.save_checkout(&checkout).await?;
     payer.go_to(WizardPage::Review);
     Ok(())
@@ -202,6 +204,7 @@ fn RadioGroup(
                         value=value
                         checked=chosen == value
                         aria-invalid=move || (index == 0 && error.get().is_some()).to_string()
+                        autofocus=move || index == 0 && is_first_refused(result, name)
                         aria-describedby=error_id.clone()
                     />
                     <label for=id>{label}</label>

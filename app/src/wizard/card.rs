@@ -8,18 +8,20 @@
 use crate::domain::card::{CardBrand, CardError, CardNumber};
 use crate::domain::checkout::CardDraft;
 use crate::domain::merchant::MerchantSlug;
+use crate::domain::sensitive::SensitiveText;
 use crate::error::AppError;
 use crate::wizard::{
     FormMessage, TextField, action_result, field_message, focus_first_invalid_field,
+    is_first_refused,
 };
 use leptos::prelude::*;
 
 #[server(endpoint = "wizard/card")]
 pub async fn submit_card(
     merchant_slug: String,
-    #[server(default)] card_number: String,
+    #[server(default)] card_number: SensitiveText,
     #[server(default)] expiry: String,
-    #[server(default)] security_code: String,
+    #[server(default)] security_code: SensitiveText,
     #[server(default)] name_on_card: String,
     #[server(default)] postal_code: String,
     #[server(default)] save: Option<String>,
@@ -33,7 +35,6 @@ pub async fn submit_card(
     use crate::services::clock::today;
     use crate::services::from_context;
     use crate::services::processors::{CardDetails, PaymentProcessor, Processor, ProcessorError};
-    use crate::services::saved_cards;
     use crate::wizard::WizardPage;
     use crate::wizard::session;
 
@@ -59,7 +60,7 @@ pub async fn submit_card(
             message,
         })
     };
-    let number = CardNumber::parse(&card_number)
+    let number = CardNumber::parse(card_number.expose())
         .map_err(|error| refuse("card_number", error.to_string()))
         .ok();
     let date = today();
@@ -68,7 +69,7 @@ pub async fn submit_card(
         .ok();
     // Without a valid number the brand is unknown: check the usual 3 digits.
     let brand = number.as_ref().map_or(CardBrand::Visa, CardNumber::brand);
-    let code = SecurityCode::parse(&security_code, brand)
+    let code = SecurityCode::parse(security_code.expose(), brand)
         .map_err(|error| refuse("security_code", error.to_string()))
         .ok();
     let name = name_on_card.trim();
@@ -120,13 +121,10 @@ pub async fn submit_card(
         last_four: token.last_four,
         expiry: token.expiry,
     };
-    if save.is_some() {
-        saved_cards::save(&payer.db, payer.merchant_id, payer.customer, &instrument)
-            .await
-            .map_err(|error| unexpected("saving a card", &error))?;
-    }
+    // Kept once the charge succeeds, not before: a declined card is not offered again.
+    checkout.save_instrument = save.is_some();
     checkout.instrument = Some(instrument);
-    checkout.idempotency_key = None;
+    checkout.review = None;
     payer.save_checkout(&checkout).await?;
     payer.go_to(WizardPage::Review);
     Ok(())
@@ -172,6 +170,7 @@ pub fn CardForm(
                     autocomplete="cc-number"
                     on:input=move |event| typed.set(event_target_value(&event))
                     aria-invalid=move || number_error.get().is_some().to_string()
+                    autofocus=move || is_first_refused(result, "card_number")
                     aria-describedby="card_number-hint card_number-error"
                 />
                 <p id="card_number-hint" class="field__help" aria-live="polite">{hint}</p>

@@ -8,6 +8,7 @@ use crate::wizard::bank::{BankForm, SubmitBank};
 use crate::wizard::card::{CardForm, SubmitCard};
 use crate::wizard::{
     FormMessage, WizardFrame, WizardPage, WizardRoute, WizardView, action_result, field_message,
+    focus_first_invalid_field, is_first_refused,
 };
 use leptos::prelude::*;
 
@@ -53,7 +54,8 @@ pub async fn use_saved_method(
         Some(PaymentMethodKind::Installments) | None => return Err(refused()),
     };
     checkout.instrument = Some(instrument);
-    checkout.idempotency_key = None;
+    checkout.save_instrument = false;
+    checkout.review = None;
     payer.save_checkout(&checkout).await?;
     payer.go_to(WizardPage::Review);
     Ok(())
@@ -92,6 +94,7 @@ fn DetailsStep(
     };
     let saved_result = action_result(saved);
     let saved_error = field_message(saved_result, "saved");
+    focus_first_invalid_field(saved_result);
     let saved_choices = checkout.saved.clone();
     let slug_text = slug.to_string();
     let saved_form = (!saved_choices.is_empty()).then(move || {
@@ -102,7 +105,16 @@ fn DetailsStep(
                 let id = format!("saved-{}", choice.id);
                 view! {
                     <div class="choice">
-                        <input id=id.clone() type="radio" name="saved" value=choice.id checked=index == 0 />
+                        <input
+                            id=id.clone()
+                            type="radio"
+                            name="saved"
+                            value=choice.id
+                            checked=index == 0
+                            aria-invalid=move || (index == 0 && saved_error.get().is_some()).to_string()
+                            aria-describedby="saved-error"
+                            autofocus=move || index == 0 && is_first_refused(saved_result, "saved")
+                        />
                         <label for=id>{choice.label}</label>
                     </div>
                 }
@@ -116,7 +128,7 @@ fn DetailsStep(
                     <legend>"Use a saved payment method"</legend>
                     {options}
                 </fieldset>
-                <p class="field__error" role="alert">{move || saved_error.get()}</p>
+                <p id="saved-error" class="field__error" role="alert">{move || saved_error.get()}</p>
                 <button type="submit" class="button">"Use this method"</button>
             </ActionForm>
             <h2 class="form__divider">{if is_bank_debit(method) { "Or enter another account" } else { "Or enter another card" }}</h2>

@@ -5,7 +5,7 @@ use crate::domain::sign_in::WizardStep;
 use crate::error::AppError;
 use crate::wizard::{
     FormMessage, WizardFrame, WizardPage, WizardRoute, WizardView, action_result, field_message,
-    focus_first_invalid_field,
+    focus_first_invalid_field, is_first_refused,
 };
 use leptos::prelude::*;
 
@@ -44,7 +44,7 @@ pub async fn choose_method(
         checkout.instrument = None;
     }
     checkout.method = Some(chosen);
-    checkout.idempotency_key = None;
+    checkout.review = None;
     payer.save_checkout(&checkout).await?;
     payer.go_to(WizardPage::Details);
     Ok(())
@@ -89,6 +89,7 @@ fn MethodStep(view: WizardView, submit: ServerAction<ChooseMethod>) -> impl Into
                         value=choice.method.code()
                         checked=chosen == Some(choice.method)
                         aria-invalid=invalid
+                        autofocus=move || index == 0 && is_first_refused(result, "method")
                         aria-describedby=format!("{help} method-error")
                     />
                     <label for=id>{choice.label.clone()}</label>

@@ -591,6 +591,7 @@ pub fn TextField(
                 inputmode=inputmode
                 autocomplete=autocomplete.unwrap_or("off")
                 value=value
+                autofocus=move || is_first_refused(result, name)
                 aria-invalid=move || error.get().is_some().to_string()
                 aria-describedby=described
             />
@@ -670,6 +671,13 @@ pub fn focus_first_invalid_field(result: Signal<Option<Result<(), AppError>>>) {
             });
         }
     });
+}
+
+/// Whether `field` is the first one the action's latest result refused. Without JavaScript the
+/// page is rendered afresh after a refusal, and that field carries `autofocus`, so that keyboard
+/// and screen-reader users land on it.
+pub fn is_first_refused(result: Signal<Option<Result<(), AppError>>>, field: &str) -> bool {
+    matches!(result.get(), Some(Err(error)) if error.first_field() == Some(field))
 }
 
 /// The message of `field` in an action's latest result, if it failed on that field.

@@ -7,7 +7,7 @@ use crate::domain::sign_in::WizardStep;
 use crate::error::AppError;
 use crate::wizard::{
     FormMessage, PayLinesTable, WizardFrame, WizardPage, WizardRoute, WizardView, action_result,
-    field_message, focus_first_invalid_field,
+    field_message, focus_first_invalid_field, is_first_refused,
 };
 use leptos::prelude::*;
 
@@ -42,27 +42,33 @@ pub async fn confirm_payment(
     let existing = payments::find_by_key(&payer.db, payer.merchant_id, &key)
         .await
         .map_err(|error| unexpected("looking up a payment by its key", &error))?;
-    if let Some(payment) = existing.filter(|payment| payment.customer == payer.customer) {
+    // A payment still pending goes on below: its confirm stopped half way, and confirming again
+    // finishes it.
+    if let Some(payment) = existing.filter(|payment| {
+        payment.customer == payer.customer && payment.status != PaymentStatus::Pending
+    }) {
         leptos_axum::redirect(&receipt(&payment.id));
         return Ok(());
     }
     let mut current = payer.session.checkout.clone();
-    if current.idempotency_key.as_deref() != Some(key.as_str()) {
+    let shown = current
+        .review
+        .clone()
+        .filter(|review| review.idempotency_key == key.as_str());
+    let Some(shown) = shown else {
         let path = WizardPage::Review.path(&slug);
         leptos_axum::redirect(&path);
         return Err(AppError::WrongStep {
             path,
             message: "Your payment changed since this page was shown (in another tab?). Check it and confirm again.".to_owned(),
         });
-    }
+    };
     if authorize.is_none() {
         return Err(AppError::Invalid {
             field: "authorize".to_owned(),
             message: "Tick the box to authorize the payment.".to_owned(),
         });
     }
-    let authorization_text =
-        session::authorization_for(&payer.merchant, &current).ok_or(AppError::Unexpected)?;
     let client_address = use_context::<http::request::Parts>()
         .and_then(|parts| parts.extensions.get::<ClientAddress>().cloned())
         .map_or_else(|| "unknown".to_owned(), |ClientAddress(address)| address);
@@ -78,12 +84,12 @@ pub async fn confirm_payment(
         &services,
         Confirmation {
             merchant: payer.merchant_id,
-            branding: &payer.merchant,
+            branding: payer.merchant.clone(),
             customer: payer.customer,
-            payer_email: &payer.email,
-            checkout: &current,
+            payer_email: payer.email.clone(),
+            checkout: current.clone(),
             key,
-            authorization_text,
+            authorization_text: shown.authorization,
             client_address,
         },
     )
@@ -93,7 +99,7 @@ pub async fn confirm_payment(
             if payment.status == PaymentStatus::Failed {
                 // Declined: the invoices stay chosen so that another method is one step away.
                 current.instrument = None;
-                current.idempotency_key = None;
+                current.review = None;
             } else {
                 current = Checkout::default();
             }
@@ -136,7 +142,7 @@ async fn send_back(
 ) -> Result<(), AppError> {
     checkout.notice = Some(message.clone());
     checkout.selection.clear();
-    checkout.idempotency_key = None;
+    checkout.review = None;
     payer.save_checkout(&checkout).await?;
     let path = WizardPage::Amounts.path(&payer.merchant.slug);
     leptos_axum::redirect(&path);
@@ -184,6 +190,7 @@ fn ReviewStep(view: WizardView, submit: ServerAction<ConfirmPayment>) -> impl In
                         type="checkbox"
                         name="authorize"
                         aria-invalid=move || authorize_error.get().is_some().to_string()
+                        autofocus=move || is_first_refused(result, "authorize")
                         aria-describedby="authorize-error"
                     />
                     <label for="authorize">{checkout.authorization.clone()}</label>

@@ -3,8 +3,8 @@
 //! trusting anything the browser says about its progress.
 
 use crate::domain::checkout::{
-    AuthorizationTerms, Checkout, authorization_text, clearing_time, method_label, methods_for,
-    settlement_business_days,
+    AuthorizationTerms, Checkout, Review, authorization_text, clearing_time, method_label,
+    methods_for, settlement_business_days,
 };
 use crate::domain::ids::CustomerId;
 use crate::domain::ids::MerchantId;
@@ -256,8 +256,8 @@ pub fn pay_label(total: Money) -> String {
     }
 }
 
-/// The authorization text step 8 shows for `checkout` today; the confirm records the same.
-pub fn authorization_for(merchant: &MerchantBranding, checkout: &Checkout) -> Option<String> {
+/// The authorization text for `checkout` today, made when step 8 is first shown.
+fn authorization_for(merchant: &MerchantBranding, checkout: &Checkout) -> Option<String> {
     let method = checkout.method?;
     let instrument = checkout.instrument.as_ref()?;
     let total = checkout.total().ok()??;
@@ -333,14 +333,23 @@ pub async fn checkout_view(
             ),
             None => "Charged to your card as soon as you confirm.".to_owned(),
         };
-        view.authorization = authorization_for(merchant, &checkout).unwrap_or_default();
-        if checkout.idempotency_key.is_none() {
-            checkout.idempotency_key = Some(uuid::Uuid::new_v4().to_string());
-            sessions::save_checkout(db, &session.id, &checkout)
-                .await
-                .map_err(|error| unexpected("keeping a checkout's idempotency key", &error))?;
-        }
-        view.idempotency_key = checkout.idempotency_key.clone().unwrap_or_default();
+        let review = match checkout.review.clone() {
+            Some(review) => review,
+            None => {
+                let review = Review {
+                    idempotency_key: uuid::Uuid::new_v4().to_string(),
+                    authorization: authorization_for(merchant, &checkout)
+                        .ok_or(AppError::Unexpected)?,
+                };
+                checkout.review = Some(review.clone());
+                sessions::save_checkout(db, &session.id, &checkout)
+                    .await
+                    .map_err(|error| unexpected("keeping a checkout's review", &error))?;
+                review
+            }
+        };
+        view.authorization = review.authorization;
+        view.idempotency_key = review.idempotency_key;
     }
     Ok(view)
 }

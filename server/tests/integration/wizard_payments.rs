@@ -448,3 +448,86 @@ mod returns {
         }
     }
 }
+
+mod recovery {
+    use super::*;
+    use app::domain::idempotency::IdempotencyKey;
+    use app::domain::ids::{CustomerId, InvoiceId};
+    use app::domain::money::{AmountSyntax, Currency, Money};
+    use app::domain::payment::PaymentMethodKind;
+    use app::services::payments::{self, NewAllocation, NewPayment, PaymentDetails};
+
+    both_databases! {
+        async fn a_confirm_that_stopped_half_way_is_finished_by_the_next_one(app: TestApp) {
+            let ids = customer_with_invoices(&app, "pay@tyrell.example", &[("IN-1", "40.00", "USD")]).await;
+            let browser = signed_in(&app, "pay@tyrell.example").await;
+            choose_amounts(&browser, &[(&ids[0], "40.00")]).await;
+            choose_method(&browser, "card").await;
+            enter_card(&browser, "4242424242424242").await;
+            let (_, key) = review(&browser, SLUG).await;
+            // The payment was recorded, then the server stopped before charging the card.
+            let customer = CustomerId::parse(invoice(&app, &ids[0]).await["customer_id"].as_str().unwrap()).unwrap();
+            let (token,): (String,) = sqlx::query_as("SELECT token FROM sandbox_card_tokens").fetch_one(app.db.pool()).await.unwrap();
+            let merchant = app::services::merchants::find_id(&app.db, &app::domain::merchant::MerchantSlug::parse(SLUG).unwrap())
+                .await
+                .unwrap()
+                .unwrap();
+            let amount = Money::parse("40.00", Currency::Usd, AmountSyntax::Plain).unwrap();
+            payments::record(&app.db, merchant, &NewPayment {
+                customer,
+                method: PaymentMethodKind::Card,
+                amount,
+                allocations: vec![NewAllocation { invoice: InvoiceId::parse(&ids[0]).unwrap(), amount }],
+                idempotency_key: IdempotencyKey::parse(&key).unwrap(),
+                processor_reference: None,
+                details: PaymentDetails { instrument: Some(token), ..PaymentDetails::default() },
+            })
+            .await
+            .unwrap();
+            assert_eq!(invoice(&app, &ids[0]).await["balance_due"], "0.00", "the pending payment holds the balance");
+
+            let (_, page) = browser.page(&confirm(&browser, SLUG, &key).await).await;
+            assert!(page.contains("Payment complete"), "confirming again charges the card and finishes the payment");
+            assert_eq!(invoice(&app, &ids[0]).await["status"], "paid");
+            let (charges,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sandbox_charges").fetch_one(app.db.pool()).await.unwrap();
+            assert_eq!(charges, 1);
+        }
+
+        async fn a_card_saved_after_a_successful_charge_is_offered_next_time(app: TestApp) {
+            let ids = customer_with_invoices(&app, "pay@tyrell.example", &[("IN-1", "40.00", "USD"), ("IN-2", "60.00", "USD")]).await;
+            let browser = signed_in(&app, "pay@tyrell.example").await;
+            choose_amounts(&browser, &[(&ids[0], "40.00")]).await;
+            choose_method(&browser, "card").await;
+            browser
+                .submit(&format!("{DEMO}/details"), "wizard/card", &[
+                    ("merchant_slug", SLUG), ("card_number", "4242424242424242"), ("expiry", "12/30"),
+                    ("security_code", "123"), ("name_on_card", "Ana López"), ("postal_code", "94105"), ("save", "on"),
+                ])
+                .await;
+            let (_, key) = review(&browser, SLUG).await;
+            confirm(&browser, SLUG, &key).await;
+
+            choose_amounts(&browser, &[(&ids[1], "60.00")]).await;
+            choose_method(&browser, "card").await;
+            let (_, details) = browser.page(&format!("{DEMO}/details")).await;
+            assert!(details.contains("Use a saved payment method"));
+            assert!(details.contains("Visa •••• 4242 (expires 12/30)"));
+            let saved_id = details
+                .split("name=\"saved\" value=\"")
+                .nth(1)
+                .and_then(|rest| rest.split('"').next())
+                .unwrap()
+                .to_owned();
+            let forged = browser.submit(&format!("{DEMO}/details"), "wizard/saved-method", &[("merchant_slug", SLUG), ("saved", "card_someone_else")]).await;
+            assert!(Browser::error_in(&forged).unwrap_or_default().contains("Choose one of your saved payment methods."));
+            assert_eq!(
+                browser.submit(&format!("{DEMO}/details"), "wizard/saved-method", &[("merchant_slug", SLUG), ("saved", &saved_id)]).await,
+                format!("{DEMO}/review")
+            );
+            let (_, key) = review(&browser, SLUG).await;
+            let (_, page) = browser.page(&confirm(&browser, SLUG, &key).await).await;
+            assert!(page.contains("Payment complete"));
+            assert_eq!(invoice(&app, &ids[1]).await["status"], "paid");
+        }
+    }
+}

@@ -24,6 +24,8 @@ pub enum ProcessorError {
     UnknownToken,
     #[error("the processor does not debit by {0:?}")]
     UnsupportedMethod(PaymentMethodKind),
+    #[error("the test clock cannot move that far")]
+    ClockOutOfRange,
     #[error("the processor's records failed")]
     Storage(#[from] sqlx::Error),
     #[error("the system random number generator failed")]
@@ -161,10 +163,17 @@ pub trait PaymentProcessor {
         amount: Money,
     ) -> impl Future<Output = Result<DebitStarted, ProcessorError>> + Send;
 
-    /// The debits that settled or came back since last asked (each reported once).
+    /// The debits that settled or came back and whose result Portico has not acknowledged:
+    /// reported again until it is, as a real processor redelivers its webhooks.
     fn resolved_debits(
         &self,
     ) -> impl Future<Output = Result<Vec<ResolvedDebit>, ProcessorError>> + Send;
+
+    /// Portico has applied this payment's debit result.
+    fn acknowledge_debit(
+        &self,
+        payment: PaymentId,
+    ) -> impl Future<Output = Result<(), ProcessorError>> + Send;
 }
 
 /// The processor this server runs.
@@ -216,6 +225,12 @@ impl PaymentProcessor for Processor {
     async fn resolved_debits(&self) -> Result<Vec<ResolvedDebit>, ProcessorError> {
         match self {
             Self::Sandbox(sandbox) => sandbox.resolved_debits().await,
+        }
+    }
+
+    async fn acknowledge_debit(&self, payment: PaymentId) -> Result<(), ProcessorError> {
+        match self {
+            Self::Sandbox(sandbox) => sandbox.acknowledge_debit(payment).await,
         }
     }
 }

@@ -49,17 +49,25 @@ impl Sandbox {
             sqlx::query_as("SELECT offset_days FROM sandbox_clock WHERE id = 1")
                 .fetch_one(self.db.pool())
                 .await?;
-        Ok(now().date() + Duration::days(offset))
+        now()
+            .date()
+            .checked_add(Duration::days(offset))
+            .ok_or(ProcessorError::ClockOutOfRange)
     }
 
     /// Moves the test clock `days` forward; returns the new date. What became due is reported
     /// by the next [`PaymentProcessor::resolved_debits`].
     pub async fn advance_clock(&self, days: u32) -> Result<Date, ProcessorError> {
+        let ahead = self
+            .today()
+            .await?
+            .checked_add(Duration::days(i64::from(days)))
+            .ok_or(ProcessorError::ClockOutOfRange)?;
         sqlx::query("UPDATE sandbox_clock SET offset_days = offset_days + $1 WHERE id = 1")
             .bind(i64::from(days))
             .execute(self.db.pool())
             .await?;
-        self.today().await
+        Ok(ahead)
     }
 }
 
@@ -208,17 +216,6 @@ impl PaymentProcessor for Sandbox {
         .await?;
         let mut resolved = Vec::with_capacity(due.len());
         for (payment, merchant, outcome) in due {
-            // Claimed by a conditional update: of two instances asking at once, one reports it.
-            let claimed = sqlx::query(
-                "UPDATE sandbox_debits SET resolved_at = $2 WHERE payment_id = $1 AND resolved_at IS NULL",
-            )
-            .bind(&payment)
-            .bind(timestamp_text(now()))
-            .execute(self.db.pool())
-            .await?;
-            if claimed.rows_affected() == 0 {
-                continue;
-            }
             let (Ok(payment), Ok(merchant)) =
                 (PaymentId::parse(&payment), MerchantId::parse(&merchant))
             else {
@@ -235,5 +232,14 @@ impl PaymentProcessor for Sandbox {
             });
         }
         Ok(resolved)
+    }
+
+    async fn acknowledge_debit(&self, payment: PaymentId) -> Result<(), ProcessorError> {
+        sqlx::query("UPDATE sandbox_debits SET resolved_at = $2 WHERE payment_id = $1 AND resolved_at IS NULL")
+            .bind(payment.to_string())
+            .bind(timestamp_text(now()))
+            .execute(self.db.pool())
+            .await?;
+        Ok(())
     }
 }
