@@ -7,7 +7,8 @@
 //! and the latency percentiles. Each confirm runs the whole path: session and position checks,
 //! the payment's transaction, the sandbox charge, the status change and the two emails.
 //!
-//! Run: `cargo run --release -p server --example confirm_bench -- [confirms, default 4000]`
+//! Run: `cargo run --release -p server --example confirm_bench -- [confirms] [at a time]`
+//! (defaults 4000 and 64).
 
 use app::domain::business::BusinessForm;
 use app::domain::checkout::{Checkout, Instrument, Review, SelectedInvoice};
@@ -28,7 +29,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use time::macros::date;
 
-const CONCURRENCY: usize = 64;
 const INVOICES: usize = 200;
 
 #[tokio::main]
@@ -38,6 +38,11 @@ async fn main() -> anyhow::Result<()> {
         .map(|text| text.parse())
         .transpose()?
         .unwrap_or(4000);
+    let concurrency: usize = std::env::args()
+        .nth(2)
+        .map(|text| text.parse())
+        .transpose()?
+        .unwrap_or(64);
     let data_dir = tempfile::tempdir()?;
     let vars: HashMap<&str, String> = HashMap::from([
         ("LEPTOS_SITE_ADDR", "127.0.0.1:0".to_owned()),
@@ -160,9 +165,9 @@ async fn main() -> anyhow::Result<()> {
 
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
-        .pool_max_idle_per_host(CONCURRENCY)
+        .pool_max_idle_per_host(concurrency)
         .build()?;
-    let limit = Arc::new(tokio::sync::Semaphore::new(CONCURRENCY));
+    let limit = Arc::new(tokio::sync::Semaphore::new(concurrency));
     let started = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
     for (cookie, key) in forms {
@@ -208,7 +213,7 @@ async fn main() -> anyhow::Result<()> {
     .await?;
 
     println!(
-        "\nconfirm path (POST /api/wizard/confirm, card, SQLite), {CONCURRENCY} at a time, {} cores",
+        "\nconfirm path (POST /api/wizard/confirm, card, SQLite), {concurrency} at a time, {} cores",
         std::thread::available_parallelism().map_or(0, usize::from)
     );
     println!("{:<28} {:>10}", "confirms sent", confirms);

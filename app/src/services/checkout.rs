@@ -141,7 +141,9 @@ async fn confirm_to_the_end(
         .await?;
     }
     if is_new {
-        send_payment_emails(services, &confirmation.branding, &payment).await;
+        // After the answer, not before it: the payment stands whether or not mail goes out.
+        let (services, branding, sent) = (services.clone(), confirmation.branding, payment.clone());
+        tokio::spawn(async move { send_payment_emails(&services, &branding, &sent).await });
     }
     Ok(payment)
 }

@@ -16,6 +16,9 @@ use time::Duration;
 /// A session nobody has used for this long is over.
 pub const IDLE_TIMEOUT: Duration = Duration::minutes(30);
 
+/// How stale a session's last-seen time may get before a request refreshes it.
+const LAST_SEEN_RESOLUTION: Duration = Duration::minutes(1);
+
 #[derive(Debug, thiserror::Error)]
 pub enum SessionError {
     #[error("the system random number generator failed")]
@@ -89,6 +92,7 @@ struct SessionRow {
     preselected_invoice_id: Option<String>,
     draft: Option<String>,
     checkout: Option<String>,
+    last_seen_at: String,
 }
 
 fn token_hash(token: &str) -> String {
@@ -134,7 +138,7 @@ pub async fn start(
 }
 
 const SESSION_COLUMNS: &str = "id, merchant_id, pending_email, verified_email, customer_id, \
-     access_request_id, preselected_invoice_id, draft, checkout";
+     access_request_id, preselected_invoice_id, draft, checkout, last_seen_at";
 
 /// The live session a cookie's token names, marked as just used; `None` when it is unknown,
 /// ended, or idle for longer than [`IDLE_TIMEOUT`].
@@ -164,11 +168,15 @@ async fn find_where(
     let Some(row) = row else {
         return Ok(None);
     };
-    sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE id = $1")
-        .bind(&row.id)
-        .bind(timestamp_text(at))
-        .execute(db.pool())
-        .await?;
+    // The idle timeout counts in minutes: a session seen within the last one is not written
+    // again, which spares SQLite's single writer a write on most requests.
+    if row.last_seen_at < timestamp_text(at - LAST_SEEN_RESOLUTION) {
+        sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE id = $1")
+            .bind(&row.id)
+            .bind(timestamp_text(at))
+            .execute(db.pool())
+            .await?;
+    }
     let corrupt = |column: &str, error: &dyn std::fmt::Display| {
         SessionError::CorruptRow(format!("{column}: {error}"))
     };
