@@ -3,7 +3,9 @@
 # wrk at 64 connections, the server-rendered billing link page (a database read per request)
 # against a static file of the same size served by the same server, printing requests per
 # second, p99 latency and the ratio. Then it signs in two customers, one with 10 open invoices
-# and one with 10,000, and prints the server time of step 4 (the invoice list) for each.
+# and one with 10,000, and prints the server time of step 4 (the invoice list) for each. Last,
+# server/examples/confirm_bench.rs measures confirmed card payments per second through the
+# wizard's confirm endpoint.
 # Usage: scripts/bench.sh [seconds per run, default 15]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -120,3 +122,9 @@ def ms(text):
 few, many = ms(sys.argv[1]), ms(sys.argv[2])
 print(f"10,000 / 10 median ratio: {many / few:.2f} (aim: 2.00 or less)")
 PY
+
+# The confirm path: sessions standing at step 8 post their confirms (card, $1.00 each) to the
+# real server on SQLite, 16 at a time; prints confirmed payments per second and percentiles.
+cleanup
+trap - EXIT
+cargo run --release --locked -p server --example confirm_bench -- 4000 16

@@ -179,3 +179,29 @@ test('a PAD debit that is returned reopens its invoice', async ({ page, request 
   await expect(page.getByText(customer.numbers[0])).toBeVisible();
   await expect(page.getByText('940.00 CAD').first()).toBeVisible();
 });
+
+test('a customer connects a test bank and pays from the account picked', async ({ page, request }, info) => {
+  const customer = await customerWithInvoices(request, ['90.00']);
+  await startPaying(page, customer.email);
+  await page.getByLabel(`Select invoice ${customer.numbers[0]}`).check();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByLabel('Bank account (ACH)').check();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page.getByRole('heading', { name: 'Connect your bank' })).toBeVisible();
+  await page.getByLabel('First Sandbox Bank').check();
+  await page.getByLabel('Online banking username').fill('user_good');
+  await page.getByLabel('Online banking password').fill('pass_bad');
+  await page.getByRole('button', { name: 'Connect your bank' }).click();
+  await expect(page.getByText(/did not accept that username and password/)).toBeVisible();
+  await page.getByLabel('First Sandbox Bank').check();
+  await page.getByLabel('Online banking password').fill('pass_good');
+  await page.getByRole('button', { name: 'Connect your bank' }).click();
+  await expect(page.getByText('Connected to First Sandbox Bank.', { exact: false })).toBeVisible();
+  await expectNoAxeViolations(page, info);
+  await page.getByLabel('Business checking •••• 6789').check();
+  await page.getByRole('group', { name: 'Account holder type' }).first().getByLabel('Business').check();
+  await page.getByRole('button', { name: 'Use this account' }).click();
+  await expect(page.getByText('Bank account •••• 6789', { exact: true })).toBeVisible();
+  await authorizeAndPay(page, 'Pay $90.00');
+  await expect(page.getByRole('heading', { name: 'Payment processing' })).toBeVisible();
+});

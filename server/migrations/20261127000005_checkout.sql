@@ -96,6 +96,15 @@ CREATE TABLE sandbox_debits (
 );
 CREATE INDEX sandbox_debits_due ON sandbox_debits (resolved_at, due_on);
 
+-- Bank links the sandbox opened after a good sign-in at a test institution: the token lets
+-- the customer's browser pick one of that institution's test accounts, for a while.
+CREATE TABLE sandbox_bank_links (
+    token       TEXT PRIMARY KEY,
+    merchant_id TEXT NOT NULL REFERENCES merchants (id),
+    institution TEXT NOT NULL,
+    created_at  TEXT NOT NULL
+);
+
 -- The sandbox's test clock: how many days it runs ahead of the real one.
 CREATE TABLE sandbox_clock (
     id          BIGINT PRIMARY KEY CHECK (id = 1),

@@ -66,6 +66,16 @@ pub struct TypedAmount {
     pub amount: String,
 }
 
+/// A bank the customer signed in to in step 7, waiting for them to pick an account: the
+/// processor's link token and the accounts as the bank shows them (masked).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectedBank {
+    pub token: String,
+    pub institution: String,
+    /// (account id, label).
+    pub accounts: Vec<(String, String)>,
+}
+
 /// The bank form's fields that may be kept between requests (never the account number).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BankDraft {
@@ -74,6 +84,8 @@ pub struct BankDraft {
     pub transit_number: String,
     pub account_type: String,
     pub holder_type: String,
+    /// The online-banking username of "Connect your bank" (never the password).
+    pub bank_username: String,
 }
 
 /// The card form's fields that may be kept between requests (never the number or the code).
@@ -102,6 +114,8 @@ pub struct Checkout {
     pub method: Option<PaymentMethodKind>,
     /// Step 7.
     pub instrument: Option<Instrument>,
+    /// Step 7's connected bank, until an account is picked.
+    pub connected_bank: Option<ConnectedBank>,
     /// Whether step 7 asked to keep the card for next time (it is kept once charged).
     pub save_instrument: bool,
     /// What step 8 showed, made once per checkout: any change to steps 5 to 7 clears it.

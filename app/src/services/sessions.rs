@@ -270,6 +270,7 @@ pub async fn save_checkout(
         &mut bounded.bank_draft.transit_number,
         &mut bounded.bank_draft.account_type,
         &mut bounded.bank_draft.holder_type,
+        &mut bounded.bank_draft.bank_username,
         &mut bounded.card_draft.expiry,
         &mut bounded.card_draft.name,
         &mut bounded.card_draft.postal_code,

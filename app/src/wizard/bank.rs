@@ -12,8 +12,7 @@ use crate::domain::payment::PaymentMethodKind;
 use crate::domain::sensitive::SensitiveText;
 use crate::error::AppError;
 use crate::wizard::{
-    FormMessage, TextField, action_result, field_message, focus_first_invalid_field,
-    is_first_refused,
+    FormMessage, RadioGroup, TextField, action_result, choices, focus_first_invalid_field,
 };
 use leptos::prelude::*;
 
@@ -49,6 +48,7 @@ pub async fn submit_bank(
         transit_number: transit_number.clone(),
         account_type: account_type.clone(),
         holder_type: holder_type.clone(),
+        bank_username: checkout.bank_draft.bank_username.clone(),
     };
     payer.save_checkout(&checkout).await?;
     let method = checkout.method.ok_or_else(|| AppError::WrongStep {
@@ -179,48 +179,6 @@ pub async fn submit_bank(
     Ok(())
 }
 
-/// A group of radio buttons of the bank form.
-#[component]
-fn RadioGroup(
-    name: &'static str,
-    legend: &'static str,
-    options: Vec<(&'static str, &'static str)>,
-    chosen: String,
-    result: Signal<Option<Result<(), AppError>>>,
-) -> impl IntoView {
-    let error = field_message(result, name);
-    let error_id = format!("{name}-error");
-    let radios = options
-        .into_iter()
-        .enumerate()
-        .map(|(index, (value, label))| {
-            let id = format!("{name}-{value}");
-            view! {
-                <div class="choice choice--inline">
-                    <input
-                        id=id.clone()
-                        type="radio"
-                        name=name
-                        value=value
-                        checked=chosen == value
-                        aria-invalid=move || (index == 0 && error.get().is_some()).to_string()
-                        autofocus=move || index == 0 && is_first_refused(result, name)
-                        aria-describedby=error_id.clone()
-                    />
-                    <label for=id>{label}</label>
-                </div>
-            }
-        })
-        .collect_view();
-    view! {
-        <fieldset class="choices">
-            <legend>{legend}</legend>
-            {radios}
-            <p id=format!("{name}-error") class="field__error" role="alert">{move || error.get()}</p>
-        </fieldset>
-    }
-}
-
 #[component]
 pub fn BankForm(
     slug: MerchantSlug,
@@ -257,7 +215,7 @@ pub fn BankForm(
     view! {
         <ActionForm action=submit attr:novalidate=true attr:class="form">
             <input type="hidden" name="merchant_slug" value=slug.to_string() />
-            <h2>"Enter bank details manually"</h2>
+            <h2 class="form__divider">"Or enter bank details manually"</h2>
             <FormMessage result />
             {routing_fields}
             <TextField inputmode="numeric"
@@ -273,16 +231,18 @@ pub fn BankForm(
                     <RadioGroup
                         name="account_type"
                         legend="Account type"
-                        options=vec![("checking", "Checking"), ("savings", "Savings")]
+                        options=choices(&[("checking", "Checking"), ("savings", "Savings")])
                         chosen=draft.account_type.clone()
+                        inline=true
                         result
                     />
                 })}
             <RadioGroup
                 name="holder_type"
                 legend=holder_legend
-                options=vec![("business", "Business"), ("personal", "Personal")]
+                options=choices(&[("business", "Business"), ("personal", "Personal")])
                 chosen=draft.holder_type.clone()
+                inline=true
                 result
             />
             <div class="field field--check">

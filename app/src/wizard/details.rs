@@ -5,10 +5,11 @@ use crate::domain::checkout::{is_bank_debit, method_label};
 use crate::domain::sign_in::WizardStep;
 use crate::error::AppError;
 use crate::wizard::bank::{BankForm, SubmitBank};
+use crate::wizard::bank_link::{ConnectBank, ConnectBankSection, UseConnectedAccount};
 use crate::wizard::card::{CardForm, SubmitCard};
 use crate::wizard::{
-    FormMessage, WizardFrame, WizardPage, WizardRoute, WizardView, action_result, field_message,
-    focus_first_invalid_field, is_first_refused,
+    FormMessage, RadioGroup, WizardFrame, WizardPage, WizardRoute, WizardView, action_result,
+    focus_first_invalid_field,
 };
 use leptos::prelude::*;
 
@@ -63,25 +64,42 @@ pub async fn use_saved_method(
 
 #[component]
 pub fn DetailsPage() -> impl IntoView {
-    let bank = ServerAction::<SubmitBank>::new();
-    let card = ServerAction::<SubmitCard>::new();
-    let saved = ServerAction::<UseSavedMethod>::new();
+    let actions = DetailsActions {
+        bank: ServerAction::new(),
+        card: ServerAction::new(),
+        saved: ServerAction::new(),
+        connect: ServerAction::new(),
+        choose: ServerAction::new(),
+    };
     view! {
         <WizardRoute
             page=WizardPage::Details
-            refresh=Signal::derive(|| 0)
-            render=std::sync::Arc::new(move |view| view! { <DetailsStep view bank card saved /> }.into_any())
+            // Connecting a bank stays on this page: load it again to show the accounts.
+            refresh=Signal::derive(move || actions.connect.version().get())
+            render=std::sync::Arc::new(move |view| view! { <DetailsStep view actions /> }.into_any())
         />
     }
 }
 
-#[component]
-fn DetailsStep(
-    view: WizardView,
+/// The forms of step 7.
+#[derive(Clone, Copy)]
+struct DetailsActions {
     bank: ServerAction<SubmitBank>,
     card: ServerAction<SubmitCard>,
     saved: ServerAction<UseSavedMethod>,
-) -> impl IntoView {
+    connect: ServerAction<ConnectBank>,
+    choose: ServerAction<UseConnectedAccount>,
+}
+
+#[component]
+fn DetailsStep(view: WizardView, actions: DetailsActions) -> impl IntoView {
+    let DetailsActions {
+        bank,
+        card,
+        saved,
+        connect,
+        choose,
+    } = actions;
     let slug = view.merchant.slug.clone();
     let Some(method) = view.checkout.method else {
         return ().into_any();
@@ -93,49 +111,44 @@ fn DetailsStep(
         "Your card"
     };
     let saved_result = action_result(saved);
-    let saved_error = field_message(saved_result, "saved");
     focus_first_invalid_field(saved_result);
-    let saved_choices = checkout.saved.clone();
+    let saved_choices: Vec<(String, String)> = checkout
+        .saved
+        .iter()
+        .map(|choice| (choice.id.clone(), choice.label.clone()))
+        .collect();
     let slug_text = slug.to_string();
     let saved_form = (!saved_choices.is_empty()).then(move || {
-        let options = saved_choices
-            .into_iter()
-            .enumerate()
-            .map(|(index, choice)| {
-                let id = format!("saved-{}", choice.id);
-                view! {
-                    <div class="choice">
-                        <input
-                            id=id.clone()
-                            type="radio"
-                            name="saved"
-                            value=choice.id
-                            checked=index == 0
-                            aria-invalid=move || (index == 0 && saved_error.get().is_some()).to_string()
-                            aria-describedby="saved-error"
-                            autofocus=move || index == 0 && is_first_refused(saved_result, "saved")
-                        />
-                        <label for=id>{choice.label}</label>
-                    </div>
-                }
-            })
-            .collect_view();
+        let first = saved_choices.first().map(|(id, _)| id.clone()).unwrap_or_default();
         view! {
             <ActionForm action=saved attr:class="form form--saved">
                 <input type="hidden" name="merchant_slug" value=slug_text />
                 <FormMessage result=saved_result />
-                <fieldset class="choices">
-                    <legend>"Use a saved payment method"</legend>
-                    {options}
-                </fieldset>
-                <p id="saved-error" class="field__error" role="alert">{move || saved_error.get()}</p>
+                <RadioGroup
+                    name="saved"
+                    legend="Use a saved payment method"
+                    options=saved_choices
+                    chosen=first
+                    result=saved_result
+                />
                 <button type="submit" class="button">"Use this method"</button>
             </ActionForm>
             <h2 class="form__divider">{if is_bank_debit(method) { "Or enter another account" } else { "Or enter another card" }}</h2>
         }
     });
     let form = if is_bank_debit(method) {
-        view! { <BankForm slug=slug.clone() method draft=checkout.bank_draft.clone() submit=bank /> }.into_any()
+        view! {
+            <ConnectBankSection
+                slug=slug.clone()
+                institutions=checkout.institutions.clone()
+                connected=checkout.connected_bank.clone()
+                username=checkout.bank_draft.bank_username.clone()
+                connect
+                choose
+            />
+            <BankForm slug=slug.clone() method draft=checkout.bank_draft.clone() submit=bank />
+        }
+        .into_any()
     } else {
         view! { <CardForm slug=slug.clone() draft=checkout.card_draft.clone() submit=card /> }
             .into_any()

@@ -42,6 +42,7 @@ pub async fn choose_method(
         })?;
     if checkout.method != Some(chosen) {
         checkout.instrument = None;
+        checkout.connected_bank = None;
     }
     checkout.method = Some(chosen);
     checkout.review = None;

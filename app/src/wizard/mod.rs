@@ -11,6 +11,7 @@ pub mod access_request;
 pub mod account;
 pub mod amounts;
 pub mod bank;
+pub mod bank_link;
 pub mod billing_link;
 pub mod business;
 pub mod card;
@@ -151,6 +152,9 @@ pub struct CheckoutView {
     pub bank_draft: crate::domain::checkout::BankDraft,
     pub card_draft: crate::domain::checkout::CardDraft,
     pub saved: Vec<SavedChoice>,
+    /// The banks the customer can connect to, and the one connected.
+    pub institutions: Vec<SavedChoice>,
+    pub connected_bank: Option<crate::domain::checkout::ConnectedBank>,
     /// Step 8.
     pub lines: Vec<PayLine>,
     pub total: String,
@@ -570,6 +574,9 @@ pub fn TextField(
     #[prop(optional)] autocomplete: Option<&'static str>,
     #[prop(optional)] inputmode: Option<&'static str>,
     #[prop(optional)] help: Option<&'static str>,
+    /// The input's type: `text` unless said otherwise.
+    #[prop(optional)]
+    kind: Option<&'static str>,
     value: String,
     result: Signal<Option<Result<(), AppError>>>,
 ) -> impl IntoView {
@@ -587,7 +594,7 @@ pub fn TextField(
             <input
                 id=name
                 name=name
-                type="text"
+                type=kind.unwrap_or("text")
                 inputmode=inputmode
                 autocomplete=autocomplete.unwrap_or("off")
                 value=value
@@ -599,6 +606,69 @@ pub fn TextField(
             <p id=error_id class="field__error" role="alert">{move || error.get()}</p>
         </div>
     }
+}
+
+/// A group of radio buttons with its legend and error message; the first button carries the
+/// group's error state, so that focus lands in the group.
+#[component]
+pub fn RadioGroup(
+    name: &'static str,
+    legend: &'static str,
+    /// (value, label) per button.
+    options: Vec<(String, String)>,
+    /// The value checked at first.
+    #[prop(optional, into)]
+    chosen: String,
+    /// Buttons side by side (short labels) rather than one per line.
+    #[prop(optional)]
+    inline: bool,
+    result: Signal<Option<Result<(), AppError>>>,
+) -> impl IntoView {
+    let error = field_message(result, name);
+    let error_id = format!("{name}-error");
+    let class = if inline {
+        "choice choice--inline"
+    } else {
+        "choice"
+    };
+    let radios = options
+        .into_iter()
+        .enumerate()
+        .map(|(index, (value, label))| {
+            let id = format!("{name}-{value}");
+            let checked = chosen == value;
+            view! {
+                <div class=class>
+                    <input
+                        id=id.clone()
+                        type="radio"
+                        name=name
+                        value=value
+                        checked=checked
+                        aria-invalid=move || (index == 0 && error.get().is_some()).to_string()
+                        aria-describedby=error_id.clone()
+                        autofocus=move || index == 0 && is_first_refused(result, name)
+                    />
+                    <label for=id>{label}</label>
+                </div>
+            }
+        })
+        .collect_view();
+    view! {
+        <fieldset class="choices">
+            <legend>{legend}</legend>
+            {radios}
+            <p id=format!("{name}-error") class="field__error" role="alert">{move || error.get()}</p>
+        </fieldset>
+    }
+}
+
+/// Fixed (value, label) pairs as `RadioGroup` takes them.
+pub fn choices(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(value, label)| ((*value).to_owned(), (*label).to_owned()))
+        .collect()
 }
 
 /// The invoices a payment pays and its total, as the review and the receipt show them.

@@ -8,11 +8,13 @@ use crate::domain::checkout::{
 };
 use crate::domain::ids::CustomerId;
 use crate::domain::ids::MerchantId;
+use crate::domain::merchant::Country;
 use crate::domain::merchant::{MerchantBranding, MerchantSlug};
 use crate::domain::money::{Currency, Money};
 use crate::domain::payment::PaymentMethodKind;
 use crate::error::{AppError, unexpected};
 use crate::services::clock::{add_business_days, date_for_people, today};
+use crate::services::processors::{PaymentProcessor, Processor};
 use crate::services::request::CookiePolicy;
 use crate::services::sessions::{self, IDLE_TIMEOUT, Session};
 use crate::services::{Database, access_requests, customers, from_context, merchants};
@@ -321,6 +323,23 @@ pub async fn checkout_view(
     }
     if page == WizardPage::Details {
         view.saved = saved_choices(db, merchant_id, customer, checkout.method).await?;
+        let country = match checkout.method {
+            Some(PaymentMethodKind::UsAch) => Some(Country::UnitedStates),
+            Some(PaymentMethodKind::CaPad | PaymentMethodKind::CaEft) => Some(Country::Canada),
+            Some(PaymentMethodKind::Card | PaymentMethodKind::Installments) | None => None,
+        };
+        if let Some(country) = country {
+            let processor: Processor = from_context()?;
+            view.institutions = processor
+                .institutions(country)
+                .into_iter()
+                .map(|institution| SavedChoice {
+                    id: institution.id,
+                    label: institution.name,
+                })
+                .collect();
+            view.connected_bank = checkout.connected_bank.clone();
+        }
     }
     if page == WizardPage::Review
         && let (Some(method), Some(instrument)) = (checkout.method, &checkout.instrument)

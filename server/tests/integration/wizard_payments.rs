@@ -543,3 +543,58 @@ mod recovery {
         }
     }
 }
+
+mod connect_bank {
+    use super::*;
+
+    both_databases! {
+        async fn a_customer_connects_a_test_bank_and_pays_from_a_picked_account(app: TestApp) {
+            let ids = customer_with_invoices(&app, "pay@tyrell.example", &[("IN-1", "90.00", "USD")]).await;
+            let browser = signed_in(&app, "pay@tyrell.example").await;
+            choose_amounts(&browser, &[(&ids[0], "90.00")]).await;
+            choose_method(&browser, "us_ach").await;
+            let (_, details) = browser.page(&format!("{DEMO}/details")).await;
+            assert!(details.contains("Connect your bank") && details.contains("First Sandbox Bank"));
+            assert!(!details.contains("Caisse Sandbox"), "US banks for ACH");
+
+            let refused = browser
+                .submit(&format!("{DEMO}/details"), "wizard/connect-bank", &[
+                    ("merchant_slug", SLUG), ("institution", "sandbox-first"),
+                    ("bank_username", "user_good"), ("bank_password", "wrong"),
+                ])
+                .await;
+            assert!(Browser::error_in(&refused).unwrap_or_default().contains("did not accept that username and password"));
+            let connected = browser
+                .submit(&format!("{DEMO}/details"), "wizard/connect-bank", &[
+                    ("merchant_slug", SLUG), ("institution", "sandbox-first"),
+                    ("bank_username", "user_good"), ("bank_password", "pass_good"),
+                ])
+                .await;
+            assert_eq!(connected, format!("{DEMO}/details"));
+            let (_, details) = browser.page(&format!("{DEMO}/details")).await;
+            assert!(details.contains("Connected to First Sandbox Bank"));
+            assert!(details.contains("Business checking •••• 6789"));
+            assert!(!details.contains("000123456789"), "the bank's numbers are not shown");
+
+            let forged = browser
+                .submit(&format!("{DEMO}/details"), "wizard/connected-account", &[
+                    ("merchant_slug", SLUG), ("connected_account", "not-an-account"), ("link_holder_type", "business"),
+                ])
+                .await;
+            assert!(Browser::error_in(&forged).unwrap_or_default().contains("Choose one of the accounts."));
+            assert_eq!(
+                browser
+                    .submit(&format!("{DEMO}/details"), "wizard/connected-account", &[
+                        ("merchant_slug", SLUG), ("connected_account", "checking"), ("link_holder_type", "personal"),
+                    ])
+                    .await,
+                format!("{DEMO}/review")
+            );
+            let (page, key) = review(&browser, SLUG).await;
+            assert!(page.contains("Bank account •••• 6789"));
+            assert!(page.contains("WEB ACH debit"), "a personal account is debited as WEB");
+            let (_, receipt) = browser.page(&confirm(&browser, SLUG, &key).await).await;
+            assert!(receipt.contains("Payment processing"));
+        }
+    }
+}

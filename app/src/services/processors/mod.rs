@@ -10,6 +10,7 @@ pub mod sandbox;
 use crate::domain::bank::AccountNumber;
 use crate::domain::card::{CardBrand, CardNumber, Expiry, SecurityCode};
 use crate::domain::ids::{MerchantId, PaymentId};
+use crate::domain::merchant::Country;
 use crate::domain::money::Money;
 use crate::domain::payment::PaymentMethodKind;
 use std::future::Future;
@@ -26,6 +27,11 @@ pub enum ProcessorError {
     UnsupportedMethod(PaymentMethodKind),
     #[error("the test clock cannot move that far")]
     ClockOutOfRange,
+    /// The bank refused the sign-in (the customer can fix it).
+    #[error("{0}")]
+    BankLinkRefused(String),
+    #[error("the bank link has expired or is not this merchant's")]
+    BankLinkExpired,
     #[error("the processor's records failed")]
     Storage(#[from] sqlx::Error),
     #[error("the system random number generator failed")]
@@ -70,6 +76,47 @@ pub struct DebitStarted {
     pub reference: String,
     /// When the debit settles or comes back.
     pub settles_on: Date,
+}
+
+/// A bank a customer can connect to through the processor's bank-link flow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Institution {
+    pub id: String,
+    pub name: String,
+}
+
+/// An account a connected bank shows, masked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkedAccount {
+    pub id: String,
+    /// "Business checking •••• 6789".
+    pub label: String,
+}
+
+/// A good sign-in at a bank: a token to pick one of its accounts with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BankLink {
+    pub token: String,
+    pub institution: String,
+    pub accounts: Vec<LinkedAccount>,
+}
+
+/// The numbers of the account picked from a bank link, for Portico to store encrypted.
+#[derive(Debug)]
+pub struct LinkedAccountNumbers {
+    /// A US routing number, or institution and transit numbers.
+    pub routing: LinkedRouting,
+    pub account: AccountNumber,
+    pub checking: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkedRouting {
+    Us(String),
+    Canadian {
+        institution: String,
+        transit: String,
+    },
 }
 
 /// Why a bank returned a debit.
@@ -169,6 +216,26 @@ pub trait PaymentProcessor {
         &self,
     ) -> impl Future<Output = Result<Vec<ResolvedDebit>, ProcessorError>> + Send;
 
+    /// The banks a customer in `country` can connect to.
+    fn institutions(&self, country: Country) -> Vec<Institution>;
+
+    /// Signs in at a bank with the customer's online-banking credentials (which go no further).
+    fn link_bank(
+        &self,
+        merchant: MerchantId,
+        institution: &str,
+        username: &str,
+        password: &str,
+    ) -> impl Future<Output = Result<BankLink, ProcessorError>> + Send;
+
+    /// The numbers of one account of a bank link.
+    fn linked_account(
+        &self,
+        merchant: MerchantId,
+        token: &str,
+        account: &str,
+    ) -> impl Future<Output = Result<LinkedAccountNumbers, ProcessorError>> + Send;
+
     /// Portico has applied this payment's debit result.
     fn acknowledge_debit(
         &self,
@@ -231,6 +298,39 @@ impl PaymentProcessor for Processor {
     async fn acknowledge_debit(&self, payment: PaymentId) -> Result<(), ProcessorError> {
         match self {
             Self::Sandbox(sandbox) => sandbox.acknowledge_debit(payment).await,
+        }
+    }
+
+    fn institutions(&self, country: Country) -> Vec<Institution> {
+        match self {
+            Self::Sandbox(sandbox) => sandbox.institutions(country),
+        }
+    }
+
+    async fn link_bank(
+        &self,
+        merchant: MerchantId,
+        institution: &str,
+        username: &str,
+        password: &str,
+    ) -> Result<BankLink, ProcessorError> {
+        match self {
+            Self::Sandbox(sandbox) => {
+                sandbox
+                    .link_bank(merchant, institution, username, password)
+                    .await
+            }
+        }
+    }
+
+    async fn linked_account(
+        &self,
+        merchant: MerchantId,
+        token: &str,
+        account: &str,
+    ) -> Result<LinkedAccountNumbers, ProcessorError> {
+        match self {
+            Self::Sandbox(sandbox) => sandbox.linked_account(merchant, token, account).await,
         }
     }
 }

@@ -6,11 +6,14 @@
 //! the `portico test-clock` command see the same state.
 
 use super::{
-    CardDetails, CardToken, ChargeOutcome, DebitAccount, DebitResolution, DebitStarted,
-    PaymentProcessor, ProcessorError, ResolvedDebit, ReturnCode,
+    BankLink, CardDetails, CardToken, ChargeOutcome, DebitAccount, DebitResolution, DebitStarted,
+    Institution, LinkedAccount, LinkedAccountNumbers, LinkedRouting, PaymentProcessor,
+    ProcessorError, ResolvedDebit, ReturnCode,
 };
+use crate::domain::bank::AccountNumber;
 use crate::domain::checkout::settlement_business_days;
 use crate::domain::ids::{MerchantId, PaymentId};
+use crate::domain::merchant::Country;
 use crate::domain::money::Money;
 use crate::domain::payment::PaymentMethodKind;
 use crate::services::Database;
@@ -22,6 +25,46 @@ use time::{Date, Duration};
 const CARD_SUCCEEDS: &str = "4242424242424242";
 const CARD_DECLINED: &str = "4000000000000002";
 const CARD_INSUFFICIENT_FUNDS: &str = "4000000000009995";
+
+/// The test banks of the bank-link flow, by country.
+const US_INSTITUTIONS: [(&str, &str); 2] = [
+    ("sandbox-first", "First Sandbox Bank"),
+    ("sandbox-union", "Sandbox Federal Credit Union"),
+];
+const CA_INSTITUTIONS: [(&str, &str); 2] = [
+    ("sandbox-caisse", "Caisse Sandbox"),
+    ("sandbox-trust", "Sandbox Trust Company"),
+];
+
+/// The test credentials every test bank accepts.
+const GOOD_USERNAME: &str = "user_good";
+const GOOD_PASSWORD: &str = "pass_good";
+
+/// A bank link lasts this long.
+const LINK_LIFETIME: Duration = Duration::minutes(30);
+
+/// The accounts every test bank shows: (id, label, account number, checking). Their numbers
+/// are the sandbox's test accounts, so a linked account settles or comes back as typed ones do.
+const LINKED_ACCOUNTS: [(&str, &str, &str, bool); 3] = [
+    (
+        "checking",
+        "Business checking •••• 6789",
+        "000123456789",
+        true,
+    ),
+    (
+        "savings",
+        "Business savings •••• 2227",
+        "000222222227",
+        false,
+    ),
+    (
+        "old-checking",
+        "Old checking •••• 1113",
+        "000111111113",
+        true,
+    ),
+];
 
 /// Test bank accounts (any routing, institution or transit number) and how their debits end.
 fn debit_outcome(account: &str) -> &'static str {
@@ -232,6 +275,98 @@ impl PaymentProcessor for Sandbox {
             });
         }
         Ok(resolved)
+    }
+
+    fn institutions(&self, country: Country) -> Vec<Institution> {
+        let list: &[(&str, &str)] = match country {
+            Country::UnitedStates => &US_INSTITUTIONS,
+            Country::Canada => &CA_INSTITUTIONS,
+        };
+        list.iter()
+            .map(|(id, name)| Institution {
+                id: (*id).to_owned(),
+                name: (*name).to_owned(),
+            })
+            .collect()
+    }
+
+    async fn link_bank(
+        &self,
+        merchant: MerchantId,
+        institution: &str,
+        username: &str,
+        password: &str,
+    ) -> Result<BankLink, ProcessorError> {
+        let Some((id, name)) = US_INSTITUTIONS
+            .iter()
+            .chain(CA_INSTITUTIONS.iter())
+            .find(|(id, _)| *id == institution)
+        else {
+            return Err(ProcessorError::BankLinkRefused(
+                "Choose your bank from the list.".to_owned(),
+            ));
+        };
+        if username.trim() != GOOD_USERNAME || password != GOOD_PASSWORD {
+            return Err(ProcessorError::BankLinkRefused(format!(
+                "{name} did not accept that username and password. (Test mode: {GOOD_USERNAME} / {GOOD_PASSWORD}.)"
+            )));
+        }
+        let token = reference("link")?;
+        sqlx::query(
+            "INSERT INTO sandbox_bank_links (token, merchant_id, institution, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(&token)
+        .bind(merchant.to_string())
+        .bind(*id)
+        .bind(timestamp_text(now()))
+        .execute(self.db.pool())
+        .await?;
+        Ok(BankLink {
+            token,
+            institution: (*name).to_owned(),
+            accounts: LINKED_ACCOUNTS
+                .iter()
+                .map(|(id, label, ..)| LinkedAccount {
+                    id: (*id).to_owned(),
+                    label: (*label).to_owned(),
+                })
+                .collect(),
+        })
+    }
+
+    async fn linked_account(
+        &self,
+        merchant: MerchantId,
+        token: &str,
+        account: &str,
+    ) -> Result<LinkedAccountNumbers, ProcessorError> {
+        let link: Option<(String,)> = sqlx::query_as(
+            "SELECT institution FROM sandbox_bank_links WHERE token = $1 AND merchant_id = $2 AND created_at > $3",
+        )
+        .bind(token)
+        .bind(merchant.to_string())
+        .bind(timestamp_text(now() - LINK_LIFETIME))
+        .fetch_optional(self.db.pool())
+        .await?;
+        let (institution,) = link.ok_or(ProcessorError::BankLinkExpired)?;
+        let (_, _, number, checking) = LINKED_ACCOUNTS
+            .iter()
+            .find(|(id, ..)| *id == account)
+            .ok_or(ProcessorError::BankLinkExpired)?;
+        let canadian = CA_INSTITUTIONS.iter().any(|(id, _)| *id == institution);
+        Ok(LinkedAccountNumbers {
+            routing: if canadian {
+                LinkedRouting::Canadian {
+                    institution: "000".to_owned(),
+                    transit: "11000".to_owned(),
+                }
+            } else {
+                LinkedRouting::Us("110000000".to_owned())
+            },
+            account: AccountNumber::parse_us(number)
+                .map_err(|_| ProcessorError::BankLinkExpired)?,
+            checking: *checking,
+        })
     }
 
     async fn acknowledge_debit(&self, payment: PaymentId) -> Result<(), ProcessorError> {
