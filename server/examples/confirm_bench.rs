@@ -5,7 +5,8 @@
 //! session service, as steps 5 to 7 would leave them), then posts every session's confirm form
 //! to `/api/wizard/confirm` over HTTP, 64 at a time, and prints confirmed payments per second
 //! and the latency percentiles. Each confirm runs the whole path: session and position checks,
-//! the payment's transaction, the sandbox charge, the status change and the two emails.
+//! the payment's transaction, the sandbox charge and the status change; the two emails are
+//! written just after the answer.
 //!
 //! Run: `cargo run --release -p server --example confirm_bench -- [confirms] [at a time]`
 //! (defaults 4000 and 64).

@@ -124,7 +124,8 @@ pub struct Checkout {
     pub typed_amounts: Vec<TypedAmount>,
     pub bank_draft: BankDraft,
     pub card_draft: CardDraft,
-    /// Why the customer was sent back to step 5 (another payment took part of a balance).
+    /// Why the customer was sent back to step 5 (another payment took part of a balance) or to
+    /// step 7 (the bank account was closed meanwhile); cleared when that step is done.
     pub notice: Option<String>,
 }
 

@@ -132,24 +132,38 @@ pub async fn add(
     })
 }
 
-/// The routing text and the decrypted account number, for the processor's debit only.
+/// The return code that closed this account to debits, if one did.
+pub async fn blocked_code(
+    db: &Database,
+    merchant: MerchantId,
+    id: &str,
+) -> Result<Option<String>, BankAccountError> {
+    let row: Option<(Option<String>,)> =
+        sqlx::query_as("SELECT blocked_code FROM bank_accounts WHERE merchant_id = $1 AND id = $2")
+            .bind(merchant.to_string())
+            .bind(id)
+            .fetch_optional(db.pool())
+            .await?;
+    Ok(row.ok_or(BankAccountError::NotFound)?.0)
+}
+
+/// The routing text and the decrypted account number, for the processor's debit only. Whether
+/// the account may still be debited is checked when it is chosen and before a payment is
+/// recorded (`blocked_code`), not here: a payment recorded before the block still finishes.
 pub async fn reveal(
     db: &Database,
     keys: &Keys,
     merchant: MerchantId,
     id: &str,
 ) -> Result<(String, AccountNumber), BankAccountError> {
-    let row: Option<(String, String, Option<String>)> = sqlx::query_as(
-        "SELECT routing, account_ciphertext, blocked_code FROM bank_accounts WHERE merchant_id = $1 AND id = $2",
+    let row: Option<(String, String)> = sqlx::query_as(
+        "SELECT routing, account_ciphertext FROM bank_accounts WHERE merchant_id = $1 AND id = $2",
     )
     .bind(merchant.to_string())
     .bind(id)
     .fetch_optional(db.pool())
     .await?;
-    let (routing, ciphertext, blocked) = row.ok_or(BankAccountError::NotFound)?;
-    if let Some(code) = blocked {
-        return Err(BankAccountError::Blocked(code));
-    }
+    let (routing, ciphertext) = row.ok_or(BankAccountError::NotFound)?;
     let digits = String::from_utf8(keys.decrypt(ENCRYPTION_PURPOSE, &ciphertext)?)
         .map_err(|error| BankAccountError::CorruptRow(error.to_string()))?;
     let account = AccountNumber::parse_us(&digits)

@@ -117,8 +117,14 @@ async fn confirm_to_the_end(
             }),
         },
     };
+    if let Instrument::Bank { account_id, .. } = instrument
+        && let Some(code) =
+            bank_accounts::blocked_code(&services.db, confirmation.merchant, account_id).await?
+    {
+        // Closed since step 7: refused before any payment is recorded.
+        return Err(BankAccountError::Blocked(code).into());
+    }
     let recorded = payments::record(&services.db, confirmation.merchant, &new).await?;
-    let is_new = matches!(recorded, Recorded::New(_));
     let payment = match recorded {
         Recorded::New(payment) | Recorded::Replayed(payment) => payment,
     };
@@ -127,54 +133,99 @@ async fn confirm_to_the_end(
     }
     // A replay of a payment still pending (its first request failed half way) drives it on:
     // every processor call is keyed by the payment, so nothing is charged twice.
-    let payment = drive(services, confirmation.merchant, payment).await?;
-    if payment.status == PaymentStatus::Succeeded
-        && checkout.save_instrument
-        && let Some(card @ Instrument::Card { .. }) = &checkout.instrument
-    {
-        saved_cards::save(
-            &services.db,
-            confirmation.merchant,
-            confirmation.customer,
-            card,
-        )
-        .await?;
-    }
-    if is_new {
+    let driven = drive(services, confirmation.merchant, payment).await?;
+    if driven.moved {
+        if driven.payment.status == PaymentStatus::Succeeded
+            && checkout.save_instrument
+            && let Some(card @ Instrument::Card { .. }) = &checkout.instrument
+            && let Err(error) = saved_cards::save(
+                &services.db,
+                confirmation.merchant,
+                confirmation.customer,
+                card,
+            )
+            .await
+        {
+            // The payment stands; only the convenience is lost.
+            tracing::error!(%error, "saving a card after its charge");
+        }
         // After the answer, not before it: the payment stands whether or not mail goes out.
-        let (services, branding, sent) = (services.clone(), confirmation.branding, payment.clone());
+        let (services, branding, sent) = (
+            services.clone(),
+            confirmation.branding,
+            driven.payment.clone(),
+        );
         tokio::spawn(async move { send_payment_emails(&services, &branding, &sent).await });
     }
-    Ok(payment)
+    Ok(driven.payment)
 }
+
+/// A payment pending for this long without reaching the processor is given up: it fails and
+/// its invoices owe the money again.
+const PENDING_DEADLINE: time::Duration = time::Duration::hours(1);
 
 /// Drives on the payments left `pending` by a confirm that never finished (a crash, a
 /// processor that did not answer): each is charged or debited as its confirm would have, keyed
-/// by the payment, and its emails are sent. Returns how many moved on.
+/// by the payment, and its emails are sent. One that still cannot be driven after
+/// [`PENDING_DEADLINE`] fails. Returns how many moved on.
 pub async fn finish_stale_pending(services: &PaymentServices) -> Result<usize, ConfirmError> {
-    let stale = payments::stale_pending(&services.db, time::Duration::minutes(2)).await?;
+    let db = &services.db;
     let mut finished = 0;
-    for (merchant, payment) in stale {
-        let payment = payments::get(&services.db, merchant, payment).await?;
-        match drive(services, merchant, payment).await {
-            Ok(payment) if payment.status != PaymentStatus::Pending => {
-                finished += 1;
-                if let Some(branding) = merchant_branding(&services.db, merchant).await {
-                    send_payment_emails(services, &branding, &payment).await;
+    for (merchant, payment) in payments::stale_pending(db, time::Duration::minutes(2)).await? {
+        let payment = payments::get(db, merchant, payment).await?;
+        let driven = match drive(services, merchant, payment.clone()).await {
+            Ok(driven) => driven,
+            Err(error) if payments::is_older_than(&payment, PENDING_DEADLINE) => {
+                tracing::error!(%error, payment = %payment.id, "giving up a pending payment");
+                let outcome = Outcome {
+                    failure_reason: Some("The payment could not be completed.".to_owned()),
+                    ..Outcome::default()
+                };
+                match payments::transition(
+                    db,
+                    merchant,
+                    payment.id,
+                    PaymentStatus::Failed,
+                    &outcome,
+                )
+                .await
+                {
+                    Ok(failed) => Driven {
+                        payment: failed,
+                        moved: true,
+                    },
+                    Err(error) => {
+                        tracing::error!(%error, "failing a pending payment");
+                        continue;
+                    }
                 }
             }
-            Ok(_) => {}
-            Err(error) => tracing::error!(%error, "finishing a pending payment"),
+            Err(error) => {
+                tracing::error!(%error, payment = %payment.id, "finishing a pending payment");
+                continue;
+            }
+        };
+        if driven.moved {
+            finished += 1;
+            if let Some(branding) = merchant_branding(db, merchant).await {
+                send_payment_emails(services, &branding, &driven.payment).await;
+            }
         }
     }
     Ok(finished)
+}
+
+/// A payment after `drive`, and whether this call moved it (and so owes its emails).
+struct Driven {
+    payment: Payment,
+    moved: bool,
 }
 
 async fn drive(
     services: &PaymentServices,
     merchant: MerchantId,
     payment: Payment,
-) -> Result<Payment, ConfirmError> {
+) -> Result<Driven, ConfirmError> {
     let db = &services.db;
     let instrument = payment.instrument.clone().ok_or(ConfirmError::Incomplete)?;
     let (next, outcome) = match payment.method {
@@ -202,53 +253,44 @@ async fn drive(
             }
         }
         PaymentMethodKind::UsAch | PaymentMethodKind::CaPad | PaymentMethodKind::CaEft => {
-            match bank_accounts::reveal(db, &services.keys, merchant, &instrument).await {
-                Ok((routing, account)) => {
-                    let started = services
-                        .processor
-                        .start_debit(
-                            merchant,
-                            payment.id,
-                            payment.method,
-                            &DebitAccount {
-                                routing: &routing,
-                                account: &account,
-                            },
-                            payment.amount,
-                        )
-                        .await?;
-                    (
-                        PaymentStatus::Processing,
-                        Outcome {
-                            processor_reference: Some(started.reference),
-                            settles_on: Some(date_text(started.settles_on)),
-                            ..Outcome::default()
-                        },
-                    )
-                }
-                // Closed since step 7: the payment fails and frees the invoices at once.
-                Err(BankAccountError::Blocked(code)) => (
-                    PaymentStatus::Failed,
-                    Outcome {
-                        failure_reason: Some(format!(
-                            "This bank account was returned {code} and cannot be debited."
-                        )),
-                        ..Outcome::default()
+            let (routing, account) =
+                bank_accounts::reveal(db, &services.keys, merchant, &instrument).await?;
+            let started = services
+                .processor
+                .start_debit(
+                    merchant,
+                    payment.id,
+                    payment.method,
+                    &DebitAccount {
+                        routing: &routing,
+                        account: &account,
                     },
-                ),
-                Err(error) => return Err(error.into()),
-            }
+                    payment.amount,
+                )
+                .await?;
+            (
+                PaymentStatus::Processing,
+                Outcome {
+                    processor_reference: Some(started.reference),
+                    settles_on: Some(date_text(started.settles_on)),
+                    ..Outcome::default()
+                },
+            )
         }
         PaymentMethodKind::Installments => {
             return Err(ProcessorError::UnsupportedMethod(payment.method).into());
         }
     };
     match payments::transition(db, merchant, payment.id, next, &outcome).await {
-        Ok(payment) => Ok(payment),
+        Ok(payment) => Ok(Driven {
+            payment,
+            moved: true,
+        }),
         // A concurrent replay of the same confirm got there first: its result stands.
-        Err(PaymentError::InvalidTransition { .. }) => {
-            Ok(payments::get(db, merchant, payment.id).await?)
-        }
+        Err(PaymentError::InvalidTransition { .. }) => Ok(Driven {
+            payment: payments::get(db, merchant, payment.id).await?,
+            moved: false,
+        }),
         Err(error) => Err(error.into()),
     }
 }
@@ -288,7 +330,7 @@ async fn apply_debit_result(
     let mut payment = payments::get(db, debit.merchant, debit.payment).await?;
     if payment.status == PaymentStatus::Pending {
         // Its confirm stopped after the debit started: catch up to processing first.
-        payment = drive(services, debit.merchant, payment).await?;
+        payment = drive(services, debit.merchant, payment).await?.payment;
     }
     let (next, outcome) = match debit.resolution {
         DebitResolution::Settled => (PaymentStatus::Succeeded, Outcome::default()),
@@ -304,6 +346,14 @@ async fn apply_debit_result(
             },
         ),
     };
+    // Before the status: blocking is idempotent, so a result redelivered after a failure here
+    // blocks the account then.
+    if let DebitResolution::Returned(code) = debit.resolution
+        && code.blocks_account()
+        && let Some(account) = &payment.instrument
+    {
+        bank_accounts::block(db, debit.merchant, account, code.code()).await?;
+    }
     if payment.status == next {
         // Applied already (by another instance, or before an acknowledgement was lost).
         return Ok(());
@@ -316,13 +366,8 @@ async fn apply_debit_result(
         };
     match debit.resolution {
         DebitResolution::Settled => report.settled += 1,
-        DebitResolution::Returned(code) => {
+        DebitResolution::Returned(_) => {
             report.returned += 1;
-            if code.blocks_account()
-                && let Some(account) = &payment.instrument
-            {
-                bank_accounts::block(db, debit.merchant, account, code.code()).await?;
-            }
             match merchant_branding(db, debit.merchant).await {
                 Some(branding) => send_payment_emails(services, &branding, &payment).await,
                 None => {

@@ -428,6 +428,11 @@ pub async fn list(
     }))
 }
 
+/// Whether `payment` was recorded longer than `age` ago.
+pub fn is_older_than(payment: &Payment, age: time::Duration) -> bool {
+    payment.created_at < timestamp_text(now() - age)
+}
+
 /// Payments of every merchant still `pending` after `age`: confirms that never finished.
 pub async fn stale_pending(
     db: &Database,

@@ -37,9 +37,11 @@ pub async fn choose_amounts(
 
     let payer = session::require_payer(&merchant_slug).await?;
     let select_all = all.is_some();
-    let amount: BTreeMap<String, String> = invoice.into_iter().zip(amount).collect();
+    // In form order: errors come back in the order the customer reads the invoices.
+    let listed: Vec<(String, String)> = invoice.into_iter().zip(amount).collect();
+    let amount: BTreeMap<String, String> = listed.iter().cloned().collect();
     let mut checkout = payer.session.checkout.clone();
-    checkout.typed_amounts = amount
+    checkout.typed_amounts = listed
         .iter()
         .take(MAX_SELECTED)
         .map(|(invoice, text)| TypedAmount {
@@ -51,14 +53,15 @@ pub async fn choose_amounts(
     checkout.notice = None;
     payer.save_checkout(&checkout).await?;
 
-    let chosen: Vec<&String> = if select_all {
-        amount.keys().collect()
-    } else {
-        let mut ticked: Vec<&String> = pay.iter().collect();
-        ticked.sort();
-        ticked.dedup();
-        ticked
-    };
+    let mut chosen: Vec<&String> = listed
+        .iter()
+        .map(|(invoice, _)| invoice)
+        .filter(|invoice| select_all || pay.contains(invoice))
+        .collect();
+    // Ticked boxes the list did not name (a hand-made post) are checked too, and refused.
+    chosen.extend(pay.iter().filter(|invoice| !amount.contains_key(*invoice)));
+    let mut seen = std::collections::BTreeSet::new();
+    chosen.retain(|invoice| seen.insert(*invoice));
     if chosen.is_empty() {
         return Err(AppError::Invalid {
             field: "pay".to_owned(),

@@ -174,6 +174,7 @@ pub async fn submit_bank(
         holder: stored.holder,
     });
     checkout.review = None;
+    checkout.notice = None;
     payer.save_checkout(&checkout).await?;
     payer.go_to(WizardPage::Review);
     Ok(())

@@ -1,7 +1,8 @@
 //! Step 7's **Connect your bank**: the customer signs in to their bank through the processor's
-//! bank-link flow and picks an account, with no numbers to type. The credentials go to the
-//! processor and no further; Portico receives the picked account's numbers and stores them as
-//! it stores typed ones (encrypted, shown as the last four digits).
+//! bank-link flow and picks an account, with no numbers to type. The password goes to the
+//! processor and no further; the username is kept in the session's checkout to fill the form
+//! again after a refusal. Portico receives the picked account's numbers and stores them as it
+//! stores typed ones (encrypted, shown as the last four digits).
 
 use crate::domain::checkout::ConnectedBank;
 use crate::domain::merchant::MerchantSlug;
@@ -20,6 +21,7 @@ pub async fn connect_bank(
     #[server(default)] bank_username: String,
     #[server(default)] bank_password: SensitiveText,
 ) -> Result<(), AppError> {
+    use crate::domain::merchant::Country;
     use crate::domain::payment::PaymentMethodKind;
     use crate::error::unexpected;
     use crate::services::from_context;
@@ -30,15 +32,16 @@ pub async fn connect_bank(
     let mut checkout = payer.session.checkout.clone();
     checkout.bank_draft.bank_username = bank_username.clone();
     payer.save_checkout(&checkout).await?;
-    if !matches!(
-        checkout.method,
-        Some(PaymentMethodKind::UsAch | PaymentMethodKind::CaPad | PaymentMethodKind::CaEft)
-    ) {
-        return Err(AppError::WrongStep {
-            path: WizardPage::Method.path(&payer.merchant.slug),
-            message: "Choose to pay from a bank account first.".to_owned(),
-        });
-    }
+    let country = match checkout.method {
+        Some(PaymentMethodKind::UsAch) => Country::UnitedStates,
+        Some(PaymentMethodKind::CaPad | PaymentMethodKind::CaEft) => Country::Canada,
+        Some(PaymentMethodKind::Card | PaymentMethodKind::Installments) | None => {
+            return Err(AppError::WrongStep {
+                path: WizardPage::Method.path(&payer.merchant.slug),
+                message: "Choose to pay from a bank account first.".to_owned(),
+            });
+        }
+    };
     if institution.is_empty() {
         return Err(AppError::Invalid {
             field: "institution".to_owned(),
@@ -49,6 +52,7 @@ pub async fn connect_bank(
     let link = match processor
         .link_bank(
             payer.merchant_id,
+            country,
             &institution,
             &bank_username,
             bank_password.expose(),
@@ -89,6 +93,7 @@ pub async fn use_connected_account(
     };
     use crate::domain::business::FieldError;
     use crate::domain::checkout::Instrument;
+    use crate::domain::payment::PaymentMethodKind;
     use crate::error::unexpected;
     use crate::services::bank_accounts::{self, BankAccountError, BankRouting, NewBankAccount};
     use crate::services::from_context;
@@ -147,6 +152,25 @@ pub async fn use_connected_account(
         }
         Err(error) => return Err(unexpected("reading a linked bank account", &error)),
     };
+    let wants_canadian = match checkout.method {
+        Some(PaymentMethodKind::UsAch) => false,
+        Some(PaymentMethodKind::CaPad | PaymentMethodKind::CaEft) => true,
+        Some(PaymentMethodKind::Card | PaymentMethodKind::Installments) | None => {
+            return Err(AppError::WrongStep {
+                path: WizardPage::Method.path(&payer.merchant.slug),
+                message: "Choose to pay from a bank account first.".to_owned(),
+            });
+        }
+    };
+    if matches!(numbers.routing, LinkedRouting::Canadian { .. }) != wants_canadian {
+        checkout.connected_bank = None;
+        payer.save_checkout(&checkout).await?;
+        return Err(AppError::Invalid {
+            field: "connected_account".to_owned(),
+            message: "This bank cannot be used for this payment method: connect another bank."
+                .to_owned(),
+        });
+    }
     let routing = match numbers.routing {
         LinkedRouting::Us(routing) => RoutingNumber::parse(&routing).map(BankRouting::Us).ok(),
         LinkedRouting::Canadian {
@@ -197,6 +221,7 @@ pub async fn use_connected_account(
     checkout.connected_bank = None;
     checkout.save_instrument = false;
     checkout.review = None;
+    checkout.notice = None;
     payer.save_checkout(&checkout).await?;
     payer.go_to(WizardPage::Review);
     Ok(())

@@ -125,6 +125,7 @@ pub async fn submit_card(
     checkout.save_instrument = save.is_some();
     checkout.instrument = Some(instrument);
     checkout.review = None;
+    checkout.notice = None;
     payer.save_checkout(&checkout).await?;
     payer.go_to(WizardPage::Review);
     Ok(())

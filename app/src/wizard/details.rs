@@ -56,6 +56,7 @@ pub async fn use_saved_method(
     };
     checkout.instrument = Some(instrument);
     checkout.save_instrument = false;
+    checkout.notice = None;
     checkout.review = None;
     payer.save_checkout(&checkout).await?;
     payer.go_to(WizardPage::Review);
@@ -157,6 +158,7 @@ fn DetailsStep(view: WizardView, actions: DetailsActions) -> impl IntoView {
         <WizardFrame view step=WizardStep::Details back=(WizardPage::Method.path(&slug), "Payment method")>
             <h1>{heading}</h1>
             <p class="lead">{format!("Paying {} · {}", checkout.total, method_label(method))}</p>
+            {checkout.notice.clone().map(|notice| view! { <p class="notice" role="alert">{notice}</p> })}
             {saved_form}
             {form}
         </WizardFrame>

@@ -21,6 +21,7 @@ pub async fn confirm_payment(
     use crate::domain::idempotency::IdempotencyKey;
     use crate::domain::payment::PaymentStatus;
     use crate::error::unexpected;
+    use crate::services::bank_accounts::BankAccountError;
     use crate::services::checkout::{self, ConfirmError, Confirmation, PaymentServices};
     use crate::services::from_context;
     use crate::services::keys::Keys;
@@ -122,6 +123,19 @@ pub async fn confirm_payment(
                 "Invoice {number} was cancelled and can no longer be paid. Check the amounts and continue."
             );
             send_back(&payer, current, message).await
+        }
+        Err(ConfirmError::BankAccount(BankAccountError::Blocked(code))) => {
+            let message = format!(
+                "A debit from this bank account was returned ({code}) since you chose it: it cannot be used again. Choose another account."
+            );
+            let mut checkout = current;
+            checkout.instrument = None;
+            checkout.review = None;
+            checkout.notice = Some(message.clone());
+            payer.save_checkout(&checkout).await?;
+            let path = WizardPage::Details.path(&payer.merchant.slug);
+            leptos_axum::redirect(&path);
+            Err(AppError::WrongStep { path, message })
         }
         Err(ConfirmError::Payment(PaymentError::InvoiceNotFound(_))) => {
             let message =

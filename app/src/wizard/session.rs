@@ -322,6 +322,7 @@ pub async fn checkout_view(
         view.pay_label = pay_label(total);
     }
     if page == WizardPage::Details {
+        view.notice = checkout.notice.clone();
         view.saved = saved_choices(db, merchant_id, customer, checkout.method).await?;
         let country = match checkout.method {
             Some(PaymentMethodKind::UsAch) => Some(Country::UnitedStates),

@@ -505,6 +505,23 @@ mod recovery {
             assert_eq!(charges, 1);
         }
 
+        async fn an_account_closed_after_step_7_is_refused_at_confirm_with_nothing_recorded(app: TestApp) {
+            let ids = customer_with_invoices(&app, "pay@tyrell.example", &[("IN-1", "40.00", "USD")]).await;
+            let browser = signed_in(&app, "pay@tyrell.example").await;
+            choose_amounts(&browser, &[(&ids[0], "40.00")]).await;
+            choose_method(&browser, "us_ach").await;
+            enter_ach(&browser, "000123456789").await;
+            let (_, key) = review(&browser, SLUG).await;
+            // Meanwhile another payment from the same account came back R02.
+            sqlx::query("UPDATE bank_accounts SET blocked_code = 'R02'").execute(app.db.pool()).await.unwrap();
+            let back = confirm(&browser, SLUG, &key).await;
+            assert!(back.starts_with(&format!("{DEMO}/details")), "{back}");
+            let (_, details) = browser.page(&back).await;
+            assert!(details.contains("returned (R02) since you chose it"), "the customer is told why");
+            assert_eq!(payment_count(&app).await, 0);
+            assert_eq!(invoice(&app, &ids[0]).await["balance_due"], "40.00");
+        }
+
         async fn a_card_saved_after_a_successful_charge_is_offered_next_time(app: TestApp) {
             let ids = customer_with_invoices(&app, "pay@tyrell.example", &[("IN-1", "40.00", "USD"), ("IN-2", "60.00", "USD")]).await;
             let browser = signed_in(&app, "pay@tyrell.example").await;
@@ -576,6 +593,13 @@ mod connect_bank {
             assert!(details.contains("Business checking •••• 6789"));
             assert!(!details.contains("000123456789"), "the bank's numbers are not shown");
 
+            let foreign = browser
+                .submit(&format!("{DEMO}/details"), "wizard/connect-bank", &[
+                    ("merchant_slug", SLUG), ("institution", "sandbox-caisse"),
+                    ("bank_username", "user_good"), ("bank_password", "pass_good"),
+                ])
+                .await;
+            assert!(Browser::error_in(&foreign).unwrap_or_default().contains("Choose your bank from the list."), "a Canadian bank for ACH is refused");
             let forged = browser
                 .submit(&format!("{DEMO}/details"), "wizard/connected-account", &[
                     ("merchant_slug", SLUG), ("connected_account", "not-an-account"), ("link_holder_type", "business"),

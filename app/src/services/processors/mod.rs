@@ -219,10 +219,12 @@ pub trait PaymentProcessor {
     /// The banks a customer in `country` can connect to.
     fn institutions(&self, country: Country) -> Vec<Institution>;
 
-    /// Signs in at a bank with the customer's online-banking credentials (which go no further).
+    /// Signs in at one of `country`'s banks with the customer's online-banking credentials
+    /// (Portico keeps neither the password nor the bank's session).
     fn link_bank(
         &self,
         merchant: MerchantId,
+        country: Country,
         institution: &str,
         username: &str,
         password: &str,
@@ -310,6 +312,7 @@ impl PaymentProcessor for Processor {
     async fn link_bank(
         &self,
         merchant: MerchantId,
+        country: Country,
         institution: &str,
         username: &str,
         password: &str,
@@ -317,7 +320,7 @@ impl PaymentProcessor for Processor {
         match self {
             Self::Sandbox(sandbox) => {
                 sandbox
-                    .link_bank(merchant, institution, username, password)
+                    .link_bank(merchant, country, institution, username, password)
                     .await
             }
         }

@@ -293,15 +293,16 @@ impl PaymentProcessor for Sandbox {
     async fn link_bank(
         &self,
         merchant: MerchantId,
+        country: Country,
         institution: &str,
         username: &str,
         password: &str,
     ) -> Result<BankLink, ProcessorError> {
-        let Some((id, name)) = US_INSTITUTIONS
-            .iter()
-            .chain(CA_INSTITUTIONS.iter())
-            .find(|(id, _)| *id == institution)
-        else {
+        let banks: &[(&str, &str)] = match country {
+            Country::UnitedStates => &US_INSTITUTIONS,
+            Country::Canada => &CA_INSTITUTIONS,
+        };
+        let Some((id, name)) = banks.iter().find(|(id, _)| *id == institution) else {
             return Err(ProcessorError::BankLinkRefused(
                 "Choose your bank from the list.".to_owned(),
             ));
