@@ -4,6 +4,7 @@
 use crate::api;
 use crate::config::{Config, FrameAncestors};
 use crate::web::client::{ClientAddressSource, identify_client, same_origin_posts};
+use crate::web::refusals::refusals_are_client_errors;
 use crate::web::security::{CspNonce, SecurityPolicy, add_security_headers};
 use crate::web::{brand, health};
 use crate::{database, demo};
@@ -236,7 +237,9 @@ fn router(
                 ))
                 // Static files are precompressed at build time; this compresses pages and
                 // JSON, at a level that costs little CPU per response.
-                .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4))),
+                .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
+                // Inside compression: it reads the error body as the server function wrote it.
+                .layer(axum::middleware::from_fn(refusals_are_client_errors)),
         )
 }
 

@@ -3,4 +3,5 @@
 pub mod brand;
 pub mod client;
 pub mod health;
+pub mod refusals;
 pub mod security;

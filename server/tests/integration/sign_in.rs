@@ -526,3 +526,38 @@ async fn a_spoofed_forwarding_header_does_not_escape_the_per_client_limit() {
     let refused = Browser::error_in(&answers[20]).unwrap();
     assert!(refused.contains("from your network"), "{refused}");
 }
+
+#[tokio::test]
+async fn a_refusal_on_the_javascript_path_is_a_client_error_not_a_server_failure() {
+    let app = TestApp::spawn(TestDb::Sqlite).await.unwrap();
+    for encoding in ["identity", "gzip, br"] {
+        let response = app
+            .client
+            .post(format!("{}/api/wizard/email", app.address))
+            .header("origin", &app.address)
+            .header("accept", "application/json")
+            .header("accept-encoding", encoding)
+            .form(&[("merchant_slug", "northwind"), ("email", "ana@globex")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 422, "accept-encoding {encoding}");
+        if encoding == "identity" {
+            assert!(response.text().await.unwrap().contains("needs a dot"));
+        }
+    }
+    // Without JavaScript the same refusal is still a redirect back to the form.
+    let browser = Browser::new(&app);
+    let back = browser
+        .submit(
+            DEMO,
+            "wizard/email",
+            &[("merchant_slug", "northwind"), ("email", "ana@globex")],
+        )
+        .await;
+    assert!(
+        Browser::error_in(&back)
+            .unwrap_or_default()
+            .contains("needs a dot")
+    );
+}
