@@ -345,31 +345,37 @@ pub async fn transition(
     next: PaymentStatus,
     outcome: &Outcome,
 ) -> Result<Payment, PaymentError> {
-    let current = get(db, merchant, id).await?;
-    if !current.status.can_become(next) {
-        return Err(PaymentError::InvalidTransition {
-            from: current.status,
-            to: next,
-        });
-    }
-    // Conditional on the status read: of two reports racing, the second finds it changed.
-    let updated = sqlx::query(
+    // Only from a status that may become `next`, in the UPDATE itself: of two reports racing,
+    // the second finds the status changed and is refused.
+    let from: Vec<&str> = PaymentStatus::ALL
+        .into_iter()
+        .filter(|status| status.can_become(next))
+        .map(PaymentStatus::code)
+        .collect();
+    let sql = format!(
         "UPDATE payments SET status = $3, updated_at = $4, \
-         processor_reference = COALESCE($6, processor_reference), failure_reason = COALESCE($7, failure_reason), \
-         return_code = COALESCE($8, return_code), settles_on = COALESCE($9, settles_on) \
-         WHERE merchant_id = $1 AND id = $2 AND status = $5",
-    )
-    .bind(merchant.to_string())
-    .bind(id.to_string())
-    .bind(next.code())
-    .bind(timestamp_text(now()))
-    .bind(current.status.code())
-    .bind(outcome.processor_reference.as_deref())
-    .bind(outcome.failure_reason.as_deref())
-    .bind(outcome.return_code.as_deref())
-    .bind(outcome.settles_on.as_deref())
-    .execute(db.pool())
-    .await?;
+         processor_reference = COALESCE($5, processor_reference), failure_reason = COALESCE($6, failure_reason), \
+         return_code = COALESCE($7, return_code), settles_on = COALESCE($8, settles_on) \
+         WHERE merchant_id = $1 AND id = $2 AND status IN ({})",
+        numbered_placeholders(9, from.len().max(1)),
+    );
+    let mut updated = sqlx::query(&sql)
+        .bind(merchant.to_string())
+        .bind(id.to_string())
+        .bind(next.code())
+        .bind(timestamp_text(now()))
+        .bind(outcome.processor_reference.as_deref())
+        .bind(outcome.failure_reason.as_deref())
+        .bind(outcome.return_code.as_deref())
+        .bind(outcome.settles_on.as_deref());
+    if from.is_empty() {
+        // Nothing may become `next`: a placeholder no status equals.
+        updated = updated.bind("");
+    }
+    for status in &from {
+        updated = updated.bind(*status);
+    }
+    let updated = updated.execute(db.pool()).await?;
     if updated.rows_affected() == 0 {
         let now_status = get(db, merchant, id).await?.status;
         return Err(PaymentError::InvalidTransition {

@@ -38,25 +38,22 @@ pub async fn confirm_payment(
         field: "request".to_owned(),
         message: "This form is incomplete: reload the page and try again.".to_owned(),
     })?;
-    // A confirm that already became a payment (a double click, a resubmitted form after the
-    // checkout was cleared) is answered with that payment.
-    let existing = payments::find_by_key(&payer.db, payer.merchant_id, &key)
-        .await
-        .map_err(|error| unexpected("looking up a payment by its key", &error))?;
-    // A payment still pending goes on below: its confirm stopped half way, and confirming again
-    // finishes it.
-    if let Some(payment) = existing.filter(|payment| {
-        payment.customer == payer.customer && payment.status != PaymentStatus::Pending
-    }) {
-        leptos_axum::redirect(&receipt(&payment.id));
-        return Ok(());
-    }
     let mut current = payer.session.checkout.clone();
     let shown = current
         .review
         .clone()
         .filter(|review| review.idempotency_key == key.as_str());
     let Some(shown) = shown else {
+        // Not the key of the checkout in progress: a confirm that already became a payment
+        // (a double click, a resubmitted form after the checkout was cleared) is answered with
+        // that payment. (With the checkout's own key, recording replays it below.)
+        let existing = payments::find_by_key(&payer.db, payer.merchant_id, &key)
+            .await
+            .map_err(|error| unexpected("looking up a payment by its key", &error))?;
+        if let Some(payment) = existing.filter(|payment| payment.customer == payer.customer) {
+            leptos_axum::redirect(&receipt(&payment.id));
+            return Ok(());
+        }
         let path = WizardPage::Review.path(&slug);
         leptos_axum::redirect(&path);
         return Err(AppError::WrongStep {
