@@ -111,6 +111,8 @@ pub struct InvoiceFilter {
     pub status: Option<InvoiceStatus>,
     /// Only invoices that still owe something or wait for a payment to settle.
     pub outstanding_only: bool,
+    /// Only invoices whose number contains this text (any case).
+    pub number_contains: Option<String>,
 }
 
 /// Every invoice of merchant `$1` with its cover figures and status. The status CASE is the SQL
@@ -340,6 +342,7 @@ pub async fn list(
     let rows: Vec<InvoiceRow> = sqlx::query_as(&format!(
         "{} WHERE {customer_condition} AND ($3 IS NULL OR status = $3) AND {} \
          AND ($7 = 0 OR status IN ('open', 'partially_paid', 'processing')) \
+         AND ($8 IS NULL OR LOWER(number) LIKE $8 ESCAPE '\\') \
          ORDER BY created_at, id LIMIT $6",
         *INVOICES_WITH_STATUS,
         page.after_condition("$4", "$5"),
@@ -351,6 +354,7 @@ pub async fn list(
     .bind(after_id)
     .bind(page.fetch_limit())
     .bind(i64::from(filter.outstanding_only))
+    .bind(filter.number_contains.as_deref().map(contains_pattern))
     .fetch_all(db.pool())
     .await?;
     let invoices = rows
@@ -361,6 +365,20 @@ pub async fn list(
         created_at: invoice.created_at.clone(),
         id: invoice.id.to_string(),
     }))
+}
+
+/// A LIKE pattern matching text that contains `text`, any case, its own `%`, `_` and `\`
+/// taken literally.
+fn contains_pattern(text: &str) -> String {
+    let mut pattern = String::from("%");
+    for c in text.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
 }
 
 /// What a customer owes across all their outstanding invoices, one amount per currency.

@@ -5,8 +5,8 @@ use crate::domain::money::{AmountSyntax, Currency, Money};
 use crate::domain::sign_in::WizardStep;
 use crate::error::AppError;
 use crate::wizard::{
-    FormMessage, InvoiceLine, WizardFrame, WizardPage, WizardRoute, WizardView, action_result,
-    focus_first_invalid_field, is_first_refused,
+    FormMessage, InvoiceLine, InvoiceSearch, WizardFrame, WizardPage, WizardRoute, WizardView,
+    action_result, focus_first_invalid_field, is_first_refused,
 };
 use leptos::prelude::*;
 
@@ -235,7 +235,10 @@ fn AmountsStep(view: WizardView, submit: ServerAction<ChooseAmounts>) -> impl In
         Some(Err(error)) => error.message_for("pay"),
         _ => None,
     };
-    let empty = rows.is_empty();
+    let search = view.search.clone();
+    let empty = rows.is_empty() && !later && search.is_empty();
+    let no_match = rows.is_empty() && !search.is_empty();
+    let paged = next.is_some() || later;
     let row_views = rows
         .into_iter()
         .map(|row| view! { <AmountRow row result /> })
@@ -249,6 +252,9 @@ fn AmountsStep(view: WizardView, submit: ServerAction<ChooseAmounts>) -> impl In
             } else {
                 view! {
                     <p class="lead">"Tick the invoices to pay. To pay part of an invoice, change its amount: the rest stays outstanding."</p>
+                    {paged.then(|| view! { <p class="field__help">"You can pay the invoices of one page (or one search) at a time."</p> })}
+                    <InvoiceSearch search=search.clone() next=next.clone() later />
+                    {no_match.then(|| view! { <p class="lead">{format!("No outstanding invoice number contains “{search}”.")}</p> })}
                     <ActionForm action=submit attr:novalidate=true attr:class="form">
                         <input type="hidden" name="merchant_slug" value=slug.to_string() />
                         <FormMessage result />
@@ -267,14 +273,6 @@ fn AmountsStep(view: WizardView, submit: ServerAction<ChooseAmounts>) -> impl In
                         </div>
                         <p id="pay-error" class="field__error" role="alert">{pay_error}</p>
                         <ul class="pay-list">{row_views}</ul>
-                        {(next.is_some() || later)
-                            .then(|| view! {
-                                <p class="field__help">"Invoices on other pages are paid separately: pay these first, or go to the page you need."</p>
-                                <nav class="pager" aria-label="Invoice pages">
-                                    {later.then(|| view! { <a href="?">"← First invoices"</a> })}
-                                    {next.clone().map(|cursor| view! { <a href=format!("?after={cursor}")>"More invoices →"</a> })}
-                                </nav>
-                            })}
                         <p class="pay-total" aria-live="polite">{total}</p>
                         <button type="submit" class="button">"Continue"</button>
                     </ActionForm>

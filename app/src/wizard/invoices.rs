@@ -1,7 +1,7 @@
 //! Step 4, `/pay/{merchant_slug}/invoices`: the signed-in customer's outstanding invoices.
 
 use crate::domain::sign_in::WizardStep;
-use crate::wizard::{LineView, WizardFrame, WizardPage, WizardRoute, WizardView};
+use crate::wizard::{InvoiceSearch, LineView, WizardFrame, WizardPage, WizardRoute, WizardView};
 use leptos::prelude::*;
 
 #[component]
@@ -19,7 +19,9 @@ pub fn InvoicesPage() -> impl IntoView {
 fn InvoicesStep(view: WizardView) -> impl IntoView {
     let invoices = view.invoices.clone();
     let totals = view.totals.clone();
-    let empty = invoices.is_empty() && !view.later_invoices;
+    let search = view.search.clone();
+    let empty = invoices.is_empty() && !view.later_invoices && search.is_empty();
+    let no_match = invoices.is_empty() && !search.is_empty();
     let next = view.next_invoices.clone();
     let later = view.later_invoices;
     let slug = view.merchant.slug.clone();
@@ -82,16 +84,9 @@ fn InvoicesStep(view: WizardView) -> impl IntoView {
                         </tfoot>
                     </table>
                     </div>
+                    {no_match.then(|| view! { <p class="lead">{format!("No outstanding invoice number contains “{search}”.")}</p> })}
                     <a class="button" href=WizardPage::Amounts.path(&slug)>"Choose what to pay"</a>
-                    {(next.is_some() || later)
-                        .then(|| {
-                            view! {
-                                <nav class="pager" aria-label="Invoice pages">
-                                    {later.then(|| view! { <a href="?">"← First invoices"</a> })}
-                                    {next.clone().map(|cursor| view! { <a href=format!("?after={cursor}")>"More invoices →"</a> })}
-                                </nav>
-                            }
-                        })}
+                    <InvoiceSearch search=search.clone() next=next.clone() later />
                 }
                     .into_any()
             }}

@@ -118,6 +118,8 @@ pub struct WizardView {
     pub next_invoices: Option<String>,
     /// Whether this is a later page of invoices (so there is a first page to go back to).
     pub later_invoices: bool,
+    /// The invoice number searched for in steps 4 and 5, if any.
+    pub search: String,
     /// Steps 5 to 8.
     pub checkout: CheckoutView,
     pub receipt: Option<ReceiptView>,
@@ -231,6 +233,7 @@ pub async fn load_wizard_page(
     merchant_slug: String,
     page: WizardPage,
     #[server(default)] after: Option<String>,
+    #[server(default)] number: Option<String>,
 ) -> Result<PageState, AppError> {
     use crate::domain::public_url::PublicUrl;
     use crate::error::unexpected;
@@ -284,6 +287,7 @@ pub async fn load_wizard_page(
         totals: Vec::new(),
         next_invoices: None,
         later_invoices: false,
+        search: String::new(),
         checkout: CheckoutView::default(),
         receipt: None,
         merchant,
@@ -375,10 +379,18 @@ pub async fn load_wizard_page(
             let Some(customer) = session.customer else {
                 return Ok(PageState::Redirect(position.path(&view.merchant.slug)));
             };
+            // What a customer searches for is an invoice number: a few dozen characters at most.
+            let search: Option<String> = number
+                .as_deref()
+                .map(str::trim)
+                .filter(|text| !text.is_empty())
+                .map(|text| text.chars().take(64).collect());
+            view.search = search.clone().unwrap_or_default();
             let filter = InvoiceFilter {
                 customer: Some(customer),
                 status: None,
                 outstanding_only: true,
+                number_contains: search,
             };
             // A cursor this server did not make simply starts from the first page.
             let request = PageRequest {
@@ -471,10 +483,11 @@ pub fn WizardRoute(
             (
                 params.read().get("merchant_slug").unwrap_or_default(),
                 query.read().get("after"),
+                query.read().get("number"),
                 refresh.get(),
             )
         },
-        move |(slug, after, _)| load_wizard_page(slug, page, after),
+        move |(slug, after, number, _)| load_wizard_page(slug, page, after, number),
     );
     view! {
         <Suspense fallback=|| view! { <p class="card muted">"Loading…"</p> }>
@@ -606,6 +619,57 @@ pub fn TextField(
             <p id=error_id class="field__error" role="alert">{move || error.get()}</p>
         </div>
     }
+}
+
+/// Steps 4 and 5: find an invoice by its number among many, and the links to the pages of
+/// invoices (keeping the search). A plain GET form: it works without JavaScript.
+#[component]
+pub fn InvoiceSearch(search: String, next: Option<String>, later: bool) -> impl IntoView {
+    let searching = !search.is_empty();
+    let search_query = format!("number={}", url_component(&search));
+    let with_search = move |after: Option<&str>| {
+        let mut query = Vec::new();
+        if searching {
+            query.push(search_query.clone());
+        }
+        if let Some(after) = after {
+            query.push(format!("after={after}"));
+        }
+        format!("?{}", query.join("&"))
+    };
+    let first = with_search(None);
+    let more = next.as_deref().map(|cursor| with_search(Some(cursor)));
+    view! {
+        <form method="get" class="invoice-search" role="search">
+            <label for="number">"Find an invoice by number"</label>
+            <div class="invoice-search__row">
+                <input id="number" name="number" type="search" autocomplete="off" value=search.clone() />
+                <button type="submit" class="button button--secondary">"Find"</button>
+            </div>
+            {searching.then(|| view! { <a href="?">"Show all invoices"</a> })}
+        </form>
+        {(more.is_some() || later)
+            .then(|| {
+                view! {
+                    <nav class="pager" aria-label="Invoice pages">
+                        {later.then(|| view! { <a href=first.clone()>"← First invoices"</a> })}
+                        {more.clone().map(|href| view! { <a href=href>"More invoices →"</a> })}
+                    </nav>
+                }
+            })}
+    }
+}
+
+/// `text` as a URL query value.
+fn url_component(text: &str) -> String {
+    text.bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (byte as char).to_string()
+            }
+            _ => format!("%{byte:02X}"),
+        })
+        .collect()
 }
 
 /// A group of radio buttons with its legend and error message; the first button carries the

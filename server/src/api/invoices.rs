@@ -368,6 +368,7 @@ pub async fn list_invoices(
     ApiQuery(query): ApiQuery<InvoiceListQuery>,
 ) -> Result<Json<InvoiceList>, Problem> {
     let filter = InvoiceFilter {
+        number_contains: None,
         customer: customer_filter(query.customer_id.as_deref())?,
         status: filter(query.status.as_deref(), "status", InvoiceStatus::parse)?,
         outstanding_only: false,

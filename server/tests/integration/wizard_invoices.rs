@@ -45,5 +45,13 @@ both_databases! {
 
         let (_, forged) = browser.page(&format!("{DEMO}/invoices?after=zz")).await;
         assert!(forged.contains("H-000"), "a cursor the server did not make starts from the first page");
+
+        // Among many invoices, one is found by (part of) its number, in any case.
+        let (_, found) = browser.page(&format!("{DEMO}/amounts?number=h-02")).await;
+        assert_eq!(found.matches("Select invoice H-").count(), 10, "H-020 to H-029");
+        assert!(!found.contains("Select invoice H-001"));
+        assert!(found.contains("value=\"h-02\""), "the search box keeps the search");
+        let (_, literal) = browser.page(&format!("{DEMO}/invoices?number=%25")).await;
+        assert!(literal.contains("No outstanding invoice number contains"), "a % is taken literally");
     }
 }
