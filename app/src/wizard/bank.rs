@@ -32,11 +32,7 @@ pub async fn submit_bank(
         AccountNumber, AccountType, HolderType, InstitutionNumber, RoutingNumber, TransitNumber,
     };
     use crate::domain::business::FieldError;
-    use crate::domain::checkout::Instrument;
-    use crate::error::unexpected;
-    use crate::services::bank_accounts::{self, BankAccountError, BankRouting, NewBankAccount};
-    use crate::services::from_context;
-    use crate::services::keys::Keys;
+    use crate::services::bank_accounts::{BankRouting, NewBankAccount};
     use crate::wizard::WizardPage;
     use crate::wizard::session;
 
@@ -147,7 +143,6 @@ pub async fn submit_bank(
         return Err(AppError::InvalidFields(errors));
     };
 
-    let keys: Keys = from_context()?;
     let new = NewBankAccount {
         customer: payer.customer,
         routing,
@@ -156,28 +151,9 @@ pub async fn submit_bank(
         holder,
         saved: save.is_some(),
     };
-    let stored = match bank_accounts::add(&payer.db, &keys, payer.merchant_id, &new).await {
-        Ok(stored) => stored,
-        Err(BankAccountError::Blocked(code)) => {
-            return Err(AppError::Invalid {
-                field: "account_number".to_owned(),
-                message: format!(
-                    "A debit from this account was returned ({code}): it cannot be used again. Use another account."
-                ),
-            });
-        }
-        Err(error) => return Err(unexpected("storing a bank account", &error)),
-    };
-    checkout.instrument = Some(Instrument::Bank {
-        account_id: stored.id,
-        last_four: stored.last_four,
-        holder: stored.holder,
-    });
-    checkout.review = None;
-    checkout.notice = None;
-    payer.save_checkout(&checkout).await?;
-    payer.go_to(WizardPage::Review);
-    Ok(())
+    payer
+        .pay_from_new_account(checkout, &new, "account_number")
+        .await
 }
 
 #[component]

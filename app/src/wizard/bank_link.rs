@@ -92,12 +92,10 @@ pub async fn use_connected_account(
         AccountType, HolderType, InstitutionNumber, RoutingNumber, TransitNumber,
     };
     use crate::domain::business::FieldError;
-    use crate::domain::checkout::Instrument;
     use crate::domain::payment::PaymentMethodKind;
     use crate::error::unexpected;
-    use crate::services::bank_accounts::{self, BankAccountError, BankRouting, NewBankAccount};
+    use crate::services::bank_accounts::{BankRouting, NewBankAccount};
     use crate::services::from_context;
-    use crate::services::keys::Keys;
     use crate::services::processors::{LinkedRouting, PaymentProcessor, Processor, ProcessorError};
     use crate::wizard::{WizardPage, session};
 
@@ -188,7 +186,6 @@ pub async fn use_connected_account(
         },
     }
     .ok_or(AppError::Unexpected)?;
-    let keys: Keys = from_context()?;
     let new = NewBankAccount {
         customer: payer.customer,
         routing,
@@ -201,30 +198,9 @@ pub async fn use_connected_account(
         holder,
         saved: false,
     };
-    let stored = match bank_accounts::add(&payer.db, &keys, payer.merchant_id, &new).await {
-        Ok(stored) => stored,
-        Err(BankAccountError::Blocked(code)) => {
-            return Err(AppError::Invalid {
-                field: "connected_account".to_owned(),
-                message: format!(
-                    "A debit from this account was returned ({code}): it cannot be used again. Choose another account."
-                ),
-            });
-        }
-        Err(error) => return Err(unexpected("storing a linked bank account", &error)),
-    };
-    checkout.instrument = Some(Instrument::Bank {
-        account_id: stored.id,
-        last_four: stored.last_four,
-        holder: stored.holder,
-    });
-    checkout.connected_bank = None;
-    checkout.save_instrument = false;
-    checkout.review = None;
-    checkout.notice = None;
-    payer.save_checkout(&checkout).await?;
-    payer.go_to(WizardPage::Review);
-    Ok(())
+    payer
+        .pay_from_new_account(checkout, &new, "connected_account")
+        .await
 }
 
 /// The connect-your-bank part of step 7: sign in at a bank, then pick one of its accounts.

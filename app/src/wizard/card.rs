@@ -122,13 +122,7 @@ pub async fn submit_card(
         expiry: token.expiry,
     };
     // Kept once the charge succeeds, not before: a declined card is not offered again.
-    checkout.save_instrument = save.is_some();
-    checkout.instrument = Some(instrument);
-    checkout.review = None;
-    checkout.notice = None;
-    payer.save_checkout(&checkout).await?;
-    payer.go_to(WizardPage::Review);
-    Ok(())
+    payer.pay_with(checkout, instrument, save.is_some()).await
 }
 
 /// What the card number box says while the customer types: the brand once the first digits

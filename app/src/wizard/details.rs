@@ -25,7 +25,7 @@ pub async fn use_saved_method(
     use crate::wizard::session;
 
     let payer = session::require_payer(&merchant_slug).await?;
-    let mut checkout = payer.session.checkout.clone();
+    let checkout = payer.session.checkout.clone();
     let refused = || AppError::Invalid {
         field: "saved".to_owned(),
         message: "Choose one of your saved payment methods.".to_owned(),
@@ -54,13 +54,7 @@ pub async fn use_saved_method(
         }
         Some(PaymentMethodKind::Installments) | None => return Err(refused()),
     };
-    checkout.instrument = Some(instrument);
-    checkout.save_instrument = false;
-    checkout.notice = None;
-    checkout.review = None;
-    payer.save_checkout(&checkout).await?;
-    payer.go_to(WizardPage::Review);
-    Ok(())
+    payer.pay_with(checkout, instrument, false).await
 }
 
 #[component]

@@ -3,8 +3,8 @@
 //! trusting anything the browser says about its progress.
 
 use crate::domain::checkout::{
-    AuthorizationTerms, Checkout, Review, authorization_text, clearing_time, method_label,
-    methods_for, settlement_business_days,
+    AuthorizationTerms, Checkout, Instrument, Review, authorization_text, clearing_time,
+    method_label, methods_for, settlement_business_days,
 };
 use crate::domain::ids::CustomerId;
 use crate::domain::ids::MerchantId;
@@ -13,7 +13,9 @@ use crate::domain::merchant::{MerchantBranding, MerchantSlug};
 use crate::domain::money::{Currency, Money};
 use crate::domain::payment::PaymentMethodKind;
 use crate::error::{AppError, unexpected};
+use crate::services::bank_accounts::{BankAccountError, NewBankAccount};
 use crate::services::clock::{add_business_days, date_for_people, today};
+use crate::services::keys::Keys;
 use crate::services::processors::{PaymentProcessor, Processor};
 use crate::services::request::CookiePolicy;
 use crate::services::sessions::{self, IDLE_TIMEOUT, Session};
@@ -291,19 +293,7 @@ pub async fn checkout_view(
     page: WizardPage,
 ) -> Result<CheckoutView, AppError> {
     let mut checkout = session.checkout.clone();
-    let currency = checkout.currency().unwrap_or(Currency::Usd);
-    let enabled = payments::enabled_methods(db, merchant_id)
-        .await
-        .map_err(|error| unexpected("reading a merchant's payment methods", &error))?;
     let mut view = CheckoutView {
-        methods: methods_for(&enabled, currency)
-            .into_iter()
-            .map(|method| MethodChoice {
-                method,
-                label: method_label(method).to_owned(),
-                clearing: clearing_time(method).to_owned(),
-            })
-            .collect(),
         method: checkout.method,
         bank_draft: checkout.bank_draft.clone(),
         card_draft: checkout.card_draft.clone(),
@@ -320,6 +310,20 @@ pub async fn checkout_view(
     if let Ok(Some(total)) = checkout.total() {
         view.total = total.to_string();
         view.pay_label = pay_label(total);
+    }
+    if page == WizardPage::Method {
+        let currency = checkout.currency().unwrap_or(Currency::Usd);
+        let enabled = payments::enabled_methods(db, merchant_id)
+            .await
+            .map_err(|error| unexpected("reading a merchant's payment methods", &error))?;
+        view.methods = methods_for(&enabled, currency)
+            .into_iter()
+            .map(|method| MethodChoice {
+                method,
+                label: method_label(method).to_owned(),
+                clearing: clearing_time(method).to_owned(),
+            })
+            .collect();
     }
     if page == WizardPage::Details {
         view.notice = checkout.notice.clone();
@@ -457,6 +461,53 @@ impl Payer {
         sessions::save_checkout(&self.db, &self.session.id, checkout)
             .await
             .map_err(|error| unexpected("keeping a checkout", &error))
+    }
+
+    /// Step 7 is done: `instrument` pays this checkout (a card is kept after its charge when
+    /// `save_card`), and the review will be made afresh.
+    pub async fn pay_with(
+        &self,
+        mut checkout: Checkout,
+        instrument: Instrument,
+        save_card: bool,
+    ) -> Result<(), AppError> {
+        checkout.instrument = Some(instrument);
+        checkout.save_instrument = save_card;
+        checkout.connected_bank = None;
+        checkout.review = None;
+        checkout.notice = None;
+        self.save_checkout(&checkout).await?;
+        self.go_to(WizardPage::Review);
+        Ok(())
+    }
+
+    /// Stores a bank account step 7 was given (typed or picked from a connected bank) and pays
+    /// with it. An account a return closed is refused on `field`.
+    pub async fn pay_from_new_account(
+        &self,
+        checkout: Checkout,
+        account: &NewBankAccount,
+        field: &str,
+    ) -> Result<(), AppError> {
+        let keys: Keys = from_context()?;
+        let stored = match bank_accounts::add(&self.db, &keys, self.merchant_id, account).await {
+            Ok(stored) => stored,
+            Err(BankAccountError::Blocked(code)) => {
+                return Err(AppError::Invalid {
+                    field: field.to_owned(),
+                    message: format!(
+                        "A debit from this account was returned ({code}): it cannot be used again. Use another account."
+                    ),
+                });
+            }
+            Err(error) => return Err(unexpected("storing a bank account", &error)),
+        };
+        let instrument = Instrument::Bank {
+            account_id: stored.id,
+            last_four: stored.last_four,
+            holder: stored.holder,
+        };
+        self.pay_with(checkout, instrument, false).await
     }
 
     /// Sends the browser to `page` of this merchant's wizard.
