@@ -44,8 +44,26 @@ impl FromServerFnError for AppError {
 /// Logs the full cause of an unexpected failure and returns the browser-safe error for it.
 #[cfg(feature = "ssr")]
 pub fn unexpected(context: &str, cause: &dyn std::error::Error) -> AppError {
-    tracing::error!(error = %cause, "{context}");
+    tracing::error!(error = %Chain(cause), "{context}");
     AppError::Unexpected
+}
+
+/// An error with every cause under it, `outer: inner: innermost`, for the log: the top
+/// message alone ("payment storage failed") hides what the database said.
+#[cfg(feature = "ssr")]
+pub struct Chain<'a>(pub &'a dyn std::error::Error);
+
+#[cfg(feature = "ssr")]
+impl std::fmt::Display for Chain<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut cause = self.0.source();
+        while let Some(error) = cause {
+            write!(f, ": {error}")?;
+            cause = error.source();
+        }
+        Ok(())
+    }
 }
 
 impl AppError {

@@ -4,8 +4,9 @@
 use crate::config::Config;
 use crate::database;
 use crate::demo::{self, DemoSummary};
+use crate::worker::{RunReport, Worker};
 use anyhow::{Context as _, anyhow};
-use app::domain::ids::{ApiKeyId, MerchantId};
+use app::domain::ids::{ApiKeyId, JobId, MerchantId};
 use app::domain::merchant::{AccentColour, Country, MerchantSlug};
 use app::domain::money::Currency;
 use app::domain::payment::PaymentMethodKind;
@@ -13,6 +14,7 @@ use app::domain::public_url::PublicUrl;
 use app::services::Database;
 use app::services::api_keys;
 use app::services::checkout::{self, PaymentServices};
+use app::services::jobs::{self, JobCounts, JobError, JobSummary};
 use app::services::keys::Keys;
 use app::services::mail::{MailFrom, Mailer};
 use app::services::merchants::{self, MerchantError, NewMerchant};
@@ -187,7 +189,7 @@ pub struct ClockAdvanced {
 }
 
 /// Moves the sandbox's test clock `days` forward and applies the bank debits that became due,
-/// sending the emails they call for.
+/// then runs the jobs that queued (the emails they call for).
 pub async fn advance_test_clock(config: &Config, days: u32) -> anyhow::Result<ClockAdvanced> {
     let (db, _) = open(config).await?;
     let sandbox = Sandbox::new(db.clone());
@@ -195,23 +197,83 @@ pub async fn advance_test_clock(config: &Config, days: u32) -> anyhow::Result<Cl
         .advance_clock(days)
         .await
         .context("moving the test clock")?;
-    let mailer = match &config.smtp_url {
-        Some(url) => Mailer::smtp(url)?,
-        None => Mailer::outbox(&config.data_dir.join("outbox")).await?,
-    };
-    let services = PaymentServices {
-        db,
-        processor: Processor::Sandbox(sandbox),
-        keys: Keys::new(config.secret_key.expose()),
-        mailer,
-        from: MailFrom(config.mail_from.clone()),
-    };
-    let report = checkout::apply_resolved_debits(&services)
+    let worker = worker(config, db).await?;
+    let report = checkout::apply_resolved_debits(&worker.payments)
         .await
         .context("settling the debits that became due")?;
+    worker
+        .run_due()
+        .await
+        .context("sending what the debits' results call for")?;
     Ok(ClockAdvanced {
         today: app::services::clock::date_text(today),
         settled: report.settled,
         returned: report.returned,
     })
+}
+
+/// The worker the admin commands run jobs with: the server's, on the same database and mail.
+async fn worker(config: &Config, db: Database) -> anyhow::Result<Worker> {
+    let mailer = match &config.smtp_url {
+        Some(url) => Mailer::smtp(url)?,
+        None => Mailer::outbox(&config.data_dir.join("outbox")).await?,
+    };
+    Ok(Worker {
+        payments: PaymentServices {
+            db: db.clone(),
+            processor: Processor::Sandbox(Sandbox::new(db)),
+            keys: Keys::new(config.secret_key.expose()),
+        },
+        mailer,
+        from: MailFrom(config.mail_from.clone()),
+    })
+}
+
+/// What `portico jobs` prints.
+#[derive(Debug, Serialize)]
+pub struct JobsListing {
+    pub counts: JobCounts,
+    pub jobs: Vec<JobSummary>,
+}
+
+/// How many jobs stand in each status, and the latest (at most 100) in `statuses`.
+pub async fn list_jobs(db: &Database, statuses: &[&str]) -> anyhow::Result<JobsListing> {
+    let mut listed = Vec::new();
+    for status in statuses {
+        listed.extend(jobs::list(db, status, 100).await?);
+    }
+    Ok(JobsListing {
+        counts: jobs::counts(db).await?,
+        jobs: listed,
+    })
+}
+
+#[derive(Debug, Serialize)]
+pub struct RetriedJob {
+    pub job_id: JobId,
+    pub status: &'static str,
+}
+
+/// Queues a dead job again from its first attempt.
+pub async fn retry_job(db: &Database, id: &str) -> anyhow::Result<RetriedJob> {
+    let job_id = JobId::parse(id)
+        .map_err(|_| anyhow!("ID: {id:?} is not a job id (a UUID printed by portico jobs)"))?;
+    match jobs::retry_dead(db, job_id).await {
+        Ok(()) => Ok(RetriedJob {
+            job_id,
+            status: "queued",
+        }),
+        Err(JobError::NotFound) => Err(anyhow!("ID: there is no job {job_id}")),
+        Err(JobError::NotDead(_)) => Err(anyhow!(
+            "ID: job {job_id} is not dead; only dead jobs can be retried"
+        )),
+        Err(error) => Err(error).context("retrying the job"),
+    }
+}
+
+/// Runs the jobs that are due now, as the server's worker would.
+pub async fn run_jobs(config: &Config) -> anyhow::Result<RunReport> {
+    let (db, _) = open(config).await?;
+    jobs::seed_recurring(&db).await?;
+    Ok(worker(config, db).await?.run_due().await?)
 }

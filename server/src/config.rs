@@ -42,6 +42,8 @@ pub enum ConfigError {
     FrameAncestor(String),
     #[error("PORTICO_DEMO must be on or off, not {0:?}")]
     Demo(String),
+    #[error("PORTICO_BACKGROUND_JOBS must be on or off, not {0:?}")]
+    BackgroundJobs(String),
 }
 
 /// The key behind every signature and every encrypted column. 32 bytes from the OS CSPRNG.
@@ -158,6 +160,10 @@ pub struct Config {
     /// `PORTICO_CLIENT_IP_HEADER`: the header a trusted reverse proxy puts the client's address
     /// in (for per-client rate limits); unset, the connecting socket's address is used.
     pub client_ip_header: Option<HeaderName>,
+    /// `PORTICO_BACKGROUND_JOBS`: run the job worker in this process (emails, processor
+    /// follow-ups, housekeeping). Off, the jobs wait for an instance that runs it, or for
+    /// `portico jobs run`.
+    pub background_jobs: bool,
 }
 
 impl Config {
@@ -190,6 +196,11 @@ impl Config {
             Some("off") => false,
             Some(other) => return Err(ConfigError::Demo(other.to_owned())),
         };
+        let background_jobs = match lookup("PORTICO_BACKGROUND_JOBS").as_deref() {
+            None | Some("on") => true,
+            Some("off") => false,
+            Some(other) => return Err(ConfigError::BackgroundJobs(other.to_owned())),
+        };
         Ok(Self {
             site_addr,
             database_url: SecretString::from(database_url),
@@ -214,6 +225,7 @@ impl Config {
                         .map_err(|_| ConfigError::ClientIpHeader(name))
                 })
                 .transpose()?,
+            background_jobs,
         })
     }
 }
@@ -245,6 +257,7 @@ mod tests {
         assert!(config.smtp_url.is_none());
         assert_eq!(config.frame_ancestors, FrameAncestors::None);
         assert!(config.seed_demo);
+        assert!(config.background_jobs);
     }
 
     #[test]
@@ -300,6 +313,10 @@ mod tests {
         assert!(matches!(
             with("PORTICO_DEMO", "yes"),
             Err(ConfigError::Demo(_))
+        ));
+        assert!(matches!(
+            with("PORTICO_BACKGROUND_JOBS", "maybe"),
+            Err(ConfigError::BackgroundJobs(_))
         ));
     }
 

@@ -9,3 +9,4 @@ pub mod demo;
 pub mod startup;
 pub mod telemetry;
 pub mod web;
+pub mod worker;

@@ -33,6 +33,29 @@ enum Command {
     /// The sandbox processor's test clock.
     #[command(subcommand, name = "test-clock")]
     TestClock(TestClockCommand),
+    /// The outbox's jobs (emails, processor follow-ups, housekeeping): with no subcommand,
+    /// how many stand in each status and the queued, running and dead ones.
+    Jobs(JobsArgs),
+}
+
+#[derive(Args)]
+struct JobsArgs {
+    #[command(subcommand)]
+    command: Option<JobsCommand>,
+    /// List the jobs in this status instead: queued, running, done or dead.
+    #[arg(long, value_parser = ["queued", "running", "done", "dead"])]
+    status: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum JobsCommand {
+    /// Queue a dead job again, from its first attempt.
+    Retry {
+        /// The job's id, as `portico jobs` prints it.
+        id: String,
+    },
+    /// Run the jobs that are due now, as the server's worker would, and exit.
+    Run,
 }
 
 #[derive(Subcommand)]
@@ -153,6 +176,30 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::TestClock(TestClockCommand::Advance { days }) => {
             print_json(&admin::advance_test_clock(&config, days).await?)?;
+        }
+        Command::Jobs(JobsArgs {
+            command: Some(JobsCommand::Retry { id }),
+            ..
+        }) => {
+            let (db, _) = admin::open(&config).await?;
+            print_json(&admin::retry_job(&db, &id).await?)?;
+        }
+        Command::Jobs(JobsArgs {
+            command: Some(JobsCommand::Run),
+            ..
+        }) => {
+            print_json(&admin::run_jobs(&config).await?)?;
+        }
+        Command::Jobs(JobsArgs {
+            command: None,
+            status,
+        }) => {
+            let (db, _) = admin::open(&config).await?;
+            let statuses = match status.as_deref() {
+                Some(status) => vec![status],
+                None => vec!["queued", "running", "dead"],
+            };
+            print_json(&admin::list_jobs(&db, &statuses).await?)?;
         }
     }
     Ok(())

@@ -7,11 +7,13 @@ use crate::web::client::{ClientAddressSource, identify_client, same_origin_posts
 use crate::web::refusals::refusals_are_client_errors;
 use crate::web::security::{CspNonce, SecurityPolicy, add_security_headers};
 use crate::web::{brand, health};
+use crate::worker::Worker;
 use crate::{database, demo};
 use anyhow::Context as _;
 use app::domain::public_url::PublicUrl;
 use app::services::Database;
-use app::services::checkout::{self, PaymentServices};
+use app::services::checkout::PaymentServices;
+use app::services::jobs;
 use app::services::keys::Keys;
 use app::services::mail::{MailFrom, Mailer};
 use app::services::processors::{Processor, sandbox::Sandbox};
@@ -59,6 +61,7 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     state: AppState,
+    background_jobs: bool,
 }
 
 impl Application {
@@ -116,10 +119,14 @@ impl Application {
             header: config.client_ip_header.clone(),
         });
         let router = router(state.clone(), security, client_source);
+        jobs::seed_recurring(&db)
+            .await
+            .context("seeding the recurring jobs")?;
         Ok(Self {
             listener,
             router,
             state,
+            background_jobs: config.background_jobs,
         })
     }
 
@@ -139,8 +146,12 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         tracing::info!(address = %self.local_addr(), "Portico is listening");
-        let purge = tokio::spawn(purge_stale_sessions(self.state.db.clone()));
-        let settle = tokio::spawn(follow_bank_debits(self.state.payment_services()));
+        let (stop_worker, worker_stopped) = tokio::sync::oneshot::channel::<()>();
+        let worker = self.background_jobs.then(|| {
+            tokio::spawn(self.state.worker().run_until_stopped(async {
+                let _ = worker_stopped.await;
+            }))
+        });
         let served = axum::serve(
             self.listener,
             self.router
@@ -148,9 +159,21 @@ impl Application {
         )
         .with_graceful_shutdown(shutdown)
         .await;
-        purge.abort();
-        settle.abort();
+        let _ = stop_worker.send(());
+        if let Some(worker) = worker
+            && tokio::time::timeout(std::time::Duration::from_secs(30), worker)
+                .await
+                .is_err()
+        {
+            // Its jobs' leases run out and another worker takes them.
+            tracing::warn!("the job worker did not stop within 30 seconds");
+        }
         served
+    }
+
+    /// A worker for this application's jobs, for tests to run what is due.
+    pub fn worker(&self) -> Worker {
+        self.state.worker()
     }
 }
 
@@ -173,8 +196,6 @@ fn router(
         move || {
             provide_context(state.db.clone());
             provide_context(state.public_url.clone());
-            provide_context(state.mailer.clone());
-            provide_context(state.mail_from.clone());
             provide_context(state.keys.clone());
             provide_context(state.cookie_policy);
             provide_context(state.processor.clone());
@@ -249,46 +270,14 @@ impl AppState {
             db: self.db.clone(),
             processor: self.processor.clone(),
             keys: self.keys.clone(),
+        }
+    }
+
+    pub fn worker(&self) -> Worker {
+        Worker {
+            payments: self.payment_services(),
             mailer: self.mailer.clone(),
             from: self.mail_from.clone(),
-        }
-    }
-}
-
-/// Every minute, finishes confirms that stopped half way and applies the bank debits the
-/// processor reports settled or returned. Any instance may do it: status changes are
-/// conditional, so a result applied twice changes nothing the second time.
-async fn follow_bank_debits(services: PaymentServices) {
-    let mut every_minute = tokio::time::interval(std::time::Duration::from_secs(60));
-    loop {
-        every_minute.tick().await;
-        match checkout::finish_stale_pending(&services).await {
-            Ok(0) => {}
-            Ok(finished) => tracing::warn!(finished, "finished payments whose confirm had stopped"),
-            Err(error) => tracing::error!(%error, "finishing pending payments"),
-        }
-        match checkout::apply_resolved_debits(&services).await {
-            Ok(report) if report.settled + report.returned == 0 => {}
-            Ok(report) => tracing::info!(
-                settled = report.settled,
-                returned = report.returned,
-                "bank debits resolved"
-            ),
-            Err(error) => tracing::error!(%error, "following bank debits"),
-        }
-    }
-}
-
-/// Every hour, deletes the sessions and sign-in codes nobody can use any more. Any instance may
-/// do it; the deletes are idempotent.
-async fn purge_stale_sessions(db: Database) {
-    let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
-    loop {
-        every_hour.tick().await;
-        match app::services::sessions::purge_stale(&db).await {
-            Ok(0) => {}
-            Ok(deleted) => tracing::info!(deleted, "purged stale sessions and sign-in codes"),
-            Err(error) => tracing::error!(%error, "purging stale sessions"),
         }
     }
 }

@@ -68,6 +68,10 @@ entity_id!(
     /// Identifies one merchant API key (not the key itself, which is secret).
     ApiKeyId
 );
+entity_id!(
+    /// Identifies one job of the outbox: a side effect waiting to run, running, done or dead.
+    JobId
+);
 
 #[cfg(test)]
 mod tests {

@@ -7,18 +7,29 @@ use crate::domain::ids::{AccessRequestId, MerchantId};
 use crate::domain::merchant::MerchantBranding;
 use crate::services::Database;
 use crate::services::clock::{now, timestamp_text};
-use crate::services::mail::{MailError, MailFrom, Mailer};
-use lettre::Message;
+use crate::services::jobs::{self, Job, JobError, NewJob, OutgoingEmail};
 use lettre::message::Mailbox;
 
-/// Records the request, or returns the one this address already made.
+#[derive(Debug, thiserror::Error)]
+pub enum AccessRequestError {
+    #[error("the merchant's notification could not be queued")]
+    Queue(#[from] JobError),
+    #[error("access request storage failed")]
+    Storage(#[from] sqlx::Error),
+}
+
+/// Records the request, or returns the one this address already made. A new request queues
+/// the merchant's notification (at its support address) in the same transaction; without a
+/// support address the request waits in the database.
 pub async fn request(
     db: &Database,
     merchant: MerchantId,
+    branding: &MerchantBranding,
     email: &EmailAddress,
     details: &BusinessDetails,
-) -> Result<AccessRequestId, sqlx::Error> {
+) -> Result<AccessRequestId, AccessRequestError> {
     let id = AccessRequestId::new_random();
+    let mut transaction = db.pool().begin().await?;
     let inserted = sqlx::query(
         "INSERT INTO access_requests (id, merchant_id, email, business_name, contact_name, phone, address_line1, city, \
          region, postal_code, country, status, created_at) \
@@ -36,16 +47,23 @@ pub async fn request(
     .bind(details.postal_code.as_str())
     .bind(details.country.code())
     .bind(timestamp_text(now()))
-    .execute(db.pool())
+    .execute(&mut *transaction)
     .await;
     match inserted {
-        Ok(_) => Ok(id),
-        Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
-            exists(db, merchant, email)
-                .await?
-                .ok_or(sqlx::Error::RowNotFound)
+        Ok(_) => {
+            if let Some(notification) = notification(branding, email, details) {
+                jobs::enqueue(&mut transaction, NewJob::new(&Job::Email(notification))?).await?;
+            }
+            transaction.commit().await?;
+            Ok(id)
         }
-        Err(error) => Err(error),
+        Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
+            drop(transaction);
+            Ok(exists(db, merchant, email)
+                .await?
+                .ok_or(sqlx::Error::RowNotFound)?)
+        }
+        Err(error) => Err(error.into()),
     }
 }
 
@@ -67,19 +85,15 @@ pub async fn exists(
     .transpose()
 }
 
-/// Tells the merchant (at its support address) that someone asks for access, with what they
-/// said about their business. Without a support address the request waits in the database.
-pub async fn notify_merchant(
-    mailer: &Mailer,
-    from: &MailFrom,
+/// The email telling the merchant that someone asks for access, with what they said about
+/// their business; `None` when the merchant has no support address.
+fn notification(
     merchant: &MerchantBranding,
     email: &EmailAddress,
     details: &BusinessDetails,
-) -> Result<(), NotifyError> {
-    let Some(support) = merchant.support_email.as_deref() else {
-        return Ok(());
-    };
-    let text = format!(
+) -> Option<OutgoingEmail> {
+    let support = merchant.support_email.as_deref()?.parse().ok()?;
+    let body = format!(
         "{email} verified their email address at your Portico billing link and asks to pay as a new business:\n\n\
          Business name: {business}\nContact: {contact}\nPhone: {phone}\nAddress: {line1}, {city}, {region} {postal}, {country}\n\n\
          They see no invoices until you add {email} as a contact of one of your customers.\n",
@@ -92,28 +106,13 @@ pub async fn notify_merchant(
         postal = details.postal_code.as_str(),
         country = details.country.code(),
     );
-    let message = Message::builder()
-        .from(Mailbox::new(
-            Some("Portico".to_owned()),
-            from.0.email.clone(),
-        ))
-        .to(Mailbox::new(
-            Some(merchant.display_name.clone()),
-            support.parse()?,
-        ))
-        .reply_to(Mailbox::new(None, email.as_str().parse()?))
-        .subject(format!("Access request from {}", details.business_name))
-        .body(text)?;
-    mailer.send(message).await?;
-    Ok(())
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum NotifyError {
-    #[error("an address cannot be written in an email header")]
-    Address(#[from] lettre::address::AddressError),
-    #[error("the notification could not be built")]
-    Message(#[from] lettre::error::Error),
-    #[error("the notification could not be sent")]
-    Mail(#[from] MailError),
+    Some(OutgoingEmail {
+        sender_name: "Portico".to_owned(),
+        to: Mailbox::new(Some(merchant.display_name.clone()), support).to_string(),
+        reply_to: Some(email.as_str().to_owned()),
+        subject: format!("Access request from {}", details.business_name),
+        body,
+        html_body: None,
+        send_before: None,
+    })
 }

@@ -6,26 +6,24 @@
 use crate::domain::checkout::{Checkout, Instrument};
 use crate::domain::email::EmailAddress;
 use crate::domain::idempotency::IdempotencyKey;
-use crate::domain::ids::{CustomerId, MerchantId};
+use crate::domain::ids::{CustomerId, MerchantId, PaymentId};
 use crate::domain::merchant::MerchantBranding;
 use crate::domain::payment::{PaymentMethodKind, PaymentStatus};
 use crate::services::Database;
 use crate::services::bank_accounts::{self, BankAccountError};
 use crate::services::clock::{date_for_people, date_text, parse_date};
+use crate::services::jobs::{OutgoingEmail, Recipient};
 use crate::services::keys::Keys;
-use crate::services::mail::{MailError, MailFrom, Mailer};
 use crate::services::merchants;
 use crate::services::payments::{
-    self, NewAllocation, NewAuthorization, NewPayment, Outcome, Payment, PaymentDetails,
+    self, Announce, NewAllocation, NewAuthorization, NewPayment, Outcome, Payment, PaymentDetails,
     PaymentError, Recorded,
 };
 use crate::services::processors::{
-    ChargeOutcome, DebitAccount, DebitResolution, PaymentProcessor, Processor, ProcessorError,
-    ResolvedDebit,
+    ChargeOutcome, DebitAccount, DebitResolution, DebitStarted, PaymentProcessor, Processor,
+    ProcessorError, ProcessorRecord, ResolvedDebit,
 };
 use crate::services::saved_cards;
-use lettre::Message;
-use lettre::message::Mailbox;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfirmError {
@@ -41,6 +39,8 @@ pub enum ConfirmError {
     SavedCard(#[from] crate::services::saved_cards::SavedCardError),
     #[error("the confirm task stopped: {0}")]
     Interrupted(String),
+    #[error("the merchant could not be read")]
+    Merchant(#[from] merchants::MerchantError),
 }
 
 /// What paying needs besides the database.
@@ -49,15 +49,12 @@ pub struct PaymentServices {
     pub db: Database,
     pub processor: Processor,
     pub keys: Keys,
-    pub mailer: Mailer,
-    pub from: MailFrom,
 }
 
 /// A confirm from step 8.
 #[derive(Debug, Clone)]
 pub struct Confirmation {
     pub merchant: MerchantId,
-    pub branding: MerchantBranding,
     pub customer: CustomerId,
     pub payer_email: EmailAddress,
     pub checkout: Checkout,
@@ -134,88 +131,102 @@ async fn confirm_to_the_end(
     // A replay of a payment still pending (its first request failed half way) drives it on:
     // every processor call is keyed by the payment, so nothing is charged twice.
     let driven = drive(services, confirmation.merchant, payment).await?;
-    if driven.moved {
-        if driven.payment.status == PaymentStatus::Succeeded
-            && checkout.save_instrument
-            && let Some(card @ Instrument::Card { .. }) = &checkout.instrument
-            && let Err(error) = saved_cards::save(
-                &services.db,
-                confirmation.merchant,
-                confirmation.customer,
-                card,
-            )
-            .await
-        {
-            // The payment stands; only the convenience is lost.
-            tracing::error!(%error, "saving a card after its charge");
-        }
-        // After the answer, not before it: the payment stands whether or not mail goes out.
-        let (services, branding, sent) = (
-            services.clone(),
-            confirmation.branding,
-            driven.payment.clone(),
-        );
-        tokio::spawn(async move { send_payment_emails(&services, &branding, &sent).await });
+    if driven.moved
+        && driven.payment.status == PaymentStatus::Succeeded
+        && checkout.save_instrument
+        && let Some(card @ Instrument::Card { .. }) = &checkout.instrument
+        && let Err(error) = saved_cards::save(
+            &services.db,
+            confirmation.merchant,
+            confirmation.customer,
+            card,
+        )
+        .await
+    {
+        // The payment stands; only the convenience is lost.
+        tracing::error!(error = %crate::error::Chain(&error), "saving a card after its charge");
     }
     Ok(driven.payment)
 }
 
-/// A payment pending for this long without reaching the processor is given up: it fails and
-/// its invoices owe the money again.
+/// A payment pending for this long without reaching the processor is given up, once the
+/// processor confirms that it holds nothing for it.
 const PENDING_DEADLINE: time::Duration = time::Duration::hours(1);
+
+/// Pending payments older than this are taken to belong to a confirm that stopped.
+const STALE_AFTER: time::Duration = time::Duration::minutes(2);
+
+/// What following up the stale pending payments did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StaleReport {
+    /// Payments driven on, failed, or caught up with what the processor did.
+    pub finished: usize,
+    /// Payments still pending after their deadline whose fate the processor could not be
+    /// asked about: they keep holding their invoices' balances until it answers.
+    pub unresolved: Vec<(MerchantId, PaymentId)>,
+}
 
 /// Drives on the payments left `pending` by a confirm that never finished (a crash, a
 /// processor that did not answer): each is charged or debited as its confirm would have, keyed
-/// by the payment, and its emails are sent. One that still cannot be driven after
-/// [`PENDING_DEADLINE`] fails. Returns how many moved on.
-pub async fn finish_stale_pending(services: &PaymentServices) -> Result<usize, ConfirmError> {
+/// by the payment. One that still cannot be driven after [`PENDING_DEADLINE`] is looked up at
+/// the processor by its key: what the processor did stands, and only a payment the processor
+/// holds nothing for fails (its invoices owe the money again).
+pub async fn finish_stale_pending(services: &PaymentServices) -> Result<StaleReport, ConfirmError> {
     let db = &services.db;
-    let mut finished = 0;
-    for (merchant, payment) in payments::stale_pending(db, time::Duration::minutes(2)).await? {
+    let mut report = StaleReport::default();
+    for (merchant, payment) in payments::stale_pending(db, STALE_AFTER).await? {
         let payment = payments::get(db, merchant, payment).await?;
         let driven = match drive(services, merchant, payment.clone()).await {
             Ok(driven) => driven,
             Err(error) if payments::is_older_than(&payment, PENDING_DEADLINE) => {
-                tracing::error!(%error, payment = %payment.id, "giving up a pending payment");
-                let outcome = Outcome {
-                    failure_reason: Some("The payment could not be completed.".to_owned()),
-                    ..Outcome::default()
-                };
-                match payments::transition(
-                    db,
-                    merchant,
-                    payment.id,
-                    PaymentStatus::Failed,
-                    &outcome,
-                )
-                .await
-                {
-                    Ok(failed) => Driven {
-                        payment: failed,
-                        moved: true,
-                    },
+                tracing::error!(error = %crate::error::Chain(&error), payment = %payment.id, "a pending payment is past its deadline");
+                match settle_by_lookup(services, merchant, &payment).await {
+                    Ok(driven) => driven,
                     Err(error) => {
-                        tracing::error!(%error, "failing a pending payment");
+                        tracing::error!(error = %crate::error::Chain(&error), payment = %payment.id, "the processor could not be asked about a pending payment");
+                        report.unresolved.push((merchant, payment.id));
                         continue;
                     }
                 }
             }
             Err(error) => {
-                tracing::error!(%error, payment = %payment.id, "finishing a pending payment");
+                tracing::error!(error = %crate::error::Chain(&error), payment = %payment.id, "finishing a pending payment");
                 continue;
             }
         };
         if driven.moved {
-            finished += 1;
-            if let Some(branding) = merchant_branding(db, merchant).await {
-                send_payment_emails(services, &branding, &driven.payment).await;
-            }
+            report.finished += 1;
         }
     }
-    Ok(finished)
+    Ok(report)
 }
 
-/// A payment after `drive`, and whether this call moved it (and so owes its emails).
+/// Applies what the processor holds for a payment past its deadline: the charge or debit it
+/// made, or, when it made none, the payment's failure.
+async fn settle_by_lookup(
+    services: &PaymentServices,
+    merchant: MerchantId,
+    payment: &Payment,
+) -> Result<Driven, ConfirmError> {
+    let (next, outcome) = match services
+        .processor
+        .lookup_payment(merchant, payment.id)
+        .await?
+    {
+        ProcessorRecord::Charge(charge) => charge_result(charge),
+        ProcessorRecord::Debit(started) => debit_result(started),
+        ProcessorRecord::Unknown => (
+            PaymentStatus::Failed,
+            Outcome {
+                failure_reason: Some("The payment could not be completed.".to_owned()),
+                ..Outcome::default()
+            },
+        ),
+    };
+    apply(services, merchant, payment.id, next, &outcome).await
+}
+
+/// A payment after `drive`, and whether this call moved it.
 struct Driven {
     payment: Payment,
     moved: bool,
@@ -229,66 +240,111 @@ async fn drive(
     let db = &services.db;
     let instrument = payment.instrument.clone().ok_or(ConfirmError::Incomplete)?;
     let (next, outcome) = match payment.method {
-        PaymentMethodKind::Card => {
-            match services
+        PaymentMethodKind::Card => charge_result(
+            services
                 .processor
                 .charge_card(merchant, payment.id, &instrument, payment.amount)
-                .await?
-            {
-                ChargeOutcome::Succeeded { reference } => (
-                    PaymentStatus::Succeeded,
-                    Outcome {
-                        processor_reference: Some(reference),
-                        ..Outcome::default()
-                    },
-                ),
-                ChargeOutcome::Declined { reference, reason } => (
+                .await?,
+        ),
+        PaymentMethodKind::UsAch | PaymentMethodKind::CaPad | PaymentMethodKind::CaEft => {
+            match bank_accounts::blocked_code(db, merchant, &instrument).await? {
+                // The bank reported the account closed after the payment was recorded: it is
+                // never debited again.
+                Some(code) => (
                     PaymentStatus::Failed,
                     Outcome {
-                        processor_reference: Some(reference),
-                        failure_reason: Some(reason),
+                        failure_reason: Some(format!(
+                            "The bank account can no longer be debited: the bank returned an earlier debit ({code})."
+                        )),
                         ..Outcome::default()
                     },
                 ),
+                None => {
+                    let (routing, account) =
+                        bank_accounts::reveal(db, &services.keys, merchant, &instrument).await?;
+                    debit_result(
+                        services
+                            .processor
+                            .start_debit(
+                                merchant,
+                                payment.id,
+                                payment.method,
+                                &DebitAccount {
+                                    routing: &routing,
+                                    account: &account,
+                                },
+                                payment.amount,
+                            )
+                            .await?,
+                    )
+                }
             }
-        }
-        PaymentMethodKind::UsAch | PaymentMethodKind::CaPad | PaymentMethodKind::CaEft => {
-            let (routing, account) =
-                bank_accounts::reveal(db, &services.keys, merchant, &instrument).await?;
-            let started = services
-                .processor
-                .start_debit(
-                    merchant,
-                    payment.id,
-                    payment.method,
-                    &DebitAccount {
-                        routing: &routing,
-                        account: &account,
-                    },
-                    payment.amount,
-                )
-                .await?;
-            (
-                PaymentStatus::Processing,
-                Outcome {
-                    processor_reference: Some(started.reference),
-                    settles_on: Some(date_text(started.settles_on)),
-                    ..Outcome::default()
-                },
-            )
         }
         PaymentMethodKind::Installments => {
             return Err(ProcessorError::UnsupportedMethod(payment.method).into());
         }
     };
-    match payments::transition(db, merchant, payment.id, next, &outcome).await {
+    apply(services, merchant, payment.id, next, &outcome).await
+}
+
+fn charge_result(charge: ChargeOutcome) -> (PaymentStatus, Outcome) {
+    match charge {
+        ChargeOutcome::Succeeded { reference } => (
+            PaymentStatus::Succeeded,
+            Outcome {
+                processor_reference: Some(reference),
+                ..Outcome::default()
+            },
+        ),
+        ChargeOutcome::Declined { reference, reason } => (
+            PaymentStatus::Failed,
+            Outcome {
+                processor_reference: Some(reference),
+                failure_reason: Some(reason),
+                ..Outcome::default()
+            },
+        ),
+    }
+}
+
+fn debit_result(started: DebitStarted) -> (PaymentStatus, Outcome) {
+    (
+        PaymentStatus::Processing,
+        Outcome {
+            processor_reference: Some(started.reference),
+            settles_on: Some(date_text(started.settles_on)),
+            ..Outcome::default()
+        },
+    )
+}
+
+/// Moves a pending payment to what the processor said, queuing the receipt (or failure) emails
+/// with the change.
+async fn apply(
+    services: &PaymentServices,
+    merchant: MerchantId,
+    payment: PaymentId,
+    next: PaymentStatus,
+    outcome: &Outcome,
+) -> Result<Driven, ConfirmError> {
+    let db = &services.db;
+    match payments::transition(
+        db,
+        merchant,
+        payment,
+        next,
+        outcome,
+        Announce::PayerAndMerchant,
+    )
+    .await
+    {
         Ok(payment) => Ok(Driven {
             payment,
             moved: true,
         }),
         // A concurrent replay of the same confirm got there first: its result stands.
         Err(PaymentError::InvalidTransition { .. }) => Ok(Driven {
-            payment: payments::get(db, merchant, payment.id).await?,
+            payment: payments::get(db, merchant, payment).await?,
             moved: false,
         }),
         Err(error) => Err(error.into()),
@@ -314,7 +370,7 @@ pub async fn apply_resolved_debits(
             Ok(()) => services.processor.acknowledge_debit(debit.payment).await?,
             // Not acknowledged: the processor reports it again next time.
             Err(error) => {
-                tracing::error!(%error, payment = %debit.payment, "applying a bank debit's result");
+                tracing::error!(error = %crate::error::Chain(&error), payment = %debit.payment, "applying a bank debit's result");
             }
         }
     }
@@ -332,8 +388,12 @@ async fn apply_debit_result(
         // Its confirm stopped after the debit started: catch up to processing first.
         payment = drive(services, debit.merchant, payment).await?.payment;
     }
-    let (next, outcome) = match debit.resolution {
-        DebitResolution::Settled => (PaymentStatus::Succeeded, Outcome::default()),
+    let (next, outcome, announce) = match debit.resolution {
+        DebitResolution::Settled => (
+            PaymentStatus::Succeeded,
+            Outcome::default(),
+            Announce::Nobody,
+        ),
         DebitResolution::Returned(code) => (
             PaymentStatus::Returned,
             Outcome {
@@ -344,6 +404,7 @@ async fn apply_debit_result(
                 )),
                 ..Outcome::default()
             },
+            Announce::PayerAndMerchant,
         ),
     };
     // Before the status: blocking is idempotent, so a result redelivered after a failure here
@@ -358,44 +419,27 @@ async fn apply_debit_result(
         // Applied already (by another instance, or before an acknowledgement was lost).
         return Ok(());
     }
-    let payment =
-        match payments::transition(db, debit.merchant, debit.payment, next, &outcome).await {
-            Ok(payment) => payment,
-            Err(PaymentError::InvalidTransition { from, .. }) if from == next => return Ok(()),
-            Err(error) => return Err(error.into()),
-        };
+    match payments::transition(db, debit.merchant, debit.payment, next, &outcome, announce).await {
+        Ok(_) => {}
+        Err(PaymentError::InvalidTransition { from, .. }) if from == next => return Ok(()),
+        Err(error) => return Err(error.into()),
+    }
     match debit.resolution {
         DebitResolution::Settled => report.settled += 1,
-        DebitResolution::Returned(_) => {
-            report.returned += 1;
-            match merchant_branding(db, debit.merchant).await {
-                Some(branding) => send_payment_emails(services, &branding, &payment).await,
-                None => {
-                    tracing::error!(merchant = %debit.merchant, "a returned payment's merchant is unknown")
-                }
-            }
-        }
+        DebitResolution::Returned(_) => report.returned += 1,
     }
     Ok(())
 }
 
-async fn merchant_branding(db: &Database, merchant: MerchantId) -> Option<MerchantBranding> {
-    let slug = merchants::slug_of(db, merchant).await.ok()??;
-    merchants::find(db, &slug)
-        .await
-        .ok()?
-        .map(|(_, branding)| branding)
-}
-
-/// What a payment's emails say about where the money is.
-fn status_sentence(payment: &Payment) -> String {
+/// What a payment's emails say about where the money is, as of `status`.
+fn status_sentence(payment: &Payment, status: PaymentStatus) -> String {
     let settles = payment
         .settles_on
         .as_deref()
         .and_then(|text| parse_date(text).ok())
         .map(date_for_people)
         .unwrap_or_default();
-    match payment.status {
+    match status {
         PaymentStatus::Succeeded => "Status: succeeded. The payment is complete.".to_owned(),
         PaymentStatus::Processing => {
             format!("Status: processing. The bank debit is expected to settle on {settles}.")
@@ -410,18 +454,26 @@ fn status_sentence(payment: &Payment) -> String {
             payment.failure_reason.as_deref().unwrap_or_default()
         ),
         PaymentStatus::Pending | PaymentStatus::Refunded => {
-            format!("Status: {}.", payment.status.code())
+            format!("Status: {}.", status.code())
         }
     }
 }
 
-/// The receipt (or return notice) for the payer, and the matching notification for the
-/// merchant's support address. Failures are logged: the payment stands either way.
-async fn send_payment_emails(
-    services: &PaymentServices,
-    branding: &MerchantBranding,
-    payment: &Payment,
-) {
+/// The email that tells `recipient` of the payment's change to `announces`: the receipt,
+/// failure or return notice for the payer, the matching notification for the merchant's
+/// support address. `None` when there is nobody to send it to (no payer email, no support
+/// address).
+pub async fn payment_email(
+    db: &Database,
+    merchant: MerchantId,
+    payment: PaymentId,
+    announces: PaymentStatus,
+    recipient: Recipient,
+) -> Result<Option<OutgoingEmail>, ConfirmError> {
+    let payment = payments::get(db, merchant, payment).await?;
+    let Some(branding) = merchant_branding(db, merchant).await? else {
+        return Err(PaymentError::NotFound.into());
+    };
     let invoices: String = payment
         .allocations
         .iter()
@@ -437,9 +489,9 @@ async fn send_payment_emails(
         id = payment.id,
         amount = payment.amount,
         label = payment.instrument_label.as_deref().unwrap_or_default(),
-        status = status_sentence(payment),
+        status = status_sentence(&payment, announces),
     );
-    let (customer_subject, merchant_subject) = match payment.status {
+    let (customer_subject, merchant_subject) = match announces {
         PaymentStatus::Returned => (
             format!("Your payment to {} was returned", branding.display_name),
             format!("Payment returned: {}", payment.amount),
@@ -451,74 +503,49 @@ async fn send_payment_emails(
             ),
             format!("Payment failed: {}", payment.amount),
         ),
-        _ => (
+        PaymentStatus::Pending
+        | PaymentStatus::Processing
+        | PaymentStatus::Succeeded
+        | PaymentStatus::Refunded => (
             format!("Receipt for your payment to {}", branding.display_name),
             format!("Payment received: {}", payment.amount),
         ),
     };
-    if let Some(payer) = &payment.payer_email
-        && let Err(error) = send(
-            services,
-            &branding.display_name,
-            payer,
-            branding.support_email.as_deref(),
-            &customer_subject,
-            &body,
-        )
-        .await
-    {
-        tracing::error!(%error, payment = %payment.id, "sending a payment email to the customer");
-    }
-    if let Some(support) = &branding.support_email {
-        let merchant_body = format!(
-            "{body}\nPaid by: {}\n",
-            payment.payer_email.as_deref().unwrap_or_default()
-        );
-        if let Err(error) = send(
-            services,
-            "Portico",
-            support,
-            payment.payer_email.as_deref(),
-            &merchant_subject,
-            &merchant_body,
-        )
-        .await
-        {
-            tracing::error!(%error, payment = %payment.id, "sending a payment email to the merchant");
-        }
-    }
+    Ok(match recipient {
+        Recipient::Payer => payment.payer_email.clone().map(|payer| OutgoingEmail {
+            sender_name: branding.display_name.clone(),
+            to: payer,
+            reply_to: branding.support_email.clone(),
+            subject: customer_subject,
+            body,
+            html_body: None,
+            send_before: None,
+        }),
+        Recipient::Merchant => branding.support_email.clone().map(|support| OutgoingEmail {
+            sender_name: "Portico".to_owned(),
+            to: support,
+            reply_to: payment.payer_email.clone(),
+            subject: merchant_subject,
+            body: format!(
+                "{body}\nPaid by: {}\n",
+                payment.payer_email.as_deref().unwrap_or_default()
+            ),
+            html_body: None,
+            send_before: None,
+        }),
+    })
 }
 
-#[derive(Debug, thiserror::Error)]
-enum SendError {
-    #[error("an address cannot be written in an email header")]
-    Address(#[from] lettre::address::AddressError),
-    #[error("the email could not be built")]
-    Message(#[from] lettre::error::Error),
-    #[error(transparent)]
-    Mail(#[from] MailError),
-}
-
-async fn send(
-    services: &PaymentServices,
-    sender_name: &str,
-    to: &str,
-    reply_to: Option<&str>,
-    subject: &str,
-    body: &str,
-) -> Result<(), SendError> {
-    let mut message = Message::builder()
-        .from(Mailbox::new(
-            Some(sender_name.to_owned()),
-            services.from.0.email.clone(),
-        ))
-        .to(Mailbox::new(None, to.parse()?))
-        .subject(subject);
-    if let Some(reply_to) = reply_to {
-        message = message.reply_to(Mailbox::new(None, reply_to.parse()?));
-    }
-    services.mailer.send(message.body(body.to_owned())?).await?;
-    Ok(())
+async fn merchant_branding(
+    db: &Database,
+    merchant: MerchantId,
+) -> Result<Option<MerchantBranding>, ConfirmError> {
+    let Some(slug) = merchants::slug_of(db, merchant).await? else {
+        return Ok(None);
+    };
+    Ok(merchants::find(db, &slug)
+        .await?
+        .map(|(_, branding)| branding))
 }
 
 /// The instrument's holder type, for the ACH entry class and the PAD category.

@@ -115,6 +115,18 @@ pub async fn complete(
     Ok(())
 }
 
+/// How long a key is remembered: a retry later than this is a new request.
+pub const KEYS_KEPT_FOR: Duration = Duration::hours(24);
+
+/// Deletes the records of requests older than [`KEYS_KEPT_FOR`]; returns how many.
+pub async fn purge_expired(db: &Database) -> Result<u64, sqlx::Error> {
+    let deleted = sqlx::query("DELETE FROM idempotent_requests WHERE created_at < $1")
+        .bind(timestamp_text(now() - KEYS_KEPT_FOR))
+        .execute(db.pool())
+        .await?;
+    Ok(deleted.rows_affected())
+}
+
 /// Forgets a claim whose request failed on our side, so that a retry does the work afresh.
 pub async fn release(
     db: &Database,

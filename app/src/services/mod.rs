@@ -11,6 +11,7 @@ pub mod database;
 pub mod idempotency;
 pub mod invoice_links;
 pub mod invoices;
+pub mod jobs;
 pub mod keys;
 pub mod mail;
 pub mod merchants;

@@ -16,6 +16,7 @@ use crate::services::clock::{now, timestamp_text};
 use crate::services::customers;
 use crate::services::database::{numbered_placeholders, optional_equality};
 use crate::services::invoices::{self, InvoiceError};
+use crate::services::jobs::{self, Job, JobError, NewJob, Recipient};
 use crate::services::page::{Cursor, Page, PageRequest};
 use std::collections::BTreeSet;
 
@@ -58,6 +59,8 @@ pub enum PaymentError {
     },
     #[error("a stored payment row is invalid: {0}")]
     CorruptRow(String),
+    #[error("a payment's emails could not be queued")]
+    Queue(#[from] JobError),
     #[error("payment storage failed")]
     Storage(#[from] sqlx::Error),
 }
@@ -326,24 +329,42 @@ pub async fn record(
     Ok(Recorded::New(get(db, merchant, id).await?))
 }
 
-/// Moves a payment along its life cycle, as the processor reports it.
+/// Whether a status change is told by email to the payer and to the merchant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Announce {
+    Nobody,
+    /// A receipt, a failure or a return: one email job for each, queued with the change.
+    PayerAndMerchant,
+}
+
+/// Moves a payment along its life cycle, as the processor reports it, telling nobody.
 pub async fn set_status(
     db: &Database,
     merchant: MerchantId,
     id: PaymentId,
     next: PaymentStatus,
 ) -> Result<Payment, PaymentError> {
-    transition(db, merchant, id, next, &Outcome::default()).await
+    transition(
+        db,
+        merchant,
+        id,
+        next,
+        &Outcome::default(),
+        Announce::Nobody,
+    )
+    .await
 }
 
 /// Moves a payment to `next` and records what the processor said with it (fields left `None`
-/// keep their value).
+/// keep their value). The emails `announce` asks for are queued in the same transaction, so a
+/// status change is never left without them, nor they without it.
 pub async fn transition(
     db: &Database,
     merchant: MerchantId,
     id: PaymentId,
     next: PaymentStatus,
     outcome: &Outcome,
+    announce: Announce,
 ) -> Result<Payment, PaymentError> {
     // Only from a status that may become `next`, in the UPDATE itself: of two reports racing,
     // the second finds the status changed and is refused.
@@ -375,14 +396,31 @@ pub async fn transition(
     for status in &from {
         updated = updated.bind(*status);
     }
-    let updated = updated.execute(db.pool()).await?;
+    let mut transaction = db.pool().begin().await?;
+    let updated = updated.execute(&mut *transaction).await?;
     if updated.rows_affected() == 0 {
+        drop(transaction);
         let now_status = get(db, merchant, id).await?.status;
         return Err(PaymentError::InvalidTransition {
             from: now_status,
             to: next,
         });
     }
+    match announce {
+        Announce::Nobody => {}
+        Announce::PayerAndMerchant => {
+            for recipient in [Recipient::Payer, Recipient::Merchant] {
+                let email = Job::PaymentEmail {
+                    merchant,
+                    payment: id,
+                    announces: next,
+                    recipient,
+                };
+                jobs::enqueue(&mut transaction, NewJob::new(&email)?).await?;
+            }
+        }
+    }
+    transaction.commit().await?;
     get(db, merchant, id).await
 }
 

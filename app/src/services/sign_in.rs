@@ -8,12 +8,10 @@ use crate::domain::merchant::MerchantBranding;
 use crate::domain::sign_in::OneTimeCode;
 use crate::services::Database;
 use crate::services::clock::{now, timestamp_text};
+use crate::services::jobs::{self, Job, JobError, NewJob, OutgoingEmail};
 use crate::services::keys::Keys;
-use crate::services::mail::{MailError, Mailer};
 use crate::services::request::ClientAddress;
 use crate::services::sessions::Session;
-use lettre::Message;
-use lettre::message::{Mailbox, MultiPart};
 use time::Duration;
 
 pub const CODE_LIFETIME: Duration = Duration::minutes(10);
@@ -39,12 +37,8 @@ pub enum SendError {
     TooManyForClient,
     #[error("too many codes for this session in the last hour")]
     TooManyForSession,
-    #[error("the code email could not be sent")]
-    Mail(#[from] MailError),
-    #[error("the code email could not be built")]
-    Message(#[from] lettre::error::Error),
-    #[error("the address cannot be written in an email header")]
-    Address(#[from] lettre::address::AddressError),
+    #[error("the code email could not be queued")]
+    Queue(#[from] JobError),
     #[error("the system random number generator failed")]
     Random(#[from] getrandom::Error),
     #[error("code storage failed")]
@@ -78,18 +72,12 @@ struct CodeRow {
     voided_at: Option<String>,
 }
 
-/// Who sends the email and in whose name.
-pub struct Sender<'a> {
-    pub from: &'a Mailbox,
-    pub merchant: &'a MerchantBranding,
-}
-
 /// Sends a fresh code to `email` for `session`; any earlier code of the session stops working.
+/// The email goes out through the outbox, sealed: the code is in it in the clear.
 pub async fn send_code(
     db: &Database,
-    mailer: &Mailer,
     keys: &Keys,
-    sender: &Sender<'_>,
+    merchant: &MerchantBranding,
     session: &Session,
     email: &EmailAddress,
     client: &ClientAddress,
@@ -167,8 +155,12 @@ pub async fn send_code(
         delete_code(db, &id).await?;
         return Err(refusal);
     }
-    let message = code_message(sender, email, &code)?;
-    if let Err(error) = mailer.send(message).await {
+    let email_job = NewJob::sealed(
+        &Job::Email(code_email(merchant, email, &code, at + CODE_LIFETIME)),
+        keys,
+    )?;
+    let mut connection = db.pool().acquire().await?;
+    if let Err(error) = jobs::enqueue(&mut connection, email_job).await {
         // Unsent, the code is useless; it must not count against the customer either.
         delete_code(db, &id).await?;
         return Err(error.into());
@@ -300,22 +292,23 @@ fn seconds_between(earlier: &str, later: time::OffsetDateTime) -> i64 {
         .unwrap_or(0)
 }
 
-fn code_message(
-    sender: &Sender<'_>,
+fn code_email(
+    merchant: &MerchantBranding,
     email: &EmailAddress,
     code: &OneTimeCode,
-) -> Result<Message, SendError> {
-    let merchant = &sender.merchant.display_name;
+    expires_at: time::OffsetDateTime,
+) -> OutgoingEmail {
+    let name = &merchant.display_name;
     let digits = code.digits();
     let spaced = format!("{} {}", &digits[..3], &digits[3..]);
     let minutes = CODE_LIFETIME.whole_minutes();
     let plain = format!(
-        "Your sign-in code to pay {merchant}: {digits}\n\n\
+        "Your sign-in code to pay {name}: {digits}\n\n\
          Type it on the page where you entered your email address. It works once, in that \
          browser, for {minutes} minutes.\n\n\
          If you did not ask for it, you can ignore this email: nobody can sign in without the code.\n"
     );
-    let accent = sender.merchant.accent_colour.as_str();
+    let accent = merchant.accent_colour.as_str();
     let html = format!(
         "<!doctype html><html lang=\"en\"><body style=\"margin:0;padding:24px;background:#f5f6f8;font-family:system-ui,-apple-system,'Segoe UI',sans-serif;color:#1f2430\">\
          <div style=\"max-width:480px;margin:0 auto;background:#ffffff;border-radius:12px;padding:32px;border-top:6px solid {accent}\">\
@@ -326,25 +319,17 @@ fn code_message(
          <p style=\"margin:0 0 8px;font-size:14px;color:#5b6270\">It works once, in that browser, for {minutes} minutes.</p>\
          <p style=\"margin:0;font-size:14px;color:#5b6270\">If you did not ask for it, you can ignore this email: nobody can sign in without the code.</p>\
          </div></body></html>",
-        merchant_html = escape_html(merchant),
+        merchant_html = escape_html(name),
     );
-    let to = Mailbox::new(None, email.as_str().parse()?);
-    let mut builder = Message::builder()
-        .from(Mailbox::new(
-            Some(merchant.clone()),
-            sender.from.email.clone(),
-        ))
-        .to(to)
-        .subject(format!("Your sign-in code to pay {merchant}"));
-    if let Some(support) = sender
-        .merchant
-        .support_email
-        .as_deref()
-        .and_then(|address| address.parse().ok())
-    {
-        builder = builder.reply_to(Mailbox::new(Some(merchant.clone()), support));
+    OutgoingEmail {
+        sender_name: name.clone(),
+        to: email.as_str().to_owned(),
+        reply_to: merchant.support_email.clone(),
+        subject: format!("Your sign-in code to pay {name}"),
+        body: plain,
+        html_body: Some(html),
+        send_before: Some(timestamp_text(expires_at)),
     }
-    Ok(builder.multipart(MultiPart::alternative_plain_html(plain, html))?)
 }
 
 fn escape_html(text: &str) -> String {

@@ -30,7 +30,6 @@ pub async fn submit_business(
 ) -> Result<(), AppError> {
     use crate::domain::business::BusinessForm;
     use crate::error::unexpected;
-    use crate::services::mail::{MailFrom, Mailer};
     use crate::services::sessions::{self, Draft};
     use crate::services::{Database, access_requests, customers, from_context};
     use crate::wizard::session;
@@ -68,20 +67,12 @@ pub async fn submit_business(
             .await
             .map_err(|error| unexpected("completing a customer's profile", &error))?,
         None => {
-            let request = access_requests::request(&db, merchant_id, &email, &details)
+            let request = access_requests::request(&db, merchant_id, &merchant, &email, &details)
                 .await
                 .map_err(|error| unexpected("recording an access request", &error))?;
             sessions::record_access_request(&db, &current.id, request)
                 .await
                 .map_err(|error| unexpected("recording an access request", &error))?;
-            let mailer: Mailer = from_context()?;
-            let from: MailFrom = from_context()?;
-            // The request is stored either way; a failed notification is logged, not shown.
-            if let Err(error) =
-                access_requests::notify_merchant(&mailer, &from, &merchant, &email, &details).await
-            {
-                tracing::error!(%error, "notifying a merchant of an access request");
-            }
         }
     }
     sessions::save_draft(&db, &current.id, &Draft::default())

@@ -25,7 +25,6 @@ pub async fn confirm_payment(
     use crate::services::checkout::{self, ConfirmError, Confirmation, PaymentServices};
     use crate::services::from_context;
     use crate::services::keys::Keys;
-    use crate::services::mail::{MailFrom, Mailer};
     use crate::services::payments::{self, PaymentError};
     use crate::services::processors::Processor;
     use crate::services::request::ClientAddress;
@@ -70,19 +69,15 @@ pub async fn confirm_payment(
     let client_address = use_context::<http::request::Parts>()
         .and_then(|parts| parts.extensions.get::<ClientAddress>().cloned())
         .map_or_else(|| "unknown".to_owned(), |ClientAddress(address)| address);
-    let MailFrom(from) = from_context()?;
     let services = PaymentServices {
         db: payer.db.clone(),
         processor: from_context::<Processor>()?,
         keys: from_context::<Keys>()?,
-        mailer: from_context::<Mailer>()?,
-        from: MailFrom(from),
     };
     let confirmed = checkout::confirm(
         &services,
         Confirmation {
             merchant: payer.merchant_id,
-            branding: payer.merchant.clone(),
             customer: payer.customer,
             payer_email: payer.email.clone(),
             checkout: current.clone(),

@@ -162,21 +162,14 @@ pub async fn send_code(
     field: &str,
 ) -> Result<(), AppError> {
     use crate::services::keys::Keys;
-    use crate::services::mail::{MailFrom, Mailer};
     use crate::services::request::ClientAddress;
-    use crate::services::sign_in::{self, SendError, Sender};
+    use crate::services::sign_in::{self, SendError};
 
-    let mailer: Mailer = from_context()?;
     let keys: Keys = from_context()?;
-    let MailFrom(from) = from_context()?;
     let client = use_context::<http::request::Parts>()
         .and_then(|parts| parts.extensions.get::<ClientAddress>().cloned())
         .unwrap_or_else(|| ClientAddress("unknown".to_owned()));
-    let sender = Sender {
-        from: &from,
-        merchant,
-    };
-    let message = match sign_in::send_code(db, &mailer, &keys, &sender, current, email, &client).await {
+    let message = match sign_in::send_code(db, &keys, merchant, current, email, &client).await {
         Ok(()) => return Ok(()),
         Err(SendError::CoolDown { seconds_left, .. }) => {
             format!("A code was just sent to this address. You can ask for another in {seconds_left} seconds.")

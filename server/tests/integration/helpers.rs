@@ -1,6 +1,7 @@
 use app::services::Database;
 use server::config::Config;
 use server::startup::Application;
+use server::worker::{RunReport, Worker};
 use sqlx::Connection;
 use std::collections::HashMap;
 use tempfile::TempDir;
@@ -49,6 +50,9 @@ pub struct TestApp {
     pub db: Database,
     pub backend: TestDb,
     pub data_dir: TempDir,
+    /// Runs the outbox's due jobs when a test asks (the background worker is off in tests, so
+    /// that what a test reads does not depend on timing).
+    pub worker: Worker,
     database_url: String,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
@@ -90,6 +94,7 @@ impl TestApp {
                 "LEPTOS_SITE_ROOT".into(),
                 data_dir.path().join("site").display().to_string(),
             ),
+            ("PORTICO_BACKGROUND_JOBS".into(), "off".into()),
         ]);
         for (name, value) in extra_vars {
             vars.insert((*name).to_owned(), (*value).to_owned());
@@ -100,6 +105,7 @@ impl TestApp {
             .expect("the application builds");
         let address = format!("http://{}", application.local_addr());
         let db = application.database().clone();
+        let worker = application.worker();
         let (shutdown, stopped) = oneshot::channel::<()>();
         let server = tokio::spawn(application.run_until_stopped(async {
             let _ = stopped.await;
@@ -116,6 +122,7 @@ impl TestApp {
             db,
             backend,
             data_dir,
+            worker,
             database_url,
             shutdown: Some(shutdown),
             server: Some(server),
@@ -134,6 +141,11 @@ impl TestApp {
             extra_vars,
         )
         .await
+    }
+
+    /// The database this server runs on, for admin commands run beside it.
+    pub fn database_url(&self) -> &str {
+        &self.database_url
     }
 
     /// Signals a graceful shutdown and waits for the server to finish.
@@ -423,8 +435,14 @@ pub fn location(response: &reqwest::Response) -> Option<String> {
 }
 
 impl TestApp {
-    /// The code in the newest sign-in email to `email` in the outbox.
-    pub fn latest_code(&self, email: &str) -> String {
+    /// Runs every job of the outbox that is due now, as the background worker would.
+    pub async fn run_jobs(&self) -> RunReport {
+        self.worker.run_due().await.expect("the due jobs run")
+    }
+
+    /// The code in the newest sign-in email to `email` in the outbox, once the due jobs ran.
+    pub async fn latest_code(&self, email: &str) -> String {
+        self.run_jobs().await;
         let outbox = self.data_dir.path().join("outbox");
         let mut messages: Vec<(std::time::SystemTime, String)> = std::fs::read_dir(&outbox)
             .expect("the outbox exists")
@@ -466,7 +484,9 @@ impl TestApp {
         serde_json::from_slice(&output.stdout).expect("the command prints JSON")
     }
 
-    pub fn outbox_count(&self) -> usize {
+    /// How many emails the outbox holds once the due jobs ran.
+    pub async fn outbox_count(&self) -> usize {
+        self.run_jobs().await;
         std::fs::read_dir(self.data_dir.path().join("outbox"))
             .map(|entries| entries.count())
             .unwrap_or(0)

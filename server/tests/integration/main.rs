@@ -14,6 +14,7 @@ mod api_payments;
 
 mod billing_link;
 mod health;
+mod jobs;
 mod security;
 mod sign_in;
 mod storage;

@@ -48,7 +48,7 @@ pub async fn fill_in_business(browser: &Browser, fields: &[(&str, &str)]) -> Str
 /// Signs `email` in from scratch and returns where the code sent the browser.
 pub async fn sign_in(app: &TestApp, browser: &Browser, email: &str) -> String {
     assert_eq!(ask_for_code(browser, email).await, format!("{DEMO}/verify"));
-    type_code(browser, &app.latest_code(email)).await
+    type_code(browser, &app.latest_code(email).await).await
 }
 
 both_databases! {
@@ -75,7 +75,7 @@ both_databases! {
     async fn wrong_codes_count_down_and_the_fifth_voids_the_code(app: TestApp) {
         let browser = Browser::new(&app);
         ask_for_code(&browser, GLOBEX).await;
-        let right = app.latest_code(GLOBEX);
+        let right = app.latest_code(GLOBEX).await;
         let wrong = if right == "000000" { "111111" } else { "000000" };
         for left in (1..=4).rev() {
             let answer = type_code(&browser, wrong).await;
@@ -91,7 +91,7 @@ both_databases! {
     async fn expired_and_used_codes_each_say_so(app: TestApp) {
         let browser = Browser::new(&app);
         ask_for_code(&browser, GLOBEX).await;
-        let code = app.latest_code(GLOBEX);
+        let code = app.latest_code(GLOBEX).await;
         sqlx::query("UPDATE sign_in_codes SET expires_at = '2000-01-01T00:00:00.000000Z'")
             .execute(app.db.pool())
             .await
@@ -101,7 +101,7 @@ both_databases! {
 
         let second = Browser::new(&app);
         ask_for_code(&second, GLOBEX).await;
-        let code = app.latest_code(GLOBEX);
+        let code = app.latest_code(GLOBEX).await;
         assert_eq!(type_code(&second, &code).await, format!("{DEMO}/business"));
         // Back on step 2 by other means (a second tab that still shows it): the code is spent.
         sqlx::query("UPDATE sessions SET pending_email = $1, verified_email = NULL, customer_id = NULL")
@@ -116,13 +116,13 @@ both_databases! {
     async fn a_code_works_only_in_the_browser_that_asked_for_it(app: TestApp) {
         let asker = Browser::new(&app);
         ask_for_code(&asker, GLOBEX).await;
-        let code = app.latest_code(GLOBEX);
+        let code = app.latest_code(GLOBEX).await;
         let stranger = Browser::new(&app);
         // Without a session the stranger is not even on step 2.
         assert_eq!(type_code(&stranger, &code).await, DEMO);
         // With its own session for the same address, the asker's code is simply wrong.
         ask_for_code(&stranger, GLOBEX).await;
-        let own = app.latest_code(GLOBEX);
+        let own = app.latest_code(GLOBEX).await;
         assert_ne!(own, code, "each session gets its own code");
         let answer = type_code(&stranger, &code).await;
         assert!(Browser::error_in(&answer).unwrap().contains("not right"));
@@ -135,7 +135,7 @@ both_databases! {
         }
         let refused = ask_for_code(&Browser::new(&app), GLOBEX).await;
         assert!(Browser::error_in(&refused).unwrap().contains("Too many codes were sent to this address"));
-        assert_eq!(app.outbox_count(), 5, "the refused code was not sent");
+        assert_eq!(app.outbox_count().await, 5, "the refused code was not sent");
         for n in 0..15 {
             ask_for_code(&Browser::new(&app), &format!("someone{n}@example.com")).await;
         }
@@ -159,7 +159,7 @@ both_databases! {
             .submit(&format!("{DEMO}/verify"), "wizard/resend", &[("merchant_slug", "northwind")])
             .await;
         assert!(Browser::error_in(&resent).is_none(), "{resent}");
-        assert_eq!(app.outbox_count(), 2);
+        assert_eq!(app.outbox_count().await, 2);
     }
 
     async fn steps_cannot_be_skipped_by_address_or_by_calling_the_endpoint(app: TestApp) {
@@ -192,6 +192,7 @@ both_databases! {
             .await
             .unwrap();
         assert_eq!(count, 1);
+        app.run_jobs().await;
         let outbox = std::fs::read_dir(app.data_dir.path().join("outbox")).unwrap();
         let notified = outbox
             .filter_map(|entry| std::fs::read_to_string(entry.unwrap().path()).ok())
@@ -328,7 +329,7 @@ both_databases! {
             .unwrap();
         let before = Browser::session_cookie(&response).unwrap();
         let before = before.split(';').next().unwrap().to_owned();
-        let code = app.latest_code(GLOBEX);
+        let code = app.latest_code(GLOBEX).await;
         let verified = app
             .client
             .post(format!("{}/api/wizard/code", app.address))
@@ -420,7 +421,7 @@ both_databases! {
             .await
             .unwrap();
         assert_eq!(response.status(), 403);
-        assert_eq!(app.outbox_count(), 0);
+        assert_eq!(app.outbox_count().await, 0);
     }
 }
 
@@ -473,7 +474,7 @@ async fn codes_are_stored_as_an_hmac_under_the_secret_key_not_a_plain_hash() {
     use sha2::{Digest, Sha256};
     let app = TestApp::spawn(TestDb::Sqlite).await.unwrap();
     ask_for_code(&Browser::new(&app), GLOBEX).await;
-    let code = app.latest_code(GLOBEX);
+    let code = app.latest_code(GLOBEX).await;
     let (hash, session): (String, String) =
         sqlx::query_as("SELECT code_hash, session_id FROM sign_in_codes")
             .fetch_one(app.db.pool())

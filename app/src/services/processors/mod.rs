@@ -166,6 +166,16 @@ impl ReturnCode {
     }
 }
 
+/// What the processor holds for a payment, asked by the payment's key: the answer to "did
+/// that charge go through?" when Portico lost track of a call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProcessorRecord {
+    /// Nothing was charged or debited for the payment.
+    Unknown,
+    Charge(ChargeOutcome),
+    Debit(DebitStarted),
+}
+
 /// How a bank debit ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DebitResolution {
@@ -209,6 +219,14 @@ pub trait PaymentProcessor {
         account: &DebitAccount<'_>,
         amount: Money,
     ) -> impl Future<Output = Result<DebitStarted, ProcessorError>> + Send;
+
+    /// What the processor did for `payment`, if anything: asked before Portico gives a
+    /// payment up, so that a charge that went through is never taken for one that did not.
+    fn lookup_payment(
+        &self,
+        merchant: MerchantId,
+        payment: PaymentId,
+    ) -> impl Future<Output = Result<ProcessorRecord, ProcessorError>> + Send;
 
     /// The debits that settled or came back and whose result Portico has not acknowledged:
     /// reported again until it is, as a real processor redelivers its webhooks.
@@ -288,6 +306,16 @@ impl PaymentProcessor for Processor {
                     .start_debit(merchant, payment, method, account, amount)
                     .await
             }
+        }
+    }
+
+    async fn lookup_payment(
+        &self,
+        merchant: MerchantId,
+        payment: PaymentId,
+    ) -> Result<ProcessorRecord, ProcessorError> {
+        match self {
+            Self::Sandbox(sandbox) => sandbox.lookup_payment(merchant, payment).await,
         }
     }
 

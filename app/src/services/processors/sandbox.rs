@@ -8,7 +8,7 @@
 use super::{
     BankLink, CardDetails, CardToken, ChargeOutcome, DebitAccount, DebitResolution, DebitStarted,
     Institution, LinkedAccount, LinkedAccountNumbers, LinkedRouting, PaymentProcessor,
-    ProcessorError, ResolvedDebit, ReturnCode,
+    ProcessorError, ProcessorRecord, ResolvedDebit, ReturnCode,
 };
 use crate::domain::bank::AccountNumber;
 use crate::domain::checkout::settlement_business_days;
@@ -114,6 +114,27 @@ impl Sandbox {
     }
 }
 
+fn charge_outcome(reference: String, outcome: &str) -> ChargeOutcome {
+    match outcome {
+        "decline" => ChargeOutcome::Declined {
+            reference,
+            reason: "Your card was declined.".to_owned(),
+        },
+        "insufficient_funds" => ChargeOutcome::Declined {
+            reference,
+            reason: "Your card was declined for insufficient funds.".to_owned(),
+        },
+        _ => ChargeOutcome::Succeeded { reference },
+    }
+}
+
+fn debit_started(reference: String, due_on: &str) -> DebitStarted {
+    DebitStarted {
+        reference,
+        settles_on: parse_date(due_on).unwrap_or(now().date()),
+    }
+}
+
 fn reference(prefix: &str) -> Result<String, ProcessorError> {
     let mut random = [0_u8; 12];
     getrandom::fill(&mut random)?;
@@ -200,17 +221,7 @@ impl PaymentProcessor for Sandbox {
                 .bind(payment.to_string())
                 .fetch_one(self.db.pool())
                 .await?;
-        Ok(match outcome.as_str() {
-            "decline" => ChargeOutcome::Declined {
-                reference,
-                reason: "Your card was declined.".to_owned(),
-            },
-            "insufficient_funds" => ChargeOutcome::Declined {
-                reference,
-                reason: "Your card was declined for insufficient funds.".to_owned(),
-            },
-            _ => ChargeOutcome::Succeeded { reference },
-        })
+        Ok(charge_outcome(reference, &outcome))
     }
 
     async fn start_debit(
@@ -242,9 +253,34 @@ impl PaymentProcessor for Sandbox {
                 .bind(payment.to_string())
                 .fetch_one(self.db.pool())
                 .await?;
-        Ok(DebitStarted {
-            reference,
-            settles_on: parse_date(&due_on).unwrap_or(now().date()),
+        Ok(debit_started(reference, &due_on))
+    }
+
+    async fn lookup_payment(
+        &self,
+        merchant: MerchantId,
+        payment: PaymentId,
+    ) -> Result<ProcessorRecord, ProcessorError> {
+        let charge: Option<(String, String)> = sqlx::query_as(
+            "SELECT reference, outcome FROM sandbox_charges WHERE payment_id = $1 AND merchant_id = $2",
+        )
+        .bind(payment.to_string())
+        .bind(merchant.to_string())
+        .fetch_optional(self.db.pool())
+        .await?;
+        if let Some((reference, outcome)) = charge {
+            return Ok(ProcessorRecord::Charge(charge_outcome(reference, &outcome)));
+        }
+        let debit: Option<(String, String)> = sqlx::query_as(
+            "SELECT reference, due_on FROM sandbox_debits WHERE payment_id = $1 AND merchant_id = $2",
+        )
+        .bind(payment.to_string())
+        .bind(merchant.to_string())
+        .fetch_optional(self.db.pool())
+        .await?;
+        Ok(match debit {
+            Some((reference, due_on)) => ProcessorRecord::Debit(debit_started(reference, &due_on)),
+            None => ProcessorRecord::Unknown,
         })
     }
 

@@ -1,0 +1,261 @@
+//! The one worker that runs the outbox ([`app::services::jobs`]): every email, every processor
+//! follow-up and the housekeeping. Any number of server instances run it side by side; the
+//! leases keep each job to one of them at a time.
+//!
+//! [`Worker::run_due`] runs what is due now and returns: the background loop calls it every
+//! half second, and tests and the admin CLI call it directly instead of waiting.
+
+use app::domain::ids::JobId;
+use app::error::Chain;
+use app::services::checkout::{self, PaymentServices};
+use app::services::jobs::{self, ClaimedJob, Failed, Job, JobError, OutgoingEmail, Reported};
+use app::services::mail::{MailFrom, Mailer, OUTBOX_KEEPS};
+use app::services::{Database, clock, idempotency, sessions};
+use serde::Serialize;
+use std::future::Future;
+use std::time::Duration as StdDuration;
+use time::Duration;
+
+/// Jobs claimed at once; they run side by side.
+const BATCH: i64 = 16;
+/// How long a claim holds: longer than [`JOB_TIMEOUT`], so a live worker never loses a job
+/// it is running; a dead worker's jobs are taken again after this.
+const LEASE: Duration = Duration::minutes(2);
+/// A run that takes longer is abandoned and counted as a failure.
+const JOB_TIMEOUT: StdDuration = StdDuration::from_secs(30);
+/// How often the background loop looks for due jobs.
+const POLL: StdDuration = StdDuration::from_millis(500);
+/// Finished jobs are kept this long for `portico jobs --status done`.
+const DONE_JOBS_KEPT_FOR: Duration = Duration::days(7);
+
+/// Everything the jobs reach: the database, the processor and the mail.
+#[derive(Debug, Clone)]
+pub struct Worker {
+    pub payments: PaymentServices,
+    pub mailer: Mailer,
+    pub from: MailFrom,
+}
+
+/// What one [`Worker::run_due`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct RunReport {
+    pub done: usize,
+    /// Failed and queued again after their back-off.
+    pub retried: usize,
+    /// Failed for good: in the dead letters with their error.
+    pub dead: usize,
+}
+
+/// Why a run did not succeed.
+enum Failure {
+    /// Worth another attempt (a mail server that did not answer, a database that was busy).
+    Retry(String),
+    /// No attempt can succeed (an email that can no longer be built or is too late to send).
+    Permanent(String),
+}
+
+impl Failure {
+    fn retry(error: &dyn std::error::Error) -> Self {
+        Self::Retry(Chain(error).to_string())
+    }
+}
+
+impl Worker {
+    fn db(&self) -> &Database {
+        &self.payments.db
+    }
+
+    /// Runs every job that is due now, batch after batch, until none is; a job that fails is
+    /// queued again for later and does not run twice in one call.
+    pub async fn run_due(&self) -> Result<RunReport, JobError> {
+        let mut report = RunReport::default();
+        loop {
+            let claimed = jobs::claim_due(self.db(), &self.payments.keys, BATCH, LEASE).await?;
+            if claimed.is_empty() {
+                return Ok(report);
+            }
+            let mut running = tokio::task::JoinSet::new();
+            for job in claimed {
+                let worker = self.clone();
+                running.spawn(async move { worker.run_one(job).await });
+            }
+            while let Some(finished) = running.join_next().await {
+                match finished {
+                    Ok(Ok(Outcome::Done)) => report.done += 1,
+                    Ok(Ok(Outcome::Retried)) => report.retried += 1,
+                    Ok(Ok(Outcome::Dead)) => report.dead += 1,
+                    Ok(Ok(Outcome::LeaseLost)) => {}
+                    Ok(Err(error)) => {
+                        tracing::error!(error = %Chain(&error), "recording a job's result");
+                    }
+                    // Its lease runs out and another attempt takes it.
+                    Err(error) => tracing::error!(%error, "a job's task panicked"),
+                }
+            }
+        }
+    }
+
+    /// Runs due jobs every [`POLL`] until `stop` completes, then lets the batch in hand finish.
+    pub async fn run_until_stopped(self, stop: impl Future<Output = ()>) {
+        tokio::pin!(stop);
+        loop {
+            if let Err(error) = self.run_due().await {
+                tracing::error!(error = %Chain(&error), "running due jobs");
+            }
+            tokio::select! {
+                () = tokio::time::sleep(POLL) => {}
+                () = &mut stop => return,
+            }
+        }
+    }
+
+    async fn run_one(&self, claimed: ClaimedJob) -> Result<Outcome, JobError> {
+        let result = match tokio::time::timeout(JOB_TIMEOUT, self.perform(&claimed)).await {
+            Ok(result) => result,
+            Err(_) => Err(Failure::Retry(format!(
+                "did not finish within {} seconds",
+                JOB_TIMEOUT.as_secs()
+            ))),
+        };
+        let outcome = match result {
+            Ok(()) => match jobs::complete(self.db(), &claimed).await? {
+                Reported::Recorded => Outcome::Done,
+                Reported::LeaseLost => Outcome::LeaseLost,
+            },
+            Err(Failure::Retry(error)) => {
+                tracing::warn!(job = %claimed.id, kind = claimed.job.kind(), attempt = claimed.attempt, %error, "a job failed");
+                match jobs::fail(self.db(), &claimed, &error).await? {
+                    Failed::WillRetry => Outcome::Retried,
+                    Failed::DeadLettered => Outcome::Dead,
+                    Failed::LeaseLost => Outcome::LeaseLost,
+                }
+            }
+            Err(Failure::Permanent(error)) => {
+                tracing::error!(job = %claimed.id, kind = claimed.job.kind(), %error, "a job cannot succeed");
+                match jobs::dead_letter(self.db(), claimed.id, claimed.lease(), &error).await? {
+                    Reported::Recorded => Outcome::Dead,
+                    Reported::LeaseLost => Outcome::LeaseLost,
+                }
+            }
+        };
+        if matches!(outcome, Outcome::LeaseLost) {
+            tracing::warn!(job = %claimed.id, "a job's lease ran out before it finished");
+        }
+        Ok(outcome)
+    }
+
+    async fn perform(&self, claimed: &ClaimedJob) -> Result<(), Failure> {
+        match &claimed.job {
+            Job::Email(email) => self.send(claimed.id, email).await,
+            Job::PaymentEmail {
+                merchant,
+                payment,
+                announces,
+                recipient,
+            } => {
+                let email =
+                    checkout::payment_email(self.db(), *merchant, *payment, *announces, *recipient)
+                        .await
+                        .map_err(|error| Failure::retry(&error))?;
+                match email {
+                    Some(email) => self.send(claimed.id, &email).await,
+                    None => Ok(()),
+                }
+            }
+            Job::FinishStalePayments => {
+                let report = checkout::finish_stale_pending(&self.payments)
+                    .await
+                    .map_err(|error| Failure::retry(&error))?;
+                if report.finished > 0 {
+                    tracing::warn!(
+                        finished = report.finished,
+                        "finished payments whose confirm had stopped"
+                    );
+                }
+                if report.unresolved.is_empty() {
+                    Ok(())
+                } else {
+                    // Shown by `portico jobs`: these need a person if the processor stays away.
+                    let payments: Vec<String> = report
+                        .unresolved
+                        .iter()
+                        .map(|(_, payment)| payment.to_string())
+                        .collect();
+                    Err(Failure::Retry(format!(
+                        "pending past their deadline, the processor unreachable: {}",
+                        payments.join(", ")
+                    )))
+                }
+            }
+            Job::FollowBankDebits => {
+                let report = checkout::apply_resolved_debits(&self.payments)
+                    .await
+                    .map_err(|error| Failure::retry(&error))?;
+                if report.settled + report.returned > 0 {
+                    tracing::info!(
+                        settled = report.settled,
+                        returned = report.returned,
+                        "bank debits resolved"
+                    );
+                }
+                Ok(())
+            }
+            Job::Housekeeping => self.housekeeping().await,
+        }
+    }
+
+    async fn send(&self, id: JobId, email: &OutgoingEmail) -> Result<(), Failure> {
+        if let Some(deadline) = &email.send_before
+            && clock::timestamp_text(clock::now()) > *deadline
+        {
+            return Err(Failure::Permanent(
+                "not sent: it was no use any more (a sign-in code that expired first)".to_owned(),
+            ));
+        }
+        let message = self
+            .from
+            .message(id, email)
+            .map_err(|error| Failure::Permanent(Chain(&error).to_string()))?;
+        self.mailer
+            .send(message)
+            .await
+            .map_err(|error| Failure::retry(&error))
+    }
+
+    async fn housekeeping(&self) -> Result<(), Failure> {
+        let db = self.db();
+        let sessions = sessions::purge_stale(db)
+            .await
+            .map_err(|error| Failure::retry(&error))?;
+        let keys = idempotency::purge_expired(db)
+            .await
+            .map_err(|error| Failure::retry(&error))?;
+        let jobs = jobs::purge_done(db, DONE_JOBS_KEPT_FOR)
+            .await
+            .map_err(|error| Failure::retry(&error))?;
+        let emails = self
+            .mailer
+            .purge_outbox(OUTBOX_KEEPS)
+            .await
+            .map_err(|error| Failure::retry(&error))?;
+        if sessions + keys + jobs + emails > 0 {
+            tracing::info!(
+                sessions_and_codes = sessions,
+                idempotency_keys = keys,
+                finished_jobs = jobs,
+                outbox_files = emails,
+                "housekeeping deleted what nobody can use any more"
+            );
+        }
+        Ok(())
+    }
+}
+
+/// What became of one claimed job.
+enum Outcome {
+    Done,
+    Retried,
+    Dead,
+    /// Its lease ran out mid-run and another worker took it over: it is theirs to report.
+    LeaseLost,
+}
