@@ -21,6 +21,14 @@ pub enum DatabaseError {
     Connect(#[source] sqlx::Error),
     #[error("could not apply the database migrations")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("{0} exists already: a backup never overwrites a file")]
+    BackupExists(String),
+    #[error(
+        "portico backup copies SQLite databases; back up PostgreSQL with pg_dump (see the README)"
+    )]
+    BackupOfPostgres,
+    #[error("could not write the backup")]
+    Backup(#[source] sqlx::Error),
 }
 
 pub async fn connect(url: &str) -> Result<Database, DatabaseError> {
@@ -61,6 +69,24 @@ pub async fn connect(url: &str) -> Result<Database, DatabaseError> {
 
 pub async fn migrate(db: &Database) -> Result<(), DatabaseError> {
     MIGRATOR.run(db.pool()).await?;
+    Ok(())
+}
+
+/// Writes a consistent copy of a live SQLite database to `to` (`VACUUM INTO`: one read
+/// transaction, so writes go on meanwhile and the copy is of one moment). The copy is a
+/// complete database: point `DATABASE_URL` at it to restore.
+pub async fn backup(db: &Database, to: &std::path::Path) -> Result<(), DatabaseError> {
+    if db.backend() == Backend::Postgres {
+        return Err(DatabaseError::BackupOfPostgres);
+    }
+    if to.exists() {
+        return Err(DatabaseError::BackupExists(to.display().to_string()));
+    }
+    sqlx::query("VACUUM INTO $1")
+        .bind(to.display().to_string())
+        .execute(db.pool())
+        .await
+        .map_err(DatabaseError::Backup)?;
     Ok(())
 }
 

@@ -24,6 +24,13 @@ enum Command {
     Serve,
     /// Apply the database migrations, then exit.
     Migrate,
+    /// Write a consistent copy of the live SQLite database to a new file (PostgreSQL:
+    /// use pg_dump).
+    Backup {
+        /// The file to write; it must not exist yet.
+        #[arg(long)]
+        to: std::path::PathBuf,
+    },
     /// Manage merchants and their API keys.
     #[command(subcommand)]
     Merchant(MerchantCommand),
@@ -147,6 +154,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let db = database::connect(config.database_url.expose_secret()).await?;
             database::migrate(&db).await?;
             println!("The database is up to date.");
+        }
+        Command::Backup { to } => {
+            let db = database::connect(config.database_url.expose_secret()).await?;
+            database::backup(&db, &to).await?;
+            print_json(&serde_json::json!({ "backup": to.display().to_string() }))?;
         }
         Command::Merchant(MerchantCommand::Create(args)) => {
             let (db, public_url) = admin::open(&config).await?;

@@ -156,3 +156,85 @@ async fn the_demo_command_fills_in_a_demo_merchant_left_empty() {
     let invoices = app.api_get(&created.api_key, "/invoices").await;
     assert_eq!(invoices.ok(200)["data"].as_array().unwrap().len(), 4);
 }
+
+#[tokio::test]
+async fn a_backup_of_the_live_database_serves_the_same_invoices_and_payments() {
+    let app = TestApp::spawn(TestDb::Sqlite).await.unwrap();
+    let key = admin::create_api_key(&app.db, "northwind")
+        .await
+        .unwrap()
+        .api_key;
+    let invoices = app
+        .api_get(&key, "/invoices?limit=100")
+        .await
+        .ok(200)
+        .clone();
+    let payments = app
+        .api_get(&key, "/payments?limit=100")
+        .await
+        .ok(200)
+        .clone();
+    assert!(
+        !payments["data"].as_array().unwrap().is_empty(),
+        "the demo has payments"
+    );
+
+    let backup = app.data_dir.path().join("backup.db");
+    let run = |to: &std::path::Path| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_portico"))
+            .args(["backup", "--to", &to.display().to_string()])
+            .env("DATABASE_URL", app.database_url())
+            .env("PORTICO_DATA_DIR", app.data_dir.path())
+            .output()
+            .unwrap()
+    };
+    // While the server runs and serves.
+    let made = run(&backup);
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let again = run(&backup);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("exists already"));
+
+    let restored = TestApp::spawn_on_sqlite_file(&backup).await;
+    // Payment links name the server they were made on, which is another one now.
+    let without_links = |mut page: serde_json::Value| {
+        for invoice in page["data"].as_array_mut().unwrap() {
+            invoice.as_object_mut().unwrap().remove("payment_link");
+        }
+        page
+    };
+    assert_eq!(
+        without_links(
+            restored
+                .api_get(&key, "/invoices?limit=100")
+                .await
+                .ok(200)
+                .clone()
+        ),
+        without_links(invoices)
+    );
+    assert_eq!(
+        restored.api_get(&key, "/payments?limit=100").await.ok(200),
+        &payments
+    );
+}
+
+#[tokio::test]
+async fn a_postgres_database_is_sent_to_pg_dump() {
+    let Some(app) = TestApp::spawn(TestDb::Postgres).await else {
+        return;
+    };
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_portico"))
+        .args(["backup", "--to", "/tmp/never-written.db"])
+        .env("DATABASE_URL", app.database_url())
+        .env("PORTICO_DATA_DIR", app.data_dir.path())
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("pg_dump"));
+    assert!(!std::path::Path::new("/tmp/never-written.db").exists());
+}

@@ -35,7 +35,9 @@ macro_rules! both_databases {
                 #[tokio::test]
                 async fn postgres() {
                     if let Some(app) = TestApp::spawn(TestDb::Postgres).await {
-                        run(app).await
+                        let database_url = app.database_url().to_owned();
+                        run(app).await;
+                        $crate::helpers::drop_postgres_database(&database_url).await;
                     }
                 }
             }
@@ -143,6 +145,19 @@ impl TestApp {
         .await
     }
 
+    /// A second server on the SQLite database file `path` (a restored backup), with a data
+    /// folder of its own.
+    pub async fn spawn_on_sqlite_file(path: &std::path::Path) -> Self {
+        let database_url = format!("sqlite://{}?mode=rw", path.display());
+        Self::start(
+            TestDb::Sqlite,
+            tempfile::tempdir().unwrap(),
+            database_url,
+            &[],
+        )
+        .await
+    }
+
     /// The database this server runs on, for admin commands run beside it.
     pub fn database_url(&self) -> &str {
         &self.database_url
@@ -203,6 +218,27 @@ async fn fresh_postgres_database() -> Option<String> {
         .map(|(base, _)| base)
         .expect("TEST_POSTGRES_URL ends in /database");
     Some(format!("{base}/{name}"))
+}
+
+/// Drops a database `fresh_postgres_database` made, once its test passed (a failed test keeps
+/// its database to look at), so a long-lived cluster does not fill up with them.
+pub async fn drop_postgres_database(database_url: &str) {
+    let Ok(admin_url) = std::env::var("TEST_POSTGRES_URL") else {
+        return;
+    };
+    let name = database_url
+        .rsplit('/')
+        .next()
+        .expect("a database URL ends in /database");
+    let mut admin = sqlx::AnyConnection::connect(&admin_url)
+        .await
+        .expect("TEST_POSTGRES_URL accepts connections");
+    // FORCE: the stopped server's pool may still be closing its connections.
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .execute(&mut admin)
+        .await
+        .expect("a test database can be dropped");
+    admin.close().await.ok();
 }
 
 /// A merchant made for one test, with an API key.
