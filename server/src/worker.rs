@@ -79,9 +79,10 @@ impl Worker {
                 let worker = self.clone();
                 running.spawn(async move { worker.run_one(job).await });
             }
+            let mut succeeded = Vec::new();
             while let Some(finished) = running.join_next().await {
                 match finished {
-                    Ok(Ok(Outcome::Done)) => report.done += 1,
+                    Ok(Ok(Outcome::Succeeded(job))) => succeeded.push(*job),
                     Ok(Ok(Outcome::Retried)) => report.retried += 1,
                     Ok(Ok(Outcome::Dead)) => report.dead += 1,
                     Ok(Ok(Outcome::LeaseLost)) => {}
@@ -92,6 +93,14 @@ impl Worker {
                     Err(error) => tracing::error!(%error, "a job's task panicked"),
                 }
             }
+            let done = jobs::complete_all(self.db(), &succeeded).await?;
+            if done < succeeded.len() {
+                tracing::warn!(
+                    lost = succeeded.len() - done,
+                    "jobs whose lease ran out before they finished"
+                );
+            }
+            report.done += done;
         }
     }
 
@@ -110,6 +119,7 @@ impl Worker {
     }
 
     async fn run_one(&self, claimed: ClaimedJob) -> Result<Outcome, JobError> {
+        let id = claimed.id;
         let result = match tokio::time::timeout(JOB_TIMEOUT, self.perform(&claimed)).await {
             Ok(result) => result,
             Err(_) => Err(Failure::Retry(format!(
@@ -118,10 +128,7 @@ impl Worker {
             ))),
         };
         let outcome = match result {
-            Ok(()) => match jobs::complete(self.db(), &claimed).await? {
-                Reported::Recorded => Outcome::Done,
-                Reported::LeaseLost => Outcome::LeaseLost,
-            },
+            Ok(()) => Outcome::Succeeded(Box::new(claimed)),
             Err(Failure::Retry(error)) => {
                 tracing::warn!(job = %claimed.id, kind = claimed.job.kind(), attempt = claimed.attempt, %error, "a job failed");
                 match jobs::fail(self.db(), &claimed, &error).await? {
@@ -139,7 +146,7 @@ impl Worker {
             }
         };
         if matches!(outcome, Outcome::LeaseLost) {
-            tracing::warn!(job = %claimed.id, "a job's lease ran out before it finished");
+            tracing::warn!(job = %id, "a job's lease ran out before it finished");
         }
         Ok(outcome)
     }
@@ -253,7 +260,8 @@ impl Worker {
 
 /// What became of one claimed job.
 enum Outcome {
-    Done,
+    /// To be recorded done with the rest of its batch.
+    Succeeded(Box<ClaimedJob>),
     Retried,
     Dead,
     /// Its lease ran out mid-run and another worker took it over: it is theirs to report.
