@@ -53,6 +53,8 @@ cargo fmt --all -- --check
 
 step "clippy: the server build (ssr)"
 cargo clippy --locked -p app -p server --features app/ssr --all-targets -- -D warnings
+step "clippy: the fault harness's build (crash points)"
+cargo clippy --locked -p app -p server --features app/ssr,server/crash-points --all-targets -- -D warnings
 step "clippy: the browser build (hydrate)"
 cargo clippy --locked -p frontend --features hydrate --target wasm32-unknown-unknown -- -D warnings
 step "clippy: Trunk's client-side build (csr)"
@@ -61,6 +63,10 @@ cargo clippy --locked -p frontend --features csr --target wasm32-unknown-unknown
 step "unit and integration tests (SQLite and PostgreSQL)"
 start_postgres
 cargo test --locked -p app -p server --features app/ssr
+
+step "crash points (short form; scripts/faults.sh runs 20 per point)"
+cargo build --locked -p server --features crash-points --bin portico --example faults
+"$target_dir/debug/examples/faults" 3
 
 step "release build"
 cargo leptos build --release

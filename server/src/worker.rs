@@ -10,7 +10,7 @@ use app::error::Chain;
 use app::services::checkout::{self, PaymentServices};
 use app::services::jobs::{self, ClaimedJob, Failed, Job, JobError, OutgoingEmail, Reported};
 use app::services::mail::{MailFrom, Mailer, OUTBOX_KEEPS};
-use app::services::{Database, clock, idempotency, sessions};
+use app::services::{Database, clock, crash_point, idempotency, sessions};
 use serde::Serialize;
 use std::future::Future;
 use std::time::Duration as StdDuration;
@@ -74,6 +74,7 @@ impl Worker {
             if claimed.is_empty() {
                 return Ok(report);
             }
+            crash_point::reached("worker.after_claim");
             let mut running = tokio::task::JoinSet::new();
             for job in claimed {
                 let worker = self.clone();
@@ -93,6 +94,7 @@ impl Worker {
                     Err(error) => tracing::error!(%error, "a job's task panicked"),
                 }
             }
+            crash_point::reached("worker.before_complete");
             let done = jobs::complete_all(self.db(), &succeeded).await?;
             if done < succeeded.len() {
                 tracing::warn!(
@@ -226,7 +228,9 @@ impl Worker {
         self.mailer
             .send(message)
             .await
-            .map_err(|error| Failure::retry(&error))
+            .map_err(|error| Failure::retry(&error))?;
+        crash_point::reached("worker.after_send");
+        Ok(())
     }
 
     async fn housekeeping(&self) -> Result<(), Failure> {

@@ -12,6 +12,7 @@ use crate::domain::payment::{PaymentMethodKind, PaymentStatus};
 use crate::services::Database;
 use crate::services::bank_accounts::{self, BankAccountError};
 use crate::services::clock::{date_for_people, date_text, parse_date};
+use crate::services::crash_point;
 use crate::services::jobs::{OutgoingEmail, Recipient};
 use crate::services::keys::Keys;
 use crate::services::merchants;
@@ -284,7 +285,10 @@ async fn drive(
             return Err(ProcessorError::UnsupportedMethod(payment.method).into());
         }
     };
-    apply(services, merchant, payment.id, next, &outcome).await
+    crash_point::reached("confirm.after_processor_call");
+    let driven = apply(services, merchant, payment.id, next, &outcome).await?;
+    crash_point::reached("confirm.after_status_change");
+    Ok(driven)
 }
 
 fn charge_result(charge: ChargeOutcome) -> (PaymentStatus, Outcome) {
@@ -420,7 +424,7 @@ async fn apply_debit_result(
         return Ok(());
     }
     match payments::transition(db, debit.merchant, debit.payment, next, &outcome, announce).await {
-        Ok(_) => {}
+        Ok(_) => crash_point::reached("settlement.after_status_change"),
         Err(PaymentError::InvalidTransition { from, .. }) if from == next => return Ok(()),
         Err(error) => return Err(error.into()),
     }

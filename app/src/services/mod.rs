@@ -6,6 +6,7 @@ pub mod api_keys;
 pub mod bank_accounts;
 pub mod checkout;
 pub mod clock;
+pub mod crash_point;
 pub mod customers;
 pub mod database;
 pub mod idempotency;

@@ -326,6 +326,7 @@ pub async fn record(
         .await?;
     }
     transaction.commit().await?;
+    crate::services::crash_point::reached("confirm.after_payment_insert");
     Ok(Recorded::New(get(db, merchant, id).await?))
 }
 
