@@ -561,3 +561,92 @@ async fn a_refusal_on_the_javascript_path_is_a_client_error_not_a_server_failure
             .contains("needs a dot")
     );
 }
+
+/// Per-client limits behind a proxy that names the client in `X-Forwarded-For`, on both
+/// databases (they need the header configured, which `both_databases!` does not do).
+mod behind_a_proxy {
+    use super::DEMO;
+    use crate::helpers::{Browser, TestApp, TestDb, location};
+
+    async fn proxied_app(backend: TestDb) -> Option<TestApp> {
+        TestApp::spawn_with(backend, &[("PORTICO_CLIENT_IP_HEADER", "x-forwarded-for")]).await
+    }
+
+    /// Asks for a code for `email` with one `X-Forwarded-For` line per entry of `lines`;
+    /// returns the refusal, if any.
+    async fn ask_with_lines(app: &TestApp, email: &str, lines: &[&str]) -> Option<String> {
+        let mut request = app
+            .client
+            .post(format!("{}/api/wizard/email", app.address))
+            .header("accept", "text/html")
+            .header("referer", format!("{}{DEMO}", app.address));
+        for line in lines {
+            request = request.header("x-forwarded-for", *line);
+        }
+        let response = request
+            .form(&[("merchant_slug", "northwind"), ("email", email)])
+            .send()
+            .await
+            .unwrap();
+        Browser::error_in(&location(&response).unwrap())
+    }
+
+    async fn ipv4_clients_of_a_dual_stack_proxy_are_limited_one_by_one(backend: TestDb) {
+        let Some(app) = proxied_app(backend).await else {
+            return;
+        };
+        for n in 0..20 {
+            let email = format!("buyer{n}@example.com");
+            let refused = ask_with_lines(&app, &email, &["::ffff:198.51.100.7"]).await;
+            assert_eq!(refused, None, "code {n}");
+        }
+        let crowded = ask_with_lines(&app, "more@example.com", &["::ffff:198.51.100.7"]).await;
+        assert!(crowded.unwrap_or_default().contains("from your network"));
+        // Another IPv4 customer is not locked out by the first one's twenty codes.
+        let other = ask_with_lines(&app, "other@example.com", &["::ffff:203.0.113.9"]).await;
+        assert_eq!(other, None);
+        let (stored,): (String,) =
+            sqlx::query_as("SELECT client_address FROM sign_in_codes WHERE email = $1")
+                .bind("other@example.com")
+                .fetch_one(app.db.pool())
+                .await
+                .unwrap();
+        assert_eq!(stored, "203.0.113.9");
+    }
+
+    async fn a_forged_first_header_line_does_not_escape_the_per_client_limit(backend: TestDb) {
+        let Some(app) = proxied_app(backend).await else {
+            return;
+        };
+        let mut refusals = Vec::new();
+        for n in 0..21 {
+            // The client sends a line of its own; the proxy adds the address it saw as a second.
+            let forged = format!("10.0.0.{n}");
+            let email = format!("buyer{n}@example.com");
+            refusals.push(ask_with_lines(&app, &email, &[&forged, "198.51.100.7"]).await);
+        }
+        assert!(refusals[..20].iter().all(Option::is_none), "{refusals:?}");
+        let refused = refusals[20].clone().unwrap_or_default();
+        assert!(refused.contains("from your network"), "{refused}");
+    }
+
+    #[tokio::test]
+    async fn ipv4_clients_of_a_dual_stack_proxy_are_limited_one_by_one_sqlite() {
+        ipv4_clients_of_a_dual_stack_proxy_are_limited_one_by_one(TestDb::Sqlite).await;
+    }
+
+    #[tokio::test]
+    async fn ipv4_clients_of_a_dual_stack_proxy_are_limited_one_by_one_postgres() {
+        ipv4_clients_of_a_dual_stack_proxy_are_limited_one_by_one(TestDb::Postgres).await;
+    }
+
+    #[tokio::test]
+    async fn a_forged_first_header_line_does_not_escape_the_per_client_limit_sqlite() {
+        a_forged_first_header_line_does_not_escape_the_per_client_limit(TestDb::Sqlite).await;
+    }
+
+    #[tokio::test]
+    async fn a_forged_first_header_line_does_not_escape_the_per_client_limit_postgres() {
+        a_forged_first_header_line_does_not_escape_the_per_client_limit(TestDb::Postgres).await;
+    }
+}
