@@ -16,7 +16,9 @@ pub async fn verify_code(merchant_slug: String, code: String) -> Result<(), AppE
     use crate::domain::sign_in::OneTimeCode;
     use crate::error::unexpected;
     use crate::services::keys::Keys;
-    use crate::services::sign_in::{self, MAX_WRONG_ATTEMPTS, VerifyError};
+    use crate::services::sign_in::{
+        self, MAX_WRONG_ATTEMPTS, VerifyError, WRONG_CODES_PER_ADDRESS_PER_DAY,
+    };
     use crate::services::{Database, customers, from_context, sessions};
     use crate::wizard::session;
 
@@ -56,6 +58,11 @@ pub async fn verify_code(merchant_slug: String, code: String) -> Result<(), AppE
                 "Too many wrong tries: that code no longer works. Ask for a new code below."
                     .to_owned(),
             ));
+        }
+        Err(VerifyError::TooManyWrongToday) => {
+            return Err(invalid(format!(
+                "Too many wrong codes were typed for this address today ({WRONG_CODES_PER_ADDRESS_PER_DAY} in 24 hours). For your security, signing in with it is paused: please try again tomorrow."
+            )));
         }
         Err(VerifyError::NoCode) => {
             return Err(invalid(

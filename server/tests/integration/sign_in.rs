@@ -88,6 +88,33 @@ both_databases! {
         assert!(too_late.contains("no longer works"), "{too_late}");
     }
 
+    async fn twenty_wrong_codes_a_day_pause_an_address_whatever_the_sessions(app: TestApp) {
+        // Four codes, each in a browser of its own, each voided by five wrong tries.
+        for _ in 0..4 {
+            let browser = Browser::new(&app);
+            ask_for_code(&browser, GLOBEX).await;
+            let right = app.latest_code(GLOBEX);
+            let wrong = if right == "000000" { "111111" } else { "000000" };
+            for _ in 0..5 {
+                assert!(Browser::error_in(&type_code(&browser, wrong).await).is_some());
+            }
+        }
+        let browser = Browser::new(&app);
+        ask_for_code(&browser, GLOBEX).await;
+        let right = app.latest_code(GLOBEX);
+        let paused = Browser::error_in(&type_code(&browser, &right).await).unwrap_or_default();
+        assert!(paused.contains("Too many wrong codes were typed for this address today"), "{paused}");
+        // Another address is not affected.
+        let other = Browser::new(&app);
+        assert_eq!(sign_in(&app, &other, "someone@else.example").await, format!("{DEMO}/business"));
+        // A day later the address may sign in again.
+        sqlx::query("UPDATE sign_in_codes SET created_at = '2000-01-01T00:00:00.000000Z' WHERE failed_attempts > 0")
+            .execute(app.db.pool())
+            .await
+            .unwrap();
+        assert_eq!(type_code(&browser, &right).await, format!("{DEMO}/business"));
+    }
+
     async fn expired_and_used_codes_each_say_so(app: TestApp) {
         let browser = Browser::new(&app);
         ask_for_code(&browser, GLOBEX).await;
