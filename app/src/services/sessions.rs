@@ -219,20 +219,6 @@ async fn find_where(
     }))
 }
 
-/// Gives the session a new token (after sign-in, so that a token seen before it is worthless).
-pub async fn rotate_token(
-    db: &Database,
-    session: &SessionId,
-) -> Result<SecretString, SessionError> {
-    let token = new_token()?;
-    sqlx::query("UPDATE sessions SET token_hash = $2 WHERE id = $1")
-        .bind(session.as_str())
-        .bind(token_hash(token.expose_secret()))
-        .execute(db.pool())
-        .await?;
-    Ok(token)
-}
-
 pub async fn save_draft(
     db: &Database,
     session: &SessionId,
@@ -306,22 +292,27 @@ pub async fn await_code(
 }
 
 /// The code for `email` was right: the session is signed in as that address, for `customer`
-/// when exactly one is known.
+/// when exactly one is known, and gets a new token for the cookie. Both in one statement: a
+/// token seen before sign-in never names a signed-in session, even when the rotation would
+/// otherwise have failed after the sign-in.
 pub async fn sign_in(
     db: &Database,
     session: &SessionId,
     email: &EmailAddress,
     customer: Option<CustomerId>,
-) -> Result<(), SessionError> {
+) -> Result<SecretString, SessionError> {
+    let token = new_token()?;
     sqlx::query(
-        "UPDATE sessions SET pending_email = NULL, verified_email = $2, customer_id = $3, checkout = NULL WHERE id = $1",
+        "UPDATE sessions SET pending_email = NULL, verified_email = $2, customer_id = $3, checkout = NULL, \
+         token_hash = $4 WHERE id = $1",
     )
     .bind(session.as_str())
     .bind(email.as_str())
     .bind(customer.map(|customer| customer.to_string()))
+    .bind(token_hash(token.expose_secret()))
     .execute(db.pool())
     .await?;
-    Ok(())
+    Ok(token)
 }
 
 pub async fn choose_customer(

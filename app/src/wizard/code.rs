@@ -80,13 +80,10 @@ pub async fn verify_code(merchant_slug: String, code: String) -> Result<(), AppE
         [customer] => Some(customer.id),
         _ => None,
     };
-    sessions::sign_in(&db, &current.id, &email, only)
+    // With a new token: one seen before sign-in is now worthless.
+    let token = sessions::sign_in(&db, &current.id, &email, only)
         .await
         .map_err(|error| unexpected("signing a session in", &error))?;
-    // A new token for the signed-in session: one seen before sign-in is now worthless.
-    let token = sessions::rotate_token(&db, &current.id)
-        .await
-        .map_err(|error| unexpected("rotating a session token", &error))?;
     session::set_cookie(&token)?;
     let mut signed_in = sessions::find_by_id(&db, &current.id)
         .await

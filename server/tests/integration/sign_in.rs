@@ -277,6 +277,19 @@ both_databases! {
         assert_eq!(chosen, format!("{DEMO}/business"));
     }
 
+    async fn signing_in_replaces_the_token_in_the_same_write(app: TestApp) {
+        use app::domain::email::EmailAddress;
+        use app::services::sessions;
+        use secrecy::ExposeSecret;
+        let merchant = app.merchant("acme", "US").await;
+        let (session, before) = sessions::start(&app.db, merchant.id).await.unwrap();
+        let email = EmailAddress::parse(GLOBEX).unwrap();
+        let after = sessions::sign_in(&app.db, &session.id, &email, None).await.unwrap();
+        assert!(sessions::find(&app.db, before.expose_secret()).await.unwrap().is_none());
+        let signed_in = sessions::find(&app.db, after.expose_secret()).await.unwrap().unwrap();
+        assert_eq!(signed_in.verified_email, Some(email));
+    }
+
     async fn sessions_end_on_sign_out_and_after_thirty_idle_minutes(app: TestApp) {
         let browser = Browser::new(&app);
         sign_in(&app, &browser, GLOBEX).await;
