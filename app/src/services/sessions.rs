@@ -16,6 +16,10 @@ use time::Duration;
 /// A session nobody has used for this long is over.
 pub const IDLE_TIMEOUT: Duration = Duration::minutes(30);
 
+/// A session is over this long after it started, however busy: a token that leaked (a shared
+/// computer, a copied cookie) cannot be kept alive for ever by using it.
+pub const ABSOLUTE_LIFETIME: Duration = Duration::hours(12);
+
 /// How stale a session's last-seen time may get before a request refreshes it.
 const LAST_SEEN_RESOLUTION: Duration = Duration::minutes(1);
 
@@ -141,7 +145,7 @@ const SESSION_COLUMNS: &str = "id, merchant_id, pending_email, verified_email, c
      access_request_id, preselected_invoice_id, draft, checkout, last_seen_at";
 
 /// The live session a cookie's token names, marked as just used; `None` when it is unknown,
-/// ended, or idle for longer than [`IDLE_TIMEOUT`].
+/// ended, idle for longer than [`IDLE_TIMEOUT`] or older than [`ABSOLUTE_LIFETIME`].
 pub async fn find(db: &Database, token: &str) -> Result<Option<Session>, SessionError> {
     find_where("token_hash", &token_hash(token), db).await
 }
@@ -159,10 +163,11 @@ async fn find_where(
     let at = now();
     let row: Option<SessionRow> = sqlx::query_as(&format!(
         "SELECT {SESSION_COLUMNS} FROM sessions \
-         WHERE {column} = $1 AND ended_at IS NULL AND last_seen_at > $2"
+         WHERE {column} = $1 AND ended_at IS NULL AND last_seen_at > $2 AND created_at > $3"
     ))
     .bind(value)
     .bind(timestamp_text(at - IDLE_TIMEOUT))
+    .bind(timestamp_text(at - ABSOLUTE_LIFETIME))
     .fetch_optional(db.pool())
     .await?;
     let Some(row) = row else {

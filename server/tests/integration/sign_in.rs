@@ -277,6 +277,21 @@ both_databases! {
         assert_eq!(chosen, format!("{DEMO}/business"));
     }
 
+    async fn a_busy_session_still_ends_twelve_hours_after_it_started(app: TestApp) {
+        let browser = Browser::new(&app);
+        sign_in(&app, &browser, GLOBEX).await;
+        fill_in_business(&browser, &BUSINESS).await;
+        let thirteen_hours_ago = time::OffsetDateTime::now_utc() - time::Duration::hours(13);
+        let started = app::services::clock::timestamp_text(thirteen_hours_ago);
+        sqlx::query("UPDATE sessions SET created_at = $1")
+            .bind(&started)
+            .execute(app.db.pool())
+            .await
+            .unwrap();
+        // Used a moment ago (last_seen_at is now), and still over.
+        assert_eq!(browser.page(&format!("{DEMO}/invoices")).await.0, DEMO);
+    }
+
     async fn signing_in_replaces_the_token_in_the_same_write(app: TestApp) {
         use app::domain::email::EmailAddress;
         use app::services::sessions;
