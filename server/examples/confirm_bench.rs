@@ -135,8 +135,9 @@ async fn main() -> anyhow::Result<()> {
     let one_dollar = Money::parse("1.00", Currency::Usd, AmountSyntax::Plain)?;
     let mut forms = Vec::with_capacity(confirms);
     for n in 0..confirms {
-        let (session, cookie_token) = sessions::start(&db, merchant).await?;
-        sessions::sign_in(&db, &session.id, &email, Some(customer)).await?;
+        let (session, _) = sessions::start(&db, merchant).await?;
+        // Signing in replaces the session's token, as it does for a customer.
+        let cookie_token = sessions::sign_in(&db, &session.id, &email, Some(customer)).await?;
         let (invoice, number) = invoice_ids[n % INVOICES].clone();
         let key = uuid::Uuid::new_v4().to_string();
         let checkout = Checkout {

@@ -481,8 +481,9 @@ async fn prepare(db: &Database, method: PaymentMethodKind) -> anyhow::Result<Pre
             }
         }
     };
-    let (session, cookie) = sessions::start(db, merchant).await?;
-    sessions::sign_in(db, &session.id, &email, Some(customer)).await?;
+    let (session, _) = sessions::start(db, merchant).await?;
+    // Signing in replaces the session's token, as it does for a customer.
+    let cookie = sessions::sign_in(db, &session.id, &email, Some(customer)).await?;
     let key = uuid::Uuid::new_v4().to_string();
     let checkout = Checkout {
         selection: vec![SelectedInvoice {

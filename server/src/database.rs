@@ -49,11 +49,12 @@ pub async fn connect(url: &str) -> Result<Database, DatabaseError> {
         .after_connect(move |connection, _| {
             Box::pin(async move {
                 if backend == Backend::Sqlite {
-                    // WAL lets readers work while one connection writes; NORMAL sync is
-                    // durable across application crashes, which is the guarantee WAL gives.
+                    // WAL lets readers work while one connection writes. FULL sync makes
+                    // every commit durable across a power loss too: with NORMAL, a payment
+                    // answered as recorded could vanish with the last commits of the WAL.
                     connection
                         .execute(
-                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
                              PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
                         )
                         .await?;

@@ -6,7 +6,7 @@ use crate::config::{Config, FrameAncestors};
 use crate::web::client::{ClientAddressSource, identify_client, same_origin_posts};
 use crate::web::refusals::refusals_are_client_errors;
 use crate::web::security::{CspNonce, SecurityPolicy, add_security_headers};
-use crate::web::{brand, health};
+use crate::web::{brand, health, limits};
 use crate::worker::Worker;
 use crate::{database, demo};
 use anyhow::Context as _;
@@ -152,13 +152,7 @@ impl Application {
                 let _ = worker_stopped.await;
             }))
         });
-        let served = axum::serve(
-            self.listener,
-            self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await;
+        let served = limits::serve(self.listener, self.router, shutdown).await;
         let _ = stop_worker.send(());
         if let Some(worker) = worker
             && tokio::time::timeout(std::time::Duration::from_secs(30), worker)
@@ -260,7 +254,8 @@ fn router(
                 // JSON, at a level that costs little CPU per response.
                 .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
                 // Inside compression: it reads the error body as the server function wrote it.
-                .layer(axum::middleware::from_fn(refusals_are_client_errors)),
+                .layer(axum::middleware::from_fn(refusals_are_client_errors))
+                .layer(axum::middleware::from_fn(limits::limit_requests)),
         )
 }
 

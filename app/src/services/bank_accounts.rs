@@ -1,5 +1,6 @@
-//! Bank accounts customers debit. The account number is stored encrypted and shown only as its
-//! last four digits; a keyed fingerprint of routing and account number recognises an account
+//! Bank accounts customers debit. The account number is stored encrypted (bound to its row, so
+//! that a ciphertext copied into another row does not open) and shown only as its last four
+//! digits; a keyed fingerprint of routing and account number recognises an account
 //! the bank reported closed (R02) or unknown (R03), which may not be debited again.
 
 use crate::domain::bank::{
@@ -110,7 +111,11 @@ pub async fn add(
     .bind(new.customer.to_string())
     .bind(new.routing.rail())
     .bind(new.routing.as_text())
-    .bind(keys.encrypt(ENCRYPTION_PURPOSE, new.account.expose_digits().as_bytes())?)
+    .bind(keys.encrypt(
+        ENCRYPTION_PURPOSE,
+        &id,
+        new.account.expose_digits().as_bytes(),
+    )?)
     .bind(new.account.last_four())
     .bind(match new.account_type {
         AccountType::Checking => "checking",
@@ -164,7 +169,7 @@ pub async fn reveal(
     .fetch_optional(db.pool())
     .await?;
     let (routing, ciphertext) = row.ok_or(BankAccountError::NotFound)?;
-    let digits = String::from_utf8(keys.decrypt(ENCRYPTION_PURPOSE, &ciphertext)?)
+    let digits = String::from_utf8(keys.decrypt(ENCRYPTION_PURPOSE, id, &ciphertext)?)
         .map_err(|error| BankAccountError::CorruptRow(error.to_string()))?;
     let account = AccountNumber::parse_us(&digits)
         .or_else(|_| AccountNumber::parse_canadian(&digits))

@@ -8,7 +8,7 @@ use crate::domain::public_url::PublicUrl;
 use crate::services::Database;
 use crate::services::clock::{parse_date, today};
 use crate::services::keys::Keys;
-use time::Duration;
+use time::{Date, Duration};
 
 const LINK_PURPOSE: &str = "invoice-link";
 /// How long after its due date an invoice link keeps working.
@@ -76,7 +76,7 @@ pub async fn resolve(
         return Err(LinkError::Revoked);
     }
     let due_on = parse_date(&due_on).map_err(|_| LinkError::Invalid)?;
-    if today() > due_on + GRACE_AFTER_DUE {
+    if today() > last_day(due_on) {
         return Err(LinkError::Expired);
     }
     Ok(invoice)
@@ -99,9 +99,32 @@ pub async fn revoke(
     Ok(updated.rows_affected() == 1)
 }
 
+/// The last day a link to an invoice due on `due_on` works. Dates end at 9999-12-31: for an
+/// invoice due in its last 30 days the link works until then rather than overflowing.
+fn last_day(due_on: Date) -> Date {
+    due_on.checked_add(GRACE_AFTER_DUE).unwrap_or(Date::MAX)
+}
+
 fn message(invoice: InvoiceId, version: i64) -> Vec<u8> {
     let mut message = Vec::with_capacity(24);
     message.extend_from_slice(&invoice.to_bytes());
     message.extend_from_slice(&version.to_be_bytes());
     message
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn a_link_works_until_30_days_after_the_due_date() {
+        assert_eq!(last_day(date!(2026 - 12 - 01)), date!(2026 - 12 - 31));
+    }
+
+    #[test]
+    fn a_link_to_an_invoice_due_at_the_end_of_dates_works_until_then() {
+        assert_eq!(last_day(date!(9999 - 12 - 31)), Date::MAX);
+        assert_eq!(last_day(date!(9999 - 12 - 15)), Date::MAX);
+    }
 }

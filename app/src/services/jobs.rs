@@ -164,12 +164,12 @@ impl NewJob {
         })
     }
 
-    /// The payload encrypted under a key of this job alone (its id is the associated data, so
-    /// a payload copied to another row does not open).
+    /// The payload encrypted and bound to this job's id (a payload copied to another row does
+    /// not open).
     pub fn sealed(job: &Job, keys: &Keys) -> Result<Self, JobError> {
         let mut new = Self::new(job)?;
         let sealed = keys
-            .encrypt(&seal_purpose(new.id), new.payload.as_bytes())
+            .encrypt(SEAL_PURPOSE, &new.id.to_string(), new.payload.as_bytes())
             .map_err(|_| JobError::Crypto)?;
         new.payload = format!("{SEALED_PREFIX}{sealed}");
         Ok(new)
@@ -180,9 +180,8 @@ impl NewJob {
     }
 }
 
-fn seal_purpose(id: JobId) -> String {
-    format!("job:{id}")
-}
+/// What sealed payloads are encrypted for; each is bound to its job's id as well.
+const SEAL_PURPOSE: &str = "job-payload";
 
 /// Writes `job` on `connection`: pass the transaction of the change that causes it.
 pub async fn enqueue(connection: &mut AnyConnection, job: NewJob) -> Result<JobId, JobError> {
@@ -302,7 +301,7 @@ pub async fn claim_due(
 fn open_payload(keys: &Keys, id: JobId, payload: &str) -> Result<Job, JobError> {
     let json = match payload.strip_prefix(SEALED_PREFIX) {
         Some(sealed) => keys
-            .decrypt(&seal_purpose(id), sealed)
+            .decrypt(SEAL_PURPOSE, &id.to_string(), sealed)
             .map_err(|_| JobError::Crypto)?,
         None => payload.as_bytes().to_vec(),
     };

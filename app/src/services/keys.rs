@@ -50,16 +50,39 @@ impl Keys {
                 .is_ok()
     }
 
-    /// Encrypts `plaintext` with AES-256-GCM under a key derived for `purpose`; the result is
-    /// hex of a random 96-bit nonce followed by the ciphertext and its tag.
-    pub fn encrypt(&self, purpose: &str, plaintext: &[u8]) -> Result<String, CryptoError> {
+    /// Encrypts `plaintext` with AES-256-GCM under a key derived for `purpose`, bound to `row`
+    /// (the id of the row that stores it): the result opens only for the same purpose and row,
+    /// so a ciphertext copied into another row is refused. It is [`CURRENT_VERSION`] and `:`,
+    /// then hex of a random 96-bit nonce followed by the ciphertext and its tag.
+    pub fn encrypt(
+        &self,
+        purpose: &str,
+        row: &str,
+        plaintext: &[u8],
+    ) -> Result<String, CryptoError> {
+        let sealed = self.seal(purpose, &bound_aad(purpose, row), plaintext)?;
+        Ok(format!("{CURRENT_VERSION}:{sealed}"))
+    }
+
+    /// Reads what `encrypt` wrote for the same `purpose` and `row`, and the unversioned form
+    /// written before ciphertexts were bound to their row (bound to the purpose only), so that
+    /// existing databases keep working. Fails on anything altered.
+    pub fn decrypt(&self, purpose: &str, row: &str, text: &str) -> Result<Vec<u8>, CryptoError> {
+        match text.split_once(':') {
+            Some((CURRENT_VERSION, sealed)) => self.open(purpose, &bound_aad(purpose, row), sealed),
+            Some(_) => Err(CryptoError),
+            None => self.open(purpose, purpose.as_bytes(), text),
+        }
+    }
+
+    fn seal(&self, purpose: &str, aad: &[u8], plaintext: &[u8]) -> Result<String, CryptoError> {
         let key = self.aead_key(purpose);
         let mut nonce = [0_u8; NONCE_LEN];
         getrandom::fill(&mut nonce).map_err(|_| CryptoError)?;
         let mut sealed = plaintext.to_vec();
         key.seal_in_place_append_tag(
             Nonce::assume_unique_for_key(nonce),
-            Aad::from(purpose.as_bytes()),
+            Aad::from(aad),
             &mut sealed,
         )
         .map_err(|_| CryptoError)?;
@@ -68,8 +91,7 @@ impl Keys {
         Ok(hex::encode(out))
     }
 
-    /// Reads what `encrypt` wrote for the same `purpose`; fails on anything altered.
-    pub fn decrypt(&self, purpose: &str, text: &str) -> Result<Vec<u8>, CryptoError> {
+    fn open(&self, purpose: &str, aad: &[u8], text: &str) -> Result<Vec<u8>, CryptoError> {
         let bytes = hex::decode(text).map_err(|_| CryptoError)?;
         if bytes.len() < NONCE_LEN {
             return Err(CryptoError);
@@ -79,7 +101,7 @@ impl Keys {
         let mut sealed = sealed.to_vec();
         let plain = self
             .aead_key(purpose)
-            .open_in_place(nonce, Aad::from(purpose.as_bytes()), &mut sealed)
+            .open_in_place(nonce, Aad::from(aad), &mut sealed)
             .map_err(|_| CryptoError)?;
         Ok(plain.to_vec())
     }
@@ -89,6 +111,16 @@ impl Keys {
         // A 32-byte key is exactly what AES-256 takes.
         LessSafeKey::new(UnboundKey::new(&AES_256_GCM, &key).expect("AES-256 takes 32 bytes"))
     }
+}
+
+/// The prefix of ciphertexts `encrypt` writes now. A new key or scheme gets a new version,
+/// and `decrypt` keeps reading the old ones until every row has been rewritten.
+pub const CURRENT_VERSION: &str = "v1";
+
+/// The associated data of a versioned ciphertext: the version too, so that a ciphertext with
+/// its prefix cut off is not read as the unversioned form.
+fn bound_aad(purpose: &str, row: &str) -> Vec<u8> {
+    format!("{CURRENT_VERSION}\0{purpose}\0{row}").into_bytes()
 }
 
 /// Encryption or decryption failed (a tampered or foreign ciphertext, or no randomness).
@@ -113,26 +145,61 @@ mod tests {
     }
 
     #[test]
-    fn encrypted_text_opens_only_with_its_key_and_purpose() {
+    fn encrypted_text_opens_only_with_its_key_purpose_and_row() {
         let keys = Keys::new(&[7; 32]);
-        let sealed = keys.encrypt("bank-account", b"000123456789").unwrap();
+        let sealed = keys
+            .encrypt("bank-account", "ba_1", b"000123456789")
+            .unwrap();
+        assert!(sealed.starts_with("v1:"));
         assert!(!sealed.contains(&hex::encode(b"000123456789")));
         assert_ne!(
             sealed,
-            keys.encrypt("bank-account", b"000123456789").unwrap()
+            keys.encrypt("bank-account", "ba_1", b"000123456789")
+                .unwrap()
         );
         assert_eq!(
-            keys.decrypt("bank-account", &sealed).unwrap(),
+            keys.decrypt("bank-account", "ba_1", &sealed).unwrap(),
             b"000123456789"
         );
-        assert!(keys.decrypt("other", &sealed).is_err());
+        assert!(keys.decrypt("other", "ba_1", &sealed).is_err());
         assert!(
             Keys::new(&[8; 32])
-                .decrypt("bank-account", &sealed)
+                .decrypt("bank-account", "ba_1", &sealed)
                 .is_err()
         );
         let mut tampered = sealed.clone();
         tampered.replace_range(30..31, if &sealed[30..31] == "0" { "1" } else { "0" });
-        assert!(keys.decrypt("bank-account", &tampered).is_err());
+        assert!(keys.decrypt("bank-account", "ba_1", &tampered).is_err());
+    }
+
+    #[test]
+    fn a_ciphertext_copied_to_another_row_does_not_open() {
+        let keys = Keys::new(&[7; 32]);
+        let sealed = keys
+            .encrypt("bank-account", "ba_1", b"000123456789")
+            .unwrap();
+        assert!(keys.decrypt("bank-account", "ba_2", &sealed).is_err());
+        // Nor with its version cut off, read as the old, unbound form.
+        let unversioned = sealed.trim_start_matches("v1:");
+        assert!(keys.decrypt("bank-account", "ba_1", unversioned).is_err());
+        assert!(
+            keys.decrypt("bank-account", "ba_1", &format!("v2:{unversioned}"))
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn ciphertexts_written_before_versions_still_open() {
+        let keys = Keys::new(&[7; 32]);
+        // What `encrypt` wrote before: no version, the purpose alone as associated data.
+        let old = keys
+            .seal("bank-account", b"bank-account", b"000123456789")
+            .unwrap();
+        assert!(!old.contains(':'));
+        assert_eq!(
+            keys.decrypt("bank-account", "ba_1", &old).unwrap(),
+            b"000123456789"
+        );
+        assert!(keys.decrypt("other", "ba_1", &old).is_err());
     }
 }

@@ -1,9 +1,14 @@
 //! Facts about the HTTP request a server function is serving, put there by the server.
 
-/// Where the request came from (the socket's address, or the header a trusted proxy sets), for
-/// per-client rate limits.
+/// What per-client rate limits count the request against: the client's IPv4 address, or the
+/// /64 network of its IPv6 address (from the socket, or the header a trusted proxy sets).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientAddress(pub String);
+
+/// The client's own address, whole (an IPv4 client is written as IPv4 even when it reached a
+/// dual-stack socket), as recorded with a payment's authorization.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientIp(pub String);
 
 /// How the session cookie is set: `Lax` on a portal that is never framed; `None; Partitioned`
 /// when merchants may embed it in an iframe (which needs HTTPS).

@@ -16,6 +16,10 @@ use time::Duration;
 /// A session nobody has used for this long is over.
 pub const IDLE_TIMEOUT: Duration = Duration::minutes(30);
 
+/// A session is over this long after it started, however busy: a token that leaked (a shared
+/// computer, a copied cookie) cannot be kept alive for ever by using it.
+pub const ABSOLUTE_LIFETIME: Duration = Duration::hours(12);
+
 /// How stale a session's last-seen time may get before a request refreshes it.
 const LAST_SEEN_RESOLUTION: Duration = Duration::minutes(1);
 
@@ -141,7 +145,7 @@ const SESSION_COLUMNS: &str = "id, merchant_id, pending_email, verified_email, c
      access_request_id, preselected_invoice_id, draft, checkout, last_seen_at";
 
 /// The live session a cookie's token names, marked as just used; `None` when it is unknown,
-/// ended, or idle for longer than [`IDLE_TIMEOUT`].
+/// ended, idle for longer than [`IDLE_TIMEOUT`] or older than [`ABSOLUTE_LIFETIME`].
 pub async fn find(db: &Database, token: &str) -> Result<Option<Session>, SessionError> {
     find_where("token_hash", &token_hash(token), db).await
 }
@@ -159,10 +163,11 @@ async fn find_where(
     let at = now();
     let row: Option<SessionRow> = sqlx::query_as(&format!(
         "SELECT {SESSION_COLUMNS} FROM sessions \
-         WHERE {column} = $1 AND ended_at IS NULL AND last_seen_at > $2"
+         WHERE {column} = $1 AND ended_at IS NULL AND last_seen_at > $2 AND created_at > $3"
     ))
     .bind(value)
     .bind(timestamp_text(at - IDLE_TIMEOUT))
+    .bind(timestamp_text(at - ABSOLUTE_LIFETIME))
     .fetch_optional(db.pool())
     .await?;
     let Some(row) = row else {
@@ -217,20 +222,6 @@ async fn find_where(
             .unwrap_or_default(),
         id: SessionId(row.id),
     }))
-}
-
-/// Gives the session a new token (after sign-in, so that a token seen before it is worthless).
-pub async fn rotate_token(
-    db: &Database,
-    session: &SessionId,
-) -> Result<SecretString, SessionError> {
-    let token = new_token()?;
-    sqlx::query("UPDATE sessions SET token_hash = $2 WHERE id = $1")
-        .bind(session.as_str())
-        .bind(token_hash(token.expose_secret()))
-        .execute(db.pool())
-        .await?;
-    Ok(token)
 }
 
 pub async fn save_draft(
@@ -306,22 +297,28 @@ pub async fn await_code(
 }
 
 /// The code for `email` was right: the session is signed in as that address, for `customer`
-/// when exactly one is known.
+/// when exactly one is known, and gets a new token for the cookie. Both in one statement: a
+/// token seen before sign-in never names a signed-in session, even when the rotation would
+/// otherwise have failed after the sign-in.
+#[must_use = "the session's old token no longer works: the cookie needs the new one"]
 pub async fn sign_in(
     db: &Database,
     session: &SessionId,
     email: &EmailAddress,
     customer: Option<CustomerId>,
-) -> Result<(), SessionError> {
+) -> Result<SecretString, SessionError> {
+    let token = new_token()?;
     sqlx::query(
-        "UPDATE sessions SET pending_email = NULL, verified_email = $2, customer_id = $3, checkout = NULL WHERE id = $1",
+        "UPDATE sessions SET pending_email = NULL, verified_email = $2, customer_id = $3, checkout = NULL, \
+         token_hash = $4 WHERE id = $1",
     )
     .bind(session.as_str())
     .bind(email.as_str())
     .bind(customer.map(|customer| customer.to_string()))
+    .bind(token_hash(token.expose_secret()))
     .execute(db.pool())
     .await?;
-    Ok(())
+    Ok(token)
 }
 
 pub async fn choose_customer(

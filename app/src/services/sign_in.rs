@@ -57,6 +57,8 @@ pub enum VerifyError {
     Used,
     #[error("too many wrong codes")]
     Locked,
+    #[error("too many wrong codes for this address today")]
+    TooManyWrongToday,
     #[error("code storage failed")]
     Storage(#[from] sqlx::Error),
 }
@@ -196,6 +198,9 @@ pub async fn verify_code(
     else {
         return Err(VerifyError::NoCode);
     };
+    if wrong_codes_today(db, session, &email).await? >= WRONG_CODES_PER_ADDRESS_PER_DAY {
+        return Err(VerifyError::TooManyWrongToday);
+    }
     if used_at.is_some() {
         return Err(VerifyError::Used);
     }
@@ -241,6 +246,29 @@ pub async fn verify_code(
         return Err(VerifyError::Used);
     }
     EmailAddress::parse(&email).map_err(|_| VerifyError::NoCode)
+}
+
+/// Wrong codes typed for one address (at one merchant) in 24 hours, in any session, after
+/// which no code for it is checked until the oldest of them is a day old. Five wrong tries
+/// void one code, but a new code can be asked for each time: this caps the guesses in total.
+pub const WRONG_CODES_PER_ADDRESS_PER_DAY: i64 = 20;
+
+/// The wrong codes typed for `email` at the session's merchant in the last 24 hours.
+async fn wrong_codes_today(
+    db: &Database,
+    session: &Session,
+    email: &str,
+) -> Result<i64, sqlx::Error> {
+    let (wrong,): (i64,) = sqlx::query_as(
+        "SELECT CAST(COALESCE(SUM(failed_attempts), 0) AS BIGINT) FROM sign_in_codes \
+         WHERE merchant_id = $1 AND email = $2 AND created_at > $3",
+    )
+    .bind(session.merchant.to_string())
+    .bind(email)
+    .bind(timestamp_text(now() - Duration::days(1)))
+    .fetch_one(db.pool())
+    .await?;
+    Ok(wrong)
 }
 
 /// When the session may ask for another code, in seconds from now (0: now).

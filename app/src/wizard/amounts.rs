@@ -33,34 +33,58 @@ pub async fn choose_amounts(
     use crate::error::unexpected;
     use crate::services::invoices::{self, InvoiceError};
     use crate::wizard::session;
-    use std::collections::BTreeMap;
+    use std::collections::{BTreeMap, BTreeSet};
 
     let payer = session::require_payer(&merchant_slug).await?;
+    // Before any work on the lists: a page lists at most a page of invoices, so longer lists
+    // are hand-made, and refusing them first keeps the work below small whatever is posted.
+    if pay.len() > MAX_SELECTED {
+        return Err(AppError::Invalid {
+            field: "pay".to_owned(),
+            message: format!("Pay at most {MAX_SELECTED} invoices at a time."),
+        });
+    }
+    if invoice.len() > MAX_SELECTED || amount.len() > MAX_SELECTED {
+        return Err(AppError::Invalid {
+            field: "pay".to_owned(),
+            message: format!(
+                "This form lists more than {MAX_SELECTED} invoices, more than a page shows: \
+                 reload the page and try again."
+            ),
+        });
+    }
     let select_all = all.is_some();
+    let ticked: BTreeSet<&str> = pay.iter().map(String::as_str).collect();
     // In form order: errors come back in the order the customer reads the invoices.
     let listed: Vec<(String, String)> = invoice.into_iter().zip(amount).collect();
-    let amount: BTreeMap<String, String> = listed.iter().cloned().collect();
+    let amount: BTreeMap<&str, &str> = listed
+        .iter()
+        .map(|(invoice, text)| (invoice.as_str(), text.as_str()))
+        .collect();
     let mut checkout = payer.session.checkout.clone();
     checkout.typed_amounts = listed
         .iter()
-        .take(MAX_SELECTED)
         .map(|(invoice, text)| TypedAmount {
             invoice: invoice.clone(),
-            selected: select_all || pay.contains(invoice),
+            selected: select_all || ticked.contains(invoice.as_str()),
             amount: text.clone(),
         })
         .collect();
     checkout.notice = None;
     payer.save_checkout(&checkout).await?;
 
-    let mut chosen: Vec<&String> = listed
+    let mut chosen: Vec<&str> = listed
         .iter()
-        .map(|(invoice, _)| invoice)
-        .filter(|invoice| select_all || pay.contains(invoice))
+        .map(|(invoice, _)| invoice.as_str())
+        .filter(|invoice| select_all || ticked.contains(invoice))
         .collect();
     // Ticked boxes the list did not name (a hand-made post) are checked too, and refused.
-    chosen.extend(pay.iter().filter(|invoice| !amount.contains_key(*invoice)));
-    let mut seen = std::collections::BTreeSet::new();
+    chosen.extend(
+        pay.iter()
+            .map(String::as_str)
+            .filter(|invoice| !amount.contains_key(invoice)),
+    );
+    let mut seen = BTreeSet::new();
     chosen.retain(|invoice| seen.insert(*invoice));
     if chosen.is_empty() {
         return Err(AppError::Invalid {
@@ -102,7 +126,7 @@ pub async fn choose_amounts(
             )));
             continue;
         }
-        let typed = amount.get(id).map(String::as_str).unwrap_or_default();
+        let typed = amount.get(id).copied().unwrap_or_default();
         let paying = match Money::parse(typed, balance.currency(), AmountSyntax::Typed) {
             Ok(paying) => paying,
             Err(error) => {
@@ -126,7 +150,7 @@ pub async fn choose_amounts(
     if !errors.is_empty() {
         return Err(AppError::InvalidFields(errors));
     }
-    let currencies: std::collections::BTreeSet<&str> = selection
+    let currencies: BTreeSet<&str> = selection
         .iter()
         .map(|selected| selected.amount.currency().code())
         .collect();

@@ -16,7 +16,9 @@ pub async fn verify_code(merchant_slug: String, code: String) -> Result<(), AppE
     use crate::domain::sign_in::OneTimeCode;
     use crate::error::unexpected;
     use crate::services::keys::Keys;
-    use crate::services::sign_in::{self, MAX_WRONG_ATTEMPTS, VerifyError};
+    use crate::services::sign_in::{
+        self, MAX_WRONG_ATTEMPTS, VerifyError, WRONG_CODES_PER_ADDRESS_PER_DAY,
+    };
     use crate::services::{Database, customers, from_context, sessions};
     use crate::wizard::session;
 
@@ -57,6 +59,11 @@ pub async fn verify_code(merchant_slug: String, code: String) -> Result<(), AppE
                     .to_owned(),
             ));
         }
+        Err(VerifyError::TooManyWrongToday) => {
+            return Err(invalid(format!(
+                "Too many wrong codes were typed for this address today ({WRONG_CODES_PER_ADDRESS_PER_DAY} in 24 hours). For your security, signing in with it is paused: please try again tomorrow."
+            )));
+        }
         Err(VerifyError::NoCode) => {
             return Err(invalid(
                 "No code was sent to this browser. Ask for a new code below.".to_owned(),
@@ -73,13 +80,10 @@ pub async fn verify_code(merchant_slug: String, code: String) -> Result<(), AppE
         [customer] => Some(customer.id),
         _ => None,
     };
-    sessions::sign_in(&db, &current.id, &email, only)
+    // With a new token: one seen before sign-in is now worthless.
+    let token = sessions::sign_in(&db, &current.id, &email, only)
         .await
         .map_err(|error| unexpected("signing a session in", &error))?;
-    // A new token for the signed-in session: one seen before sign-in is now worthless.
-    let token = sessions::rotate_token(&db, &current.id)
-        .await
-        .map_err(|error| unexpected("rotating a session token", &error))?;
     session::set_cookie(&token)?;
     let mut signed_in = sessions::find_by_id(&db, &current.id)
         .await

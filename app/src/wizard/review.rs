@@ -27,7 +27,7 @@ pub async fn confirm_payment(
     use crate::services::keys::Keys;
     use crate::services::payments::{self, PaymentError};
     use crate::services::processors::Processor;
-    use crate::services::request::ClientAddress;
+    use crate::services::request::ClientIp;
     use crate::wizard::session;
 
     let payer = session::require_payer(&merchant_slug).await?;
@@ -67,8 +67,8 @@ pub async fn confirm_payment(
         });
     }
     let client_address = use_context::<http::request::Parts>()
-        .and_then(|parts| parts.extensions.get::<ClientAddress>().cloned())
-        .map_or_else(|| "unknown".to_owned(), |ClientAddress(address)| address);
+        .and_then(|parts| parts.extensions.get::<ClientIp>().cloned())
+        .map_or_else(|| "unknown".to_owned(), |ClientIp(address)| address);
     let services = PaymentServices {
         db: payer.db.clone(),
         processor: from_context::<Processor>()?,

@@ -3,5 +3,6 @@
 pub mod brand;
 pub mod client;
 pub mod health;
+pub mod limits;
 pub mod refusals;
 pub mod security;

@@ -7,7 +7,7 @@
 
 use crate::config::FrameAncestors;
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use std::sync::Arc;
@@ -42,8 +42,12 @@ pub async fn add_security_headers(
 ) -> Response {
     let nonce = new_nonce();
     request.extensions_mut().insert(CspNonce(nonce.clone()));
+    let api = request.uri().path().starts_with("/api/");
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    if must_not_be_stored(api, headers) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     if let Ok(csp) = HeaderValue::from_str(&policy.content_security_policy(&nonce)) {
         headers.insert(header::CONTENT_SECURITY_POLICY, csp);
     }
@@ -73,6 +77,21 @@ pub async fn add_security_headers(
     response
 }
 
+/// Pages and API answers show invoices, payments and the customer's details: no browser cache,
+/// shared computer's history or proxy may keep them. Static files (`/pkg/`, the public files,
+/// the brand stylesheets) keep the caching they are served with.
+fn must_not_be_stored(api: bool, headers: &HeaderMap) -> bool {
+    let html = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|kind| {
+            kind.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("text/html")
+        });
+    api || html
+}
+
 fn new_nonce() -> String {
     let mut bytes = [0u8; 16];
     // The OS random source failing is not something a request can recover from.
@@ -94,6 +113,23 @@ mod tests {
         assert!(csp.contains("script-src 'self' 'nonce-abc123' 'wasm-unsafe-eval'"));
         assert!(csp.ends_with("frame-ancestors 'none'"));
         assert!(!csp.contains("unsafe-inline"));
+    }
+
+    #[test]
+    fn pages_and_api_answers_are_not_stored_and_static_files_are() {
+        let with_type = |kind: &'static str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
+            headers
+        };
+        assert!(must_not_be_stored(
+            false,
+            &with_type("text/html; charset=utf-8")
+        ));
+        assert!(must_not_be_stored(true, &with_type("application/json")));
+        assert!(must_not_be_stored(true, &HeaderMap::new()));
+        assert!(!must_not_be_stored(false, &with_type("application/wasm")));
+        assert!(!must_not_be_stored(false, &with_type("text/css")));
     }
 
     #[test]

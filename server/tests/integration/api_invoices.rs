@@ -254,3 +254,34 @@ both_databases! {
         assert!(duplicate.invalid("number").contains("INV-1"));
     }
 }
+
+both_databases! {
+    async fn an_invoice_due_at_the_end_of_dates_has_a_link_that_works(app: TestApp) {
+        let key = server::admin::create_api_key(&app.db, "northwind").await.unwrap().api_key;
+        let customer = app
+            .api_post(&key, "/customers", &json!({"name": "Globex", "email": "far@future.example", "country": "US"}))
+            .await
+            .id();
+        let created = app
+            .api_post(
+                &key,
+                "/invoices",
+                &json!({
+                    "customer_id": customer, "number": "END-1", "currency": "USD", "total": "10.00",
+                    "issued_on": "9999-12-01", "due_on": "9999-12-31",
+                }),
+            )
+            .await;
+        let invoice = created.ok(201)["id"].as_str().unwrap().to_owned();
+        let detail = app.api_get(&key, &format!("/invoices/{invoice}")).await;
+        let link = detail.ok(200)["payment_link"].as_str().unwrap().to_owned();
+        let path = link.trim_start_matches(&app.address).to_owned();
+
+        let browser = crate::helpers::Browser::new(&app);
+        let answer = browser.open(&path).await;
+        assert!(answer.status().as_u16() < 500, "{}", answer.status());
+        let (landed, page) = browser.page(&path).await;
+        assert_eq!(landed, "/pay/northwind", "sign-in first, the link still good");
+        assert!(!page.contains("expired"));
+    }
+}

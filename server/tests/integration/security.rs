@@ -23,6 +23,29 @@ both_databases! {
         }
     }
 
+    async fn pages_and_api_answers_are_never_stored(app: TestApp) {
+        for path in ["/", "/pay/northwind", "/pay/northwind/invoices", "/no/such/page", "/api/v1/openapi.json", "/api/v1/invoices"] {
+            let response = app.get(path).await;
+            assert_eq!(response.headers().get("cache-control").map(|v| v.to_str().unwrap()), Some("no-store"), "{path}");
+        }
+        let key = server::admin::create_api_key(&app.db, "northwind").await.unwrap().api_key;
+        let invoices = app.api_get(&key, "/invoices").await;
+        assert_eq!(invoices.status, 200);
+        assert_eq!(invoices.headers["cache-control"], "no-store");
+        let form = app
+            .client
+            .post(format!("{}/api/wizard/email", app.address))
+            .header("origin", &app.address)
+            .form(&[("merchant_slug", "northwind"), ("email", "ana@globex")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(form.headers()["cache-control"], "no-store");
+        // A static file keeps its own caching.
+        let brand = app.get("/brand/northwind.css").await;
+        assert_eq!(brand.headers()["cache-control"], "public, max-age=300");
+    }
+
     async fn inline_scripts_carry_the_nonce_the_csp_names(app: TestApp) {
         let response = app.get("/pay/northwind").await;
         let csp = response.headers()["content-security-policy"].to_str().unwrap().to_owned();

@@ -88,6 +88,33 @@ both_databases! {
         assert!(too_late.contains("no longer works"), "{too_late}");
     }
 
+    async fn twenty_wrong_codes_a_day_pause_an_address_whatever_the_sessions(app: TestApp) {
+        // Four codes, each in a browser of its own, each voided by five wrong tries.
+        for _ in 0..4 {
+            let browser = Browser::new(&app);
+            ask_for_code(&browser, GLOBEX).await;
+            let right = app.latest_code(GLOBEX).await;
+            let wrong = if right == "000000" { "111111" } else { "000000" };
+            for _ in 0..5 {
+                assert!(Browser::error_in(&type_code(&browser, wrong).await).is_some());
+            }
+        }
+        let browser = Browser::new(&app);
+        ask_for_code(&browser, GLOBEX).await;
+        let right = app.latest_code(GLOBEX).await;
+        let paused = Browser::error_in(&type_code(&browser, &right).await).unwrap_or_default();
+        assert!(paused.contains("Too many wrong codes were typed for this address today"), "{paused}");
+        // Another address is not affected.
+        let other = Browser::new(&app);
+        assert_eq!(sign_in(&app, &other, "someone@else.example").await, format!("{DEMO}/business"));
+        // A day later the address may sign in again.
+        sqlx::query("UPDATE sign_in_codes SET created_at = '2000-01-01T00:00:00.000000Z' WHERE failed_attempts > 0")
+            .execute(app.db.pool())
+            .await
+            .unwrap();
+        assert_eq!(type_code(&browser, &right).await, format!("{DEMO}/business"));
+    }
+
     async fn expired_and_used_codes_each_say_so(app: TestApp) {
         let browser = Browser::new(&app);
         ask_for_code(&browser, GLOBEX).await;
@@ -249,6 +276,34 @@ both_databases! {
             .submit(&format!("{DEMO}/account"), "wizard/account", &[("merchant_slug", "northwind"), ("customer_id", &initech)])
             .await;
         assert_eq!(chosen, format!("{DEMO}/business"));
+    }
+
+    async fn a_busy_session_still_ends_twelve_hours_after_it_started(app: TestApp) {
+        let browser = Browser::new(&app);
+        sign_in(&app, &browser, GLOBEX).await;
+        fill_in_business(&browser, &BUSINESS).await;
+        let thirteen_hours_ago = time::OffsetDateTime::now_utc() - time::Duration::hours(13);
+        let started = app::services::clock::timestamp_text(thirteen_hours_ago);
+        sqlx::query("UPDATE sessions SET created_at = $1")
+            .bind(&started)
+            .execute(app.db.pool())
+            .await
+            .unwrap();
+        // Used a moment ago (last_seen_at is now), and still over.
+        assert_eq!(browser.page(&format!("{DEMO}/invoices")).await.0, DEMO);
+    }
+
+    async fn signing_in_replaces_the_token_in_the_same_write(app: TestApp) {
+        use app::domain::email::EmailAddress;
+        use app::services::sessions;
+        use secrecy::ExposeSecret;
+        let merchant = app.merchant("acme", "US").await;
+        let (session, before) = sessions::start(&app.db, merchant.id).await.unwrap();
+        let email = EmailAddress::parse(GLOBEX).unwrap();
+        let after = sessions::sign_in(&app.db, &session.id, &email, None).await.unwrap();
+        assert!(sessions::find(&app.db, before.expose_secret()).await.unwrap().is_none());
+        let signed_in = sessions::find(&app.db, after.expose_secret()).await.unwrap().unwrap();
+        assert_eq!(signed_in.verified_email, Some(email));
     }
 
     async fn sessions_end_on_sign_out_and_after_thirty_idle_minutes(app: TestApp) {
@@ -561,4 +616,93 @@ async fn a_refusal_on_the_javascript_path_is_a_client_error_not_a_server_failure
             .unwrap_or_default()
             .contains("needs a dot")
     );
+}
+
+/// Per-client limits behind a proxy that names the client in `X-Forwarded-For`, on both
+/// databases (they need the header configured, which `both_databases!` does not do).
+mod behind_a_proxy {
+    use super::DEMO;
+    use crate::helpers::{Browser, TestApp, TestDb, location};
+
+    async fn proxied_app(backend: TestDb) -> Option<TestApp> {
+        TestApp::spawn_with(backend, &[("PORTICO_CLIENT_IP_HEADER", "x-forwarded-for")]).await
+    }
+
+    /// Asks for a code for `email` with one `X-Forwarded-For` line per entry of `lines`;
+    /// returns the refusal, if any.
+    async fn ask_with_lines(app: &TestApp, email: &str, lines: &[&str]) -> Option<String> {
+        let mut request = app
+            .client
+            .post(format!("{}/api/wizard/email", app.address))
+            .header("accept", "text/html")
+            .header("referer", format!("{}{DEMO}", app.address));
+        for line in lines {
+            request = request.header("x-forwarded-for", *line);
+        }
+        let response = request
+            .form(&[("merchant_slug", "northwind"), ("email", email)])
+            .send()
+            .await
+            .unwrap();
+        Browser::error_in(&location(&response).unwrap())
+    }
+
+    async fn ipv4_clients_of_a_dual_stack_proxy_are_limited_one_by_one(backend: TestDb) {
+        let Some(app) = proxied_app(backend).await else {
+            return;
+        };
+        for n in 0..20 {
+            let email = format!("buyer{n}@example.com");
+            let refused = ask_with_lines(&app, &email, &["::ffff:198.51.100.7"]).await;
+            assert_eq!(refused, None, "code {n}");
+        }
+        let crowded = ask_with_lines(&app, "more@example.com", &["::ffff:198.51.100.7"]).await;
+        assert!(crowded.unwrap_or_default().contains("from your network"));
+        // Another IPv4 customer is not locked out by the first one's twenty codes.
+        let other = ask_with_lines(&app, "other@example.com", &["::ffff:203.0.113.9"]).await;
+        assert_eq!(other, None);
+        let (stored,): (String,) =
+            sqlx::query_as("SELECT client_address FROM sign_in_codes WHERE email = $1")
+                .bind("other@example.com")
+                .fetch_one(app.db.pool())
+                .await
+                .unwrap();
+        assert_eq!(stored, "203.0.113.9");
+    }
+
+    async fn a_forged_first_header_line_does_not_escape_the_per_client_limit(backend: TestDb) {
+        let Some(app) = proxied_app(backend).await else {
+            return;
+        };
+        let mut refusals = Vec::new();
+        for n in 0..21 {
+            // The client sends a line of its own; the proxy adds the address it saw as a second.
+            let forged = format!("10.0.0.{n}");
+            let email = format!("buyer{n}@example.com");
+            refusals.push(ask_with_lines(&app, &email, &[&forged, "198.51.100.7"]).await);
+        }
+        assert!(refusals[..20].iter().all(Option::is_none), "{refusals:?}");
+        let refused = refusals[20].clone().unwrap_or_default();
+        assert!(refused.contains("from your network"), "{refused}");
+    }
+
+    #[tokio::test]
+    async fn ipv4_clients_of_a_dual_stack_proxy_are_limited_one_by_one_sqlite() {
+        ipv4_clients_of_a_dual_stack_proxy_are_limited_one_by_one(TestDb::Sqlite).await;
+    }
+
+    #[tokio::test]
+    async fn ipv4_clients_of_a_dual_stack_proxy_are_limited_one_by_one_postgres() {
+        ipv4_clients_of_a_dual_stack_proxy_are_limited_one_by_one(TestDb::Postgres).await;
+    }
+
+    #[tokio::test]
+    async fn a_forged_first_header_line_does_not_escape_the_per_client_limit_sqlite() {
+        a_forged_first_header_line_does_not_escape_the_per_client_limit(TestDb::Sqlite).await;
+    }
+
+    #[tokio::test]
+    async fn a_forged_first_header_line_does_not_escape_the_per_client_limit_postgres() {
+        a_forged_first_header_line_does_not_escape_the_per_client_limit(TestDb::Postgres).await;
+    }
 }

@@ -42,3 +42,20 @@ async fn sqlite_runs_in_wal_mode_in_a_file_under_the_data_dir() {
     assert!(app.data_dir.path().join("portico.db").exists());
     assert!(app.data_dir.path().join("secret.key").exists());
 }
+
+#[tokio::test]
+async fn every_sqlite_connection_syncs_each_commit_to_disk() {
+    let app = TestApp::spawn(TestDb::Sqlite).await.unwrap();
+    // Held at once, so that each is a different connection of the pool.
+    let mut held = Vec::new();
+    for _ in 0..4 {
+        held.push(app.db.pool().acquire().await.unwrap());
+    }
+    for connection in &mut held {
+        let (synchronous,): (i64,) = sqlx::query_as("PRAGMA synchronous")
+            .fetch_one(&mut **connection)
+            .await
+            .unwrap();
+        assert_eq!(synchronous, 2, "FULL");
+    }
+}

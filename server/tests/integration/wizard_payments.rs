@@ -619,3 +619,48 @@ mod connect_bank {
         }
     }
 }
+
+both_databases! {
+    async fn a_hand_made_step_5_listing_more_than_a_page_is_refused_first(app: TestApp) {
+        let ids = customer_with_invoices(&app, "pay@tyrell.example", &[("IN-1", "100.00", "USD")]).await;
+        let browser = signed_in(&app, "pay@tyrell.example").await;
+        let made_up: Vec<String> = (0..100).map(|_| uuid::Uuid::new_v4().to_string()).collect();
+        let mut fields = vec![("merchant_slug", SLUG), ("pay[]", ids[0].as_str())];
+        fields.push(("invoice[]", ids[0].as_str()));
+        fields.push(("amount[]", "100.00"));
+        for id in &made_up {
+            fields.push(("invoice[]", id.as_str()));
+            fields.push(("amount[]", "1.00"));
+        }
+        let back = browser.submit(&format!("{DEMO}/amounts"), "wizard/amounts", &fields).await;
+        let error = Browser::error_in(&back).unwrap_or_default();
+        assert!(error.contains("This form lists more than 100 invoices"), "{back}: {error}");
+
+        let mut ticked = vec![("merchant_slug", SLUG)];
+        ticked.extend(made_up.iter().chain(&ids).map(|id| ("pay[]", id.as_str())));
+        let back = browser.submit(&format!("{DEMO}/amounts"), "wizard/amounts", &ticked).await;
+        let error = Browser::error_in(&back).unwrap_or_default();
+        assert!(error.contains("Pay at most 100 invoices at a time."), "{error}");
+    }
+
+    async fn a_wizard_post_over_64_kib_is_refused_with_413(app: TestApp) {
+        let padding = "1".repeat(65 * 1024);
+        let response = app
+            .client
+            .post(format!("{}/api/wizard/amounts", app.address))
+            .header("origin", &app.address)
+            .form(&[("merchant_slug", SLUG), ("amount[]", padding.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 413);
+        assert!(response.text().await.unwrap().contains("larger than 64 KiB"));
+        // The merchant API's JSON is not held to the wizard's limit.
+        let key = server::admin::create_api_key(&app.db, SLUG).await.unwrap().api_key;
+        let memo = "m".repeat(65 * 1024);
+        let answer = app
+            .api_post(&key, "/customers", &json!({"name": memo, "email": "a@b.example", "country": "US"}))
+            .await;
+        assert!(answer.status != 413 && answer.status < 500, "{answer:?}");
+    }
+}
