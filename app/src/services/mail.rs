@@ -98,12 +98,14 @@ impl Mailer {
     /// A mailer that writes every message to `dir` as an `.eml` file, readable by its owner
     /// only, and logs its subject.
     pub async fn outbox(dir: &Path) -> Result<Self, MailError> {
-        tokio::fs::create_dir_all(dir)
-            .await
-            .map_err(|source| MailError::CreateOutbox {
-                path: dir.to_owned(),
-                source,
-            })?;
+        for folder in [dir.to_owned(), partial_dir(dir)] {
+            tokio::fs::create_dir_all(&folder)
+                .await
+                .map_err(|source| MailError::CreateOutbox {
+                    path: folder.clone(),
+                    source,
+                })?;
+        }
         Ok(Self::Outbox {
             dir: dir.to_owned(),
         })
@@ -122,7 +124,9 @@ impl Mailer {
                     .to_owned();
                 let name = outbox_file_name(&message);
                 let file = dir.join(format!("{name}.eml"));
-                let partial = dir.join(format!(".{name}.partial"));
+                // Written beside the outbox, not in it: a reader listing the outbox never
+                // meets a file that is about to be renamed.
+                let partial = partial_dir(dir).join(format!("{name}.eml"));
                 let bytes = message.formatted();
                 let written = file.clone();
                 tokio::task::spawn_blocking(move || {
@@ -150,11 +154,14 @@ impl Mailer {
                 .checked_sub(age)
                 .unwrap_or(std::time::UNIX_EPOCH);
             let mut deleted = 0;
-            for entry in std::fs::read_dir(&dir)? {
-                let entry = entry?;
-                if entry.metadata()?.modified()? < cutoff {
-                    std::fs::remove_file(entry.path())?;
-                    deleted += 1;
+            // The partial folder holds what a crash left half written.
+            for folder in [partial_dir(&dir), dir] {
+                for entry in std::fs::read_dir(&folder)? {
+                    let entry = entry?;
+                    if entry.metadata()?.modified()? < cutoff {
+                        std::fs::remove_file(entry.path())?;
+                        deleted += 1;
+                    }
                 }
             }
             Ok(deleted)
@@ -163,6 +170,13 @@ impl Mailer {
         .map_err(|error| MailError::Outbox(std::io::Error::other(error)))?
         .map_err(MailError::Outbox)
     }
+}
+
+/// Where messages are written before they are moved into the outbox `dir`: a folder beside it.
+fn partial_dir(dir: &Path) -> PathBuf {
+    let mut name = dir.file_name().unwrap_or_default().to_owned();
+    name.push(".partial");
+    dir.with_file_name(name)
 }
 
 /// The message's `Message-ID` as a file name (letters, digits, `.`, `-`, `_`, `@` only).
@@ -258,7 +272,8 @@ mod tests {
     #[tokio::test]
     async fn a_job_sending_again_replaces_its_message_instead_of_adding_one() {
         let dir = tempfile::tempdir().unwrap();
-        let mailer = Mailer::outbox(dir.path()).await.unwrap();
+        let outbox = dir.path().join("outbox");
+        let mailer = Mailer::outbox(&outbox).await.unwrap();
         let job = JobId::new_random();
         for _ in 0..3 {
             mailer
@@ -270,19 +285,20 @@ mod tests {
             .send(from().message(JobId::new_random(), &code_email()).unwrap())
             .await
             .unwrap();
-        assert_eq!(outbox_files(dir.path()).len(), 2);
+        assert_eq!(outbox_files(&outbox).len(), 2);
     }
 
     #[tokio::test]
     async fn purging_the_outbox_keeps_what_is_younger_than_the_age() {
         let dir = tempfile::tempdir().unwrap();
-        let mailer = Mailer::outbox(dir.path()).await.unwrap();
+        let outbox = dir.path().join("outbox");
+        let mailer = Mailer::outbox(&outbox).await.unwrap();
         mailer
             .send(from().message(JobId::new_random(), &code_email()).unwrap())
             .await
             .unwrap();
         assert_eq!(mailer.purge_outbox(OUTBOX_KEEPS).await.unwrap(), 0);
-        assert_eq!(outbox_files(dir.path()).len(), 1);
+        assert_eq!(outbox_files(&outbox).len(), 1);
         assert_eq!(
             mailer
                 .purge_outbox(std::time::Duration::ZERO)
@@ -290,7 +306,7 @@ mod tests {
                 .unwrap(),
             1
         );
-        assert!(outbox_files(dir.path()).is_empty());
+        assert!(outbox_files(&outbox).is_empty());
     }
 
     #[test]
