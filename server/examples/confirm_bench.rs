@@ -11,17 +11,13 @@
 //! Run: `cargo run --release -p server --example confirm_bench -- [confirms] [at a time]`
 //! (defaults 4000 and 64).
 
-use app::domain::business::BusinessForm;
 use app::domain::checkout::{Checkout, Instrument, Review, SelectedInvoice};
 use app::domain::email::EmailAddress;
-use app::domain::merchant::{Country, MerchantSlug};
+use app::domain::merchant::MerchantSlug;
 use app::domain::money::{AmountSyntax, Currency, Money};
 use app::domain::payment::PaymentMethodKind;
-use app::domain::text::{InvoiceNumber, LegalName};
-use app::services::customers::{self, NewCustomer};
+use app::domain::text::InvoiceNumber;
 use app::services::invoices::{self, NewInvoice};
-use app::services::processors::sandbox::Sandbox;
-use app::services::processors::{CardDetails, PaymentProcessor};
 use app::services::{merchants, sessions};
 use server::config::Config;
 use server::startup::Application;
@@ -29,6 +25,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use time::macros::date;
+
+mod support;
 
 const INVOICES: usize = 200;
 
@@ -73,31 +71,8 @@ async fn main() -> anyhow::Result<()> {
         .await?
         .ok_or_else(|| anyhow::anyhow!("the demo merchant is missing"))?;
     let email = EmailAddress::parse("bench@confirm.example")?;
-    let customer = customers::create(
-        &db,
-        merchant,
-        &NewCustomer {
-            legal_name: LegalName::parse("Bench Confirm Inc.")?,
-            country: Country::UnitedStates,
-            contact: email.clone(),
-            external_id: None,
-        },
-    )
-    .await?
-    .id;
-    let business = BusinessForm {
-        business_name: "Bench Confirm Inc.".into(),
-        contact_name: "Bench".into(),
-        phone: "+1 415 555 0100".into(),
-        address_line1: "1 Main St".into(),
-        city: "Austin".into(),
-        region: "TX".into(),
-        postal_code: "73301".into(),
-        country: "US".into(),
-    }
-    .parse()
-    .map_err(|errors| anyhow::anyhow!("{errors:?}"))?;
-    customers::complete_profile(&db, merchant, customer, &business).await?;
+    let customer =
+        support::customer_with_profile(&db, merchant, "Bench Confirm Inc.", &email).await?;
     let mut invoice_ids = Vec::new();
     for n in 0..INVOICES {
         let created = invoices::create(
@@ -117,21 +92,7 @@ async fn main() -> anyhow::Result<()> {
         .await?;
         invoice_ids.push((created.invoice.id, created.invoice.number.to_string()));
     }
-    let sandbox = Sandbox::new(db.clone());
-    let number = app::domain::card::CardNumber::parse("4242424242424242")?;
-    let code = app::domain::card::SecurityCode::parse("123", number.brand())?;
-    let token = sandbox
-        .tokenize_card(
-            merchant,
-            &CardDetails {
-                number: &number,
-                expiry: app::domain::card::Expiry::parse("12/30", (2026, 11))?,
-                security_code: &code,
-                name: "Bench",
-                postal_code: "73301",
-            },
-        )
-        .await?;
+    let token = support::test_card(&db, merchant).await?;
     let one_dollar = Money::parse("1.00", Currency::Usd, AmountSyntax::Plain)?;
     let mut forms = Vec::with_capacity(confirms);
     for n in 0..confirms {

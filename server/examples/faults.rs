@@ -19,21 +19,17 @@
 //! Usage: `cargo run -p server --features crash-points --example faults -- [runs]` (default 20).
 
 use app::domain::bank::{AccountNumber, AccountType, HolderType, RoutingNumber};
-use app::domain::business::BusinessForm;
 use app::domain::checkout::{Checkout, Instrument, Review, SelectedInvoice};
 use app::domain::email::EmailAddress;
 use app::domain::ids::{InvoiceId, MerchantId};
-use app::domain::merchant::{Country, MerchantSlug};
+use app::domain::merchant::MerchantSlug;
 use app::domain::money::{AmountSyntax, Currency, Money};
 use app::domain::payment::PaymentMethodKind;
 use app::domain::public_url::PublicUrl;
-use app::domain::text::{InvoiceNumber, LegalName};
+use app::domain::text::InvoiceNumber;
 use app::services::bank_accounts::{self, BankRouting, NewBankAccount};
-use app::services::customers::{self, NewCustomer};
 use app::services::invoices::{self, NewInvoice};
 use app::services::keys::Keys;
-use app::services::processors::sandbox::Sandbox;
-use app::services::processors::{CardDetails, PaymentProcessor};
 use app::services::{Database, crash_point, merchants, sessions};
 use secrecy::ExposeSecret;
 use std::collections::HashMap;
@@ -43,6 +39,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use time::macros::date;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+mod support;
 
 const SECRET_KEY: &str = "5f0b7c1e2d3a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9012345678";
 const SLUG: &str = "northwind";
@@ -393,31 +391,7 @@ async fn prepare(db: &Database, method: PaymentMethodKind) -> anyhow::Result<Pre
         .await?
         .ok_or_else(|| anyhow::anyhow!("the demo merchant is missing"))?;
     let email = EmailAddress::parse("pay@faults.example")?;
-    let customer = customers::create(
-        db,
-        merchant,
-        &NewCustomer {
-            legal_name: LegalName::parse("Faults Inc.")?,
-            country: Country::UnitedStates,
-            contact: email.clone(),
-            external_id: None,
-        },
-    )
-    .await?
-    .id;
-    let business = BusinessForm {
-        business_name: "Faults Inc.".into(),
-        contact_name: "Fay".into(),
-        phone: "+1 415 555 0100".into(),
-        address_line1: "1 Main St".into(),
-        city: "Austin".into(),
-        region: "TX".into(),
-        postal_code: "73301".into(),
-        country: "US".into(),
-    }
-    .parse()
-    .map_err(|errors| anyhow::anyhow!("{errors:?}"))?;
-    customers::complete_profile(db, merchant, customer, &business).await?;
+    let customer = support::customer_with_profile(db, merchant, "Faults Inc.", &email).await?;
     let amount = Money::parse("40.00", Currency::Usd, AmountSyntax::Plain)?;
     let invoice = invoices::create(
         db,
@@ -437,20 +411,7 @@ async fn prepare(db: &Database, method: PaymentMethodKind) -> anyhow::Result<Pre
     .invoice;
     let instrument = match method {
         PaymentMethodKind::Card => {
-            let number = app::domain::card::CardNumber::parse("4242424242424242")?;
-            let code = app::domain::card::SecurityCode::parse("123", number.brand())?;
-            let token = Sandbox::new(db.clone())
-                .tokenize_card(
-                    merchant,
-                    &CardDetails {
-                        number: &number,
-                        expiry: app::domain::card::Expiry::parse("12/30", (2026, 11))?,
-                        security_code: &code,
-                        name: "Fay",
-                        postal_code: "73301",
-                    },
-                )
-                .await?;
+            let token = support::test_card(db, merchant).await?;
             Instrument::Card {
                 token: token.token,
                 brand: token.brand,
