@@ -39,21 +39,33 @@ export async function ownClient(page: Page) {
   await page.setExtraHTTPHeaders({ 'x-e2e-client': randomUUID() });
 }
 
-/** The code in the newest sign-in email to `email` in the server's outbox. */
+/** Outbox files whose code a test has already used, so a later call waits for the next email. */
+const messagesRead = new Set<string>();
+
+/**
+ * The code in the newest sign-in email to `email` that no earlier call returned. The outbox
+ * worker delivers after the page answers, so the previous email may still be the newest one
+ * for a moment: its code is spent, and returning it would sign in with a stale code.
+ */
 export async function codeSentTo(email: string): Promise<string> {
   const outbox = path.join(process.env.PORTICO_E2E_DATA_DIR!, 'outbox');
-  for (let attempt = 0; attempt < 50; attempt++) {
+  for (let attempt = 0; attempt < 100; attempt++) {
     const messages = fs
       .readdirSync(outbox)
       .map((name) => path.join(outbox, name))
+      .filter((file) => !messagesRead.has(file) && fs.statSync(file).isFile())
       .map((file) => ({ file, time: fs.statSync(file).mtimeMs, text: fs.readFileSync(file, 'utf8') }))
       .filter(({ text }) => text.includes(`To: ${email}`))
       .sort((a, b) => b.time - a.time);
-    const match = messages[0]?.text.match(/Your sign-in code to pay [^\n]*: (\d{6})/);
-    if (match) return match[1];
+    const newest = messages[0];
+    const match = newest?.text.match(/Your sign-in code to pay [^\n]*: (\d{6})/);
+    if (newest && match) {
+      messagesRead.add(newest.file);
+      return match[1];
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`no code was sent to ${email}`);
+  throw new Error(`no new code was sent to ${email}`);
 }
 
 /** Steps 1 and 2: asks for a code and types it in, pasted with a space as people do. */
