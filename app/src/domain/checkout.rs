@@ -8,7 +8,7 @@
 
 use crate::domain::bank::HolderType;
 use crate::domain::card::CardBrand;
-use crate::domain::ids::InvoiceId;
+use crate::domain::ids::{BankAccountId, InvoiceId};
 use crate::domain::money::{Currency, Money, MoneyError};
 use crate::domain::payment::PaymentMethodKind;
 use serde::{Deserialize, Serialize};
@@ -32,7 +32,7 @@ pub enum Instrument {
         expiry: String,
     },
     Bank {
-        account_id: String,
+        account_id: BankAccountId,
         last_four: String,
         holder: HolderType,
     },
@@ -49,11 +49,12 @@ impl Instrument {
         }
     }
 
-    /// What the processor is asked to charge: the card token or the bank account id.
-    pub fn reference(&self) -> &str {
+    /// What the processor is asked to charge, as a payment records it: the card token or the
+    /// bank account id's text.
+    pub fn reference(&self) -> String {
         match self {
-            Self::Card { token, .. } => token,
-            Self::Bank { account_id, .. } => account_id,
+            Self::Card { token, .. } => token.clone(),
+            Self::Bank { account_id, .. } => account_id.to_string(),
         }
     }
 }
@@ -481,6 +482,35 @@ mod tests {
         };
         assert_eq!(card.label(), "Visa •••• 4242");
         assert_eq!(card.reference(), "tok_1");
+        let bank = Instrument::Bank {
+            account_id: account_id(),
+            last_four: "6789".into(),
+            holder: HolderType::Business,
+        };
+        assert_eq!(bank.label(), "Bank account •••• 6789");
+        assert_eq!(bank.reference(), "ba_0b6f5c1e8d8a4f0e9a553f0c2b7d9e11");
+    }
+
+    fn account_id() -> BankAccountId {
+        BankAccountId::parse("ba_0b6f5c1e8d8a4f0e9a553f0c2b7d9e11").unwrap()
+    }
+
+    #[test]
+    fn a_checkout_paid_from_a_bank_account_keeps_the_id_as_its_text_in_json() {
+        let checkout = Checkout {
+            instrument: Some(Instrument::Bank {
+                account_id: account_id(),
+                last_four: "6789".into(),
+                holder: HolderType::Personal,
+            }),
+            ..Checkout::default()
+        };
+        let json = serde_json::to_string(&checkout).unwrap();
+        assert!(
+            json.contains(r#""account_id":"ba_0b6f5c1e8d8a4f0e9a553f0c2b7d9e11""#),
+            "{json}"
+        );
+        assert_eq!(serde_json::from_str::<Checkout>(&json).unwrap(), checkout);
     }
 
     fn cad(text: &str) -> Money {
@@ -664,7 +694,7 @@ mod tests {
             ..reviewed()
         };
         let bank = Instrument::Bank {
-            account_id: "ba_1".into(),
+            account_id: account_id(),
             last_four: "6789".into(),
             holder: HolderType::Business,
         };

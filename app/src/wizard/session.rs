@@ -392,7 +392,7 @@ async fn saved_choices(
                 .into_iter()
                 .map(|card| SavedChoice {
                     label: format!("{} (expires {})", card.instrument.label(), card.expiry),
-                    id: card.id,
+                    id: card.id.to_string(),
                 })
                 .collect());
         }
@@ -408,7 +408,7 @@ async fn saved_choices(
                 "Bank account •••• {} (routing {})",
                 account.last_four, account.routing
             ),
-            id: account.id,
+            id: account.id.to_string(),
         })
         .collect())
 }
