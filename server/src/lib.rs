@@ -7,6 +7,7 @@ pub mod config;
 pub mod database;
 pub mod demo;
 pub mod startup;
+pub mod state;
 pub mod telemetry;
 pub mod web;
 pub mod worker;

@@ -3,6 +3,7 @@
 
 use crate::api;
 use crate::config::{Config, FrameAncestors};
+use crate::state::AppState;
 use crate::web::client::{ClientAddressSource, identify_client, same_origin_posts};
 use crate::web::refusals::refusals_are_client_errors;
 use crate::web::security::{CspNonce, SecurityPolicy, add_security_headers};
@@ -12,7 +13,6 @@ use crate::{database, demo};
 use anyhow::Context as _;
 use app::domain::public_url::PublicUrl;
 use app::services::Database;
-use app::services::checkout::PaymentServices;
 use app::services::jobs;
 use app::services::keys::Keys;
 use app::services::mail::{MailFrom, Mailer};
@@ -20,7 +20,6 @@ use app::services::processors::{Processor, sandbox::Sandbox};
 use app::services::request::CookiePolicy;
 use app::{App, shell};
 use axum::Router;
-use axum::extract::FromRef;
 use axum::http::Request;
 use axum::routing::get;
 use leptos::config::{Env, LeptosOptions};
@@ -43,19 +42,6 @@ use tracing::Level;
 /// The output name cargo-leptos gives the WASM, JS and CSS (`name` in the workspace's
 /// `[[workspace.metadata.leptos]]`).
 const SITE_OUTPUT_NAME: &str = "portico";
-
-/// Everything a request handler or server function may need, shared by all requests.
-#[derive(Clone, FromRef)]
-pub struct AppState {
-    pub leptos_options: LeptosOptions,
-    pub db: Database,
-    pub mailer: Mailer,
-    pub mail_from: MailFrom,
-    pub public_url: PublicUrl,
-    pub keys: Keys,
-    pub cookie_policy: CookiePolicy,
-    pub processor: Processor,
-}
 
 pub struct Application {
     listener: TcpListener,
@@ -257,24 +243,6 @@ fn router(
                 .layer(axum::middleware::from_fn(refusals_are_client_errors))
                 .layer(axum::middleware::from_fn(limits::limit_requests)),
         )
-}
-
-impl AppState {
-    pub fn payment_services(&self) -> PaymentServices {
-        PaymentServices {
-            db: self.db.clone(),
-            processor: self.processor.clone(),
-            keys: self.keys.clone(),
-        }
-    }
-
-    pub fn worker(&self) -> Worker {
-        Worker {
-            payments: self.payment_services(),
-            mailer: self.mailer.clone(),
-            from: self.mail_from.clone(),
-        }
-    }
 }
 
 /// The request path as the log may show it: invoice link tokens (`/pay/{slug}/i/{token}`)

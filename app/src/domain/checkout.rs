@@ -1,13 +1,14 @@
 //! What a customer is paying, as steps 5 to 7 build it up, and the rules of it that need no
-//! IO: which methods fit a currency, how long each takes to clear, and the authorization
-//! step 8 asks for.
+//! IO: what each step's change invalidates (the `Checkout` methods are the steps'
+//! transitions), which methods fit a currency, how long each takes to clear, and the
+//! authorization step 8 asks for.
 //!
 //! Nothing here holds a card number, a security code or a bank account number: a checkout
 //! names a card by the processor's token and a bank account by its id.
 
 use crate::domain::bank::HolderType;
 use crate::domain::card::CardBrand;
-use crate::domain::ids::InvoiceId;
+use crate::domain::ids::{BankAccountId, InvoiceId};
 use crate::domain::money::{Currency, Money, MoneyError};
 use crate::domain::payment::PaymentMethodKind;
 use serde::{Deserialize, Serialize};
@@ -31,7 +32,7 @@ pub enum Instrument {
         expiry: String,
     },
     Bank {
-        account_id: String,
+        account_id: BankAccountId,
         last_four: String,
         holder: HolderType,
     },
@@ -48,11 +49,12 @@ impl Instrument {
         }
     }
 
-    /// What the processor is asked to charge: the card token or the bank account id.
-    pub fn reference(&self) -> &str {
+    /// What the processor is asked to charge, as a payment records it: the card token or the
+    /// bank account id's text.
+    pub fn reference(&self) -> String {
         match self {
-            Self::Card { token, .. } => token,
-            Self::Bank { account_id, .. } => account_id,
+            Self::Card { token, .. } => token.clone(),
+            Self::Bank { account_id, .. } => account_id.to_string(),
         }
     }
 }
@@ -106,6 +108,12 @@ pub struct Review {
 }
 
 /// A session's payment in the making.
+///
+/// The steps change a checkout only through the methods below ([`Checkout::choose_amounts`],
+/// [`Checkout::choose_method`], [`Checkout::pay_with`], ...): each knows what its change
+/// invalidates, so that no step has to remember it. The fields stay public for reading (the
+/// pages show them), for the session store (which bounds the typed fields before keeping them)
+/// and for tests and tools that build a checkout whole; they are not for a step to set.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Checkout {
     /// Step 5, as accepted: invoices and amounts, all in one currency.
@@ -146,6 +154,121 @@ impl Checkout {
             currency,
         )
         .map(Some)
+    }
+
+    /// Step 5 was posted: keeps what was typed into it, to give back if it is refused. The
+    /// notice that sent the customer back to step 5 has been read: it goes.
+    pub fn keep_typed_amounts(&mut self, typed: Vec<TypedAmount>) {
+        self.typed_amounts = typed;
+        self.notice = None;
+    }
+
+    /// Step 5 is done: `selection` is what is paid. The review (and with it its idempotency
+    /// key) goes, since it showed other amounts. A selection in another currency also drops
+    /// the method (chosen among the old currency's methods) and everything step 7 made for
+    /// it: the instrument and the connected bank.
+    pub fn choose_amounts(&mut self, selection: Vec<SelectedInvoice>) {
+        let currency = selection.first().map(|selected| selected.amount.currency());
+        if self.currency() != currency {
+            self.method = None;
+            self.instrument = None;
+            self.connected_bank = None;
+        }
+        self.selection = selection;
+        self.review = None;
+    }
+
+    /// Step 6 is done: the customer pays by `method`. Another method than before drops what
+    /// step 7 made for the old one (the instrument, the connected bank); the same method keeps
+    /// them. The review goes either way.
+    pub fn choose_method(&mut self, method: PaymentMethodKind) {
+        if self.method != Some(method) {
+            self.instrument = None;
+            self.connected_bank = None;
+        }
+        self.method = Some(method);
+        self.review = None;
+    }
+
+    /// Keeps what step 7's bank form was given, to fill it again after a refusal. That form has
+    /// no username: the one "Connect your bank" was given ([`Checkout::keep_bank_username`])
+    /// stays, whatever `draft` says. Invalidates nothing.
+    pub fn keep_bank_draft(&mut self, draft: BankDraft) {
+        let bank_username = std::mem::take(&mut self.bank_draft.bank_username);
+        self.bank_draft = BankDraft {
+            bank_username,
+            ..draft
+        };
+    }
+
+    /// Keeps the online-banking username "Connect your bank" was given (never the password).
+    /// Invalidates nothing.
+    pub fn keep_bank_username(&mut self, username: String) {
+        self.bank_draft.bank_username = username;
+    }
+
+    /// Keeps what step 7's card form was given (never the number or the code). Invalidates
+    /// nothing.
+    pub fn keep_card_draft(&mut self, draft: CardDraft) {
+        self.card_draft = draft;
+    }
+
+    /// The customer signed in to a bank in step 7: its accounts wait to be picked. Nothing is
+    /// paid with yet, so nothing else changes: an instrument chosen before stays until an
+    /// account is picked ([`Checkout::pay_with`]).
+    pub fn connect_bank(&mut self, bank: ConnectedBank) {
+        self.connected_bank = Some(bank);
+    }
+
+    /// The connected bank can no longer be used (its link expired, or it is in the wrong
+    /// country for the method): the customer connects again or types the account.
+    pub fn forget_connected_bank(&mut self) {
+        self.connected_bank = None;
+    }
+
+    /// Step 7 is done: `instrument` pays this checkout, kept for next time after its charge
+    /// when `save` (only a card is). The connected bank has served (or was passed over), the
+    /// review is made afresh for the new instrument, and the notice that sent the customer
+    /// back to step 7 has been read: all three go.
+    pub fn pay_with(&mut self, instrument: Instrument, save: bool) {
+        self.instrument = Some(instrument);
+        self.save_instrument = save;
+        self.connected_bank = None;
+        self.review = None;
+        self.notice = None;
+    }
+
+    /// Step 8 was shown `review`: every confirm must carry its key, until a change to steps 5
+    /// to 7 drops it.
+    pub fn keep_review(&mut self, review: Review) {
+        self.review = Some(review);
+    }
+
+    /// The processor declined the instrument at confirm: it goes, and the review with it (a
+    /// new one, with a new key, is made for the next instrument). The invoices and the method
+    /// stay chosen, so that another card or account is one step away.
+    pub fn instrument_declined(&mut self) {
+        self.instrument = None;
+        self.review = None;
+    }
+
+    /// Sends the customer back to step 5 with `notice` (another payment took part of a
+    /// balance, an invoice was cancelled): the selection goes, and the review with it; what
+    /// was typed in step 5, the method and the instrument stay, so that the customer only
+    /// checks the amounts.
+    pub fn send_back_to_amounts(&mut self, notice: String) {
+        self.notice = Some(notice);
+        self.selection.clear();
+        self.review = None;
+    }
+
+    /// Sends the customer back to step 7 with `notice` (the bank account was closed since it
+    /// was chosen): the instrument goes, and the review with it; the invoices and the method
+    /// stay.
+    pub fn send_back_to_details(&mut self, notice: String) {
+        self.instrument = None;
+        self.review = None;
+        self.notice = Some(notice);
     }
 }
 
@@ -359,5 +482,283 @@ mod tests {
         };
         assert_eq!(card.label(), "Visa •••• 4242");
         assert_eq!(card.reference(), "tok_1");
+        let bank = Instrument::Bank {
+            account_id: account_id(),
+            last_four: "6789".into(),
+            holder: HolderType::Business,
+        };
+        assert_eq!(bank.label(), "Bank account •••• 6789");
+        assert_eq!(bank.reference(), "ba_0b6f5c1e8d8a4f0e9a553f0c2b7d9e11");
+    }
+
+    fn account_id() -> BankAccountId {
+        BankAccountId::parse("ba_0b6f5c1e8d8a4f0e9a553f0c2b7d9e11").unwrap()
+    }
+
+    #[test]
+    fn a_checkout_paid_from_a_bank_account_keeps_the_id_as_its_text_in_json() {
+        let checkout = Checkout {
+            instrument: Some(Instrument::Bank {
+                account_id: account_id(),
+                last_four: "6789".into(),
+                holder: HolderType::Personal,
+            }),
+            ..Checkout::default()
+        };
+        let json = serde_json::to_string(&checkout).unwrap();
+        assert!(
+            json.contains(r#""account_id":"ba_0b6f5c1e8d8a4f0e9a553f0c2b7d9e11""#),
+            "{json}"
+        );
+        assert_eq!(serde_json::from_str::<Checkout>(&json).unwrap(), checkout);
+    }
+
+    fn cad(text: &str) -> Money {
+        Money::parse(text, Currency::Cad, AmountSyntax::Plain).unwrap()
+    }
+
+    fn selected(n: u8, amount: Money) -> SelectedInvoice {
+        SelectedInvoice {
+            invoice: InvoiceId::from_bytes([n; 16]),
+            number: format!("IN-{n}"),
+            amount,
+        }
+    }
+
+    fn card() -> Instrument {
+        Instrument::Card {
+            token: "tok_1".into(),
+            brand: CardBrand::Visa,
+            last_four: "4242".into(),
+            expiry: "04/29".into(),
+        }
+    }
+
+    fn connected() -> ConnectedBank {
+        ConnectedBank {
+            token: "link_1".into(),
+            institution: "First Sandbox Bank".into(),
+            accounts: vec![("acct_1".into(), "Checking •••• 1111".into())],
+        }
+    }
+
+    fn review() -> Review {
+        Review {
+            idempotency_key: "key-1".into(),
+            authorization: "I authorize Northwind to charge Visa •••• 4242 40.00 USD now.".into(),
+        }
+    }
+
+    /// A checkout at step 8: 40.00 USD by card, reviewed.
+    fn reviewed() -> Checkout {
+        Checkout {
+            selection: vec![selected(1, usd("40.00"))],
+            method: Some(PaymentMethodKind::Card),
+            instrument: Some(card()),
+            review: Some(review()),
+            ..Checkout::default()
+        }
+    }
+
+    #[test]
+    fn keeping_the_typed_amounts_clears_the_notice_and_nothing_else() {
+        let mut checkout = Checkout {
+            notice: Some("Invoice IN-1 now has 10.00 USD left to pay.".into()),
+            ..reviewed()
+        };
+        let typed = vec![TypedAmount {
+            invoice: "inv".into(),
+            selected: true,
+            amount: "10".into(),
+        }];
+        checkout.keep_typed_amounts(typed.clone());
+        assert_eq!(checkout.typed_amounts, typed);
+        assert_eq!(checkout.notice, None);
+        assert_eq!(checkout.review, Some(review()));
+        assert_eq!(checkout.instrument, Some(card()));
+    }
+
+    #[test]
+    fn changing_the_amounts_after_the_review_drops_the_review_and_its_key() {
+        let mut checkout = reviewed();
+        checkout.choose_amounts(vec![selected(1, usd("25.00"))]);
+        assert_eq!(checkout.review, None);
+        assert_eq!(checkout.total(), Ok(Some(usd("25.00"))));
+    }
+
+    #[test]
+    fn new_amounts_in_the_same_currency_keep_the_method_and_instrument() {
+        let mut checkout = reviewed();
+        checkout.choose_amounts(vec![selected(1, usd("40.00")), selected(2, usd("5.00"))]);
+        assert_eq!(checkout.method, Some(PaymentMethodKind::Card));
+        assert_eq!(checkout.instrument, Some(card()));
+    }
+
+    #[test]
+    fn a_new_currency_drops_the_method_and_instrument() {
+        let mut checkout = Checkout {
+            connected_bank: Some(connected()),
+            ..reviewed()
+        };
+        checkout.choose_amounts(vec![selected(3, cad("40.00"))]);
+        assert_eq!(checkout.currency(), Some(Currency::Cad));
+        assert_eq!(checkout.method, None);
+        assert_eq!(checkout.instrument, None);
+        assert_eq!(checkout.connected_bank, None);
+        assert_eq!(checkout.review, None);
+    }
+
+    #[test]
+    fn the_first_amounts_chosen_set_the_currency_without_a_method() {
+        let mut checkout = Checkout::default();
+        checkout.choose_amounts(vec![selected(1, usd("40.00"))]);
+        assert_eq!(checkout.currency(), Some(Currency::Usd));
+        assert_eq!(checkout.method, None);
+    }
+
+    #[test]
+    fn choosing_the_same_method_keeps_the_instrument() {
+        let mut checkout = Checkout {
+            connected_bank: Some(connected()),
+            ..reviewed()
+        };
+        checkout.choose_method(PaymentMethodKind::Card);
+        assert_eq!(checkout.instrument, Some(card()));
+        assert_eq!(checkout.connected_bank, Some(connected()));
+        assert_eq!(
+            checkout.review, None,
+            "the review goes even for the same method"
+        );
+    }
+
+    #[test]
+    fn choosing_another_method_drops_the_instrument_and_the_connected_bank() {
+        let mut checkout = Checkout {
+            connected_bank: Some(connected()),
+            ..reviewed()
+        };
+        checkout.choose_method(PaymentMethodKind::UsAch);
+        assert_eq!(checkout.method, Some(PaymentMethodKind::UsAch));
+        assert_eq!(checkout.instrument, None);
+        assert_eq!(checkout.connected_bank, None);
+        assert_eq!(checkout.review, None);
+    }
+
+    #[test]
+    fn the_bank_form_draft_keeps_the_connect_your_bank_username() {
+        let mut checkout = Checkout::default();
+        checkout.keep_bank_username("ana".into());
+        checkout.keep_bank_draft(BankDraft {
+            routing_number: "110000000".into(),
+            holder_type: "business".into(),
+            ..BankDraft::default()
+        });
+        assert_eq!(checkout.bank_draft.routing_number, "110000000");
+        assert_eq!(checkout.bank_draft.holder_type, "business");
+        assert_eq!(checkout.bank_draft.bank_username, "ana");
+    }
+
+    #[test]
+    fn keeping_the_drafts_invalidates_nothing() {
+        let mut checkout = reviewed();
+        checkout.keep_card_draft(CardDraft {
+            expiry: "12/30".into(),
+            ..CardDraft::default()
+        });
+        checkout.keep_bank_draft(BankDraft::default());
+        assert_eq!(checkout.card_draft.expiry, "12/30");
+        assert_eq!(
+            Checkout {
+                card_draft: CardDraft::default(),
+                ..checkout
+            },
+            reviewed()
+        );
+    }
+
+    #[test]
+    fn connecting_a_bank_keeps_the_instrument_until_an_account_is_picked() {
+        let mut checkout = reviewed();
+        checkout.connect_bank(connected());
+        assert_eq!(checkout.connected_bank, Some(connected()));
+        assert_eq!(checkout.instrument, Some(card()));
+        checkout.forget_connected_bank();
+        assert_eq!(checkout, reviewed());
+    }
+
+    #[test]
+    fn paying_with_an_instrument_forgets_the_connected_bank() {
+        let mut checkout = Checkout {
+            connected_bank: Some(connected()),
+            notice: Some("Choose another account.".into()),
+            ..reviewed()
+        };
+        let bank = Instrument::Bank {
+            account_id: account_id(),
+            last_four: "6789".into(),
+            holder: HolderType::Business,
+        };
+        checkout.pay_with(bank.clone(), true);
+        assert_eq!(checkout.instrument, Some(bank));
+        assert!(checkout.save_instrument);
+        assert_eq!(checkout.connected_bank, None);
+        assert_eq!(checkout.review, None);
+        assert_eq!(checkout.notice, None);
+        checkout.pay_with(card(), false);
+        assert!(!checkout.save_instrument);
+    }
+
+    #[test]
+    fn a_declined_instrument_goes_with_the_review_and_the_invoices_and_method_stay() {
+        let mut checkout = reviewed();
+        checkout.instrument_declined();
+        assert_eq!(checkout.instrument, None);
+        assert_eq!(checkout.review, None);
+        assert_eq!(checkout.selection, reviewed().selection);
+        assert_eq!(checkout.method, Some(PaymentMethodKind::Card));
+    }
+
+    #[test]
+    fn sent_back_to_the_amounts_the_selection_goes_and_what_was_typed_stays() {
+        let typed = vec![TypedAmount {
+            invoice: "inv".into(),
+            selected: true,
+            amount: "40.00".into(),
+        }];
+        let mut checkout = Checkout {
+            typed_amounts: typed.clone(),
+            ..reviewed()
+        };
+        checkout.send_back_to_amounts("Invoice IN-1 was cancelled.".into());
+        assert!(checkout.selection.is_empty());
+        assert_eq!(checkout.review, None);
+        assert_eq!(
+            checkout.notice.as_deref(),
+            Some("Invoice IN-1 was cancelled.")
+        );
+        assert_eq!(checkout.typed_amounts, typed);
+        assert_eq!(checkout.method, Some(PaymentMethodKind::Card));
+        assert_eq!(checkout.instrument, Some(card()));
+    }
+
+    #[test]
+    fn sent_back_to_the_details_the_instrument_goes_and_the_method_stays() {
+        let mut checkout = reviewed();
+        checkout.send_back_to_details("Choose another account.".into());
+        assert_eq!(checkout.instrument, None);
+        assert_eq!(checkout.review, None);
+        assert_eq!(checkout.notice.as_deref(), Some("Choose another account."));
+        assert_eq!(checkout.method, Some(PaymentMethodKind::Card));
+        assert_eq!(checkout.selection, reviewed().selection);
+    }
+
+    #[test]
+    fn a_kept_review_stays_until_a_step_changes() {
+        let mut checkout = Checkout {
+            review: None,
+            ..reviewed()
+        };
+        checkout.keep_review(review());
+        assert_eq!(checkout, reviewed());
     }
 }

@@ -6,7 +6,7 @@
 use crate::domain::bank::{
     AccountNumber, AccountType, HolderType, InstitutionNumber, RoutingNumber, TransitNumber,
 };
-use crate::domain::ids::{CustomerId, MerchantId};
+use crate::domain::ids::{BankAccountId, CustomerId, MerchantId};
 use crate::services::Database;
 use crate::services::clock::{now, timestamp_text};
 use crate::services::keys::{CryptoError, Keys};
@@ -72,7 +72,7 @@ pub struct NewBankAccount {
 /// A stored account, as much of it as may be shown.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BankAccount {
-    pub id: String,
+    pub id: BankAccountId,
     pub customer: CustomerId,
     pub routing: String,
     pub last_four: String,
@@ -100,20 +100,22 @@ pub async fn add(
     if let Some((code,)) = blocked {
         return Err(BankAccountError::Blocked(code));
     }
-    let id = format!("ba_{}", uuid::Uuid::new_v4().simple());
+    let id = BankAccountId::new_random();
+    // The id's text, which the stored number is bound to: the same in every query.
+    let id_text = id.to_string();
     sqlx::query(
         "INSERT INTO bank_accounts (id, merchant_id, customer_id, rail, routing, account_ciphertext, \
          account_last_four, account_type, holder_type, fingerprint, saved, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
-    .bind(&id)
+    .bind(&id_text)
     .bind(merchant.to_string())
     .bind(new.customer.to_string())
     .bind(new.routing.rail())
     .bind(new.routing.as_text())
     .bind(keys.encrypt(
         ENCRYPTION_PURPOSE,
-        &id,
+        &id_text,
         new.account.expose_digits().as_bytes(),
     )?)
     .bind(new.account.last_four())
@@ -141,12 +143,12 @@ pub async fn add(
 pub async fn blocked_code(
     db: &Database,
     merchant: MerchantId,
-    id: &str,
+    id: &BankAccountId,
 ) -> Result<Option<String>, BankAccountError> {
     let row: Option<(Option<String>,)> =
         sqlx::query_as("SELECT blocked_code FROM bank_accounts WHERE merchant_id = $1 AND id = $2")
             .bind(merchant.to_string())
-            .bind(id)
+            .bind(id.to_string())
             .fetch_optional(db.pool())
             .await?;
     Ok(row.ok_or(BankAccountError::NotFound)?.0)
@@ -159,17 +161,18 @@ pub async fn reveal(
     db: &Database,
     keys: &Keys,
     merchant: MerchantId,
-    id: &str,
+    id: &BankAccountId,
 ) -> Result<(String, AccountNumber), BankAccountError> {
+    let id_text = id.to_string();
     let row: Option<(String, String)> = sqlx::query_as(
         "SELECT routing, account_ciphertext FROM bank_accounts WHERE merchant_id = $1 AND id = $2",
     )
     .bind(merchant.to_string())
-    .bind(id)
+    .bind(&id_text)
     .fetch_optional(db.pool())
     .await?;
     let (routing, ciphertext) = row.ok_or(BankAccountError::NotFound)?;
-    let digits = String::from_utf8(keys.decrypt(ENCRYPTION_PURPOSE, id, &ciphertext)?)
+    let digits = String::from_utf8(keys.decrypt(ENCRYPTION_PURPOSE, &id_text, &ciphertext)?)
         .map_err(|error| BankAccountError::CorruptRow(error.to_string()))?;
     let account = AccountNumber::parse_us(&digits)
         .or_else(|_| AccountNumber::parse_canadian(&digits))
@@ -182,7 +185,7 @@ pub async fn reveal(
 pub async fn block(
     db: &Database,
     merchant: MerchantId,
-    id: &str,
+    id: &BankAccountId,
     code: &str,
 ) -> Result<(), BankAccountError> {
     sqlx::query(
@@ -190,7 +193,7 @@ pub async fn block(
          (SELECT fingerprint FROM bank_accounts WHERE merchant_id = $1 AND id = $2)",
     )
     .bind(merchant.to_string())
-    .bind(id)
+    .bind(id.to_string())
     .bind(code)
     .execute(db.pool())
     .await?;
@@ -215,7 +218,8 @@ pub async fn saved_for(
     rows.into_iter()
         .map(|(id, routing, last_four, holder, rail)| {
             Ok(BankAccount {
-                id,
+                id: BankAccountId::parse(&id)
+                    .map_err(|_| BankAccountError::CorruptRow(format!("id {id}")))?,
                 customer,
                 routing,
                 last_four,
@@ -231,12 +235,12 @@ pub async fn saved_one(
     db: &Database,
     merchant: MerchantId,
     customer: CustomerId,
-    id: &str,
+    id: &BankAccountId,
 ) -> Result<BankAccount, BankAccountError> {
     saved_for(db, merchant, customer)
         .await?
         .into_iter()
-        .find(|account| account.id == id)
+        .find(|account| account.id == *id)
         .ok_or(BankAccountError::NotFound)
 }
 

@@ -6,7 +6,7 @@
 use crate::domain::checkout::{Checkout, Instrument};
 use crate::domain::email::EmailAddress;
 use crate::domain::idempotency::IdempotencyKey;
-use crate::domain::ids::{CustomerId, MerchantId, PaymentId};
+use crate::domain::ids::{BankAccountId, CustomerId, MerchantId, PaymentId};
 use crate::domain::merchant::MerchantBranding;
 use crate::domain::payment::{PaymentMethodKind, PaymentStatus};
 use crate::services::Database;
@@ -107,7 +107,7 @@ async fn confirm_to_the_end(
         processor_reference: None,
         details: PaymentDetails {
             payer_email: Some(confirmation.payer_email.to_string()),
-            instrument: Some(instrument.reference().to_owned()),
+            instrument: Some(instrument.reference()),
             instrument_label: Some(instrument.label()),
             authorization: Some(NewAuthorization {
                 text: confirmation.authorization_text,
@@ -248,7 +248,10 @@ async fn drive(
                 .await?,
         ),
         PaymentMethodKind::UsAch | PaymentMethodKind::CaPad | PaymentMethodKind::CaEft => {
-            match bank_accounts::blocked_code(db, merchant, &instrument).await? {
+            // A bank debit's instrument is the account's id: text that is none names no account.
+            let account_id =
+                BankAccountId::parse(&instrument).map_err(|_| BankAccountError::NotFound)?;
+            match bank_accounts::blocked_code(db, merchant, &account_id).await? {
                 // The bank reported the account closed after the payment was recorded: it is
                 // never debited again.
                 Some(code) => (
@@ -262,7 +265,7 @@ async fn drive(
                 ),
                 None => {
                     let (routing, account) =
-                        bank_accounts::reveal(db, &services.keys, merchant, &instrument).await?;
+                        bank_accounts::reveal(db, &services.keys, merchant, &account_id).await?;
                     debit_result(
                         services
                             .processor
@@ -415,9 +418,13 @@ async fn apply_debit_result(
     // blocks the account then.
     if let DebitResolution::Returned(code) = debit.resolution
         && code.blocks_account()
-        && let Some(account) = &payment.instrument
+        // Text that is no account's id names nothing to block.
+        && let Some(account) = payment
+            .instrument
+            .as_deref()
+            .and_then(|text| BankAccountId::parse(text).ok())
     {
-        bank_accounts::block(db, debit.merchant, account, code.code()).await?;
+        bank_accounts::block(db, debit.merchant, &account, code.code()).await?;
     }
     if payment.status == next {
         // Applied already (by another instance, or before an acknowledgement was lost).

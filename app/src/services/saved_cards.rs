@@ -3,7 +3,7 @@
 
 use crate::domain::card::CardBrand;
 use crate::domain::checkout::Instrument;
-use crate::domain::ids::{CustomerId, MerchantId};
+use crate::domain::ids::{CustomerId, MerchantId, SavedCardId};
 use crate::services::Database;
 use crate::services::clock::{now, timestamp_text};
 
@@ -19,7 +19,7 @@ pub enum SavedCardError {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SavedCard {
-    pub id: String,
+    pub id: SavedCardId,
     pub instrument: Instrument,
     pub expiry: String,
 }
@@ -44,7 +44,7 @@ pub async fn save(
         "INSERT INTO saved_cards (id, merchant_id, customer_id, token, brand, last_four, expiry, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
     )
-    .bind(format!("card_{}", uuid::Uuid::new_v4().simple()))
+    .bind(SavedCardId::new_random().to_string())
     .bind(merchant.to_string())
     .bind(customer.to_string())
     .bind(token)
@@ -74,7 +74,8 @@ pub async fn saved_for(
     rows.into_iter()
         .map(|(id, token, brand, last_four, expiry)| {
             Ok(SavedCard {
-                id,
+                id: SavedCardId::parse(&id)
+                    .map_err(|_| SavedCardError::CorruptRow(format!("id {id}")))?,
                 instrument: Instrument::Card {
                     token,
                     brand: parse_brand(&brand)?,
@@ -92,12 +93,12 @@ pub async fn saved_one(
     db: &Database,
     merchant: MerchantId,
     customer: CustomerId,
-    id: &str,
+    id: &SavedCardId,
 ) -> Result<SavedCard, SavedCardError> {
     saved_for(db, merchant, customer)
         .await?
         .into_iter()
-        .find(|card| card.id == id)
+        .find(|card| card.id == *id)
         .ok_or(SavedCardError::NotFound)
 }
 

@@ -62,15 +62,16 @@ pub async fn choose_amounts(
         .map(|(invoice, text)| (invoice.as_str(), text.as_str()))
         .collect();
     let mut checkout = payer.session.checkout.clone();
-    checkout.typed_amounts = listed
-        .iter()
-        .map(|(invoice, text)| TypedAmount {
-            invoice: invoice.clone(),
-            selected: select_all || ticked.contains(invoice.as_str()),
-            amount: text.clone(),
-        })
-        .collect();
-    checkout.notice = None;
+    checkout.keep_typed_amounts(
+        listed
+            .iter()
+            .map(|(invoice, text)| TypedAmount {
+                invoice: invoice.clone(),
+                selected: select_all || ticked.contains(invoice.as_str()),
+                amount: text.clone(),
+            })
+            .collect(),
+    );
     payer.save_checkout(&checkout).await?;
 
     let mut chosen: Vec<&str> = listed
@@ -162,13 +163,7 @@ pub async fn choose_amounts(
                 .to_owned(),
         });
     }
-    let currency_changed = checkout.currency() != selection.first().map(|s| s.amount.currency());
-    checkout.selection = selection;
-    if currency_changed {
-        checkout.method = None;
-        checkout.instrument = None;
-    }
-    checkout.review = None;
+    checkout.choose_amounts(selection);
     payer.save_checkout(&checkout).await?;
     payer.go_to(WizardPage::Method);
     Ok(())

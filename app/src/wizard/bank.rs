@@ -38,14 +38,14 @@ pub async fn submit_bank(
 
     let payer = session::require_payer(&merchant_slug).await?;
     let mut checkout = payer.session.checkout.clone();
-    checkout.bank_draft = BankDraft {
+    checkout.keep_bank_draft(BankDraft {
         routing_number: routing_number.clone(),
         institution_number: institution_number.clone(),
         transit_number: transit_number.clone(),
         account_type: account_type.clone(),
         holder_type: holder_type.clone(),
-        bank_username: checkout.bank_draft.bank_username.clone(),
-    };
+        ..BankDraft::default()
+    });
     payer.save_checkout(&checkout).await?;
     let method = checkout.method.ok_or_else(|| AppError::WrongStep {
         path: WizardPage::Method.path(&payer.merchant.slug),

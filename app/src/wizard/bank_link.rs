@@ -30,7 +30,7 @@ pub async fn connect_bank(
 
     let payer = session::require_payer(&merchant_slug).await?;
     let mut checkout = payer.session.checkout.clone();
-    checkout.bank_draft.bank_username = bank_username.clone();
+    checkout.keep_bank_username(bank_username.clone());
     payer.save_checkout(&checkout).await?;
     let country = match checkout.method {
         Some(PaymentMethodKind::UsAch) => Country::UnitedStates,
@@ -68,7 +68,7 @@ pub async fn connect_bank(
         }
         Err(error) => return Err(unexpected("connecting a bank", &error)),
     };
-    checkout.connected_bank = Some(ConnectedBank {
+    checkout.connect_bank(ConnectedBank {
         token: link.token,
         institution: link.institution,
         accounts: link
@@ -141,7 +141,7 @@ pub async fn use_connected_account(
     {
         Ok(numbers) => numbers,
         Err(ProcessorError::BankLinkExpired) => {
-            checkout.connected_bank = None;
+            checkout.forget_connected_bank();
             payer.save_checkout(&checkout).await?;
             return Err(AppError::Invalid {
                 field: "connected_account".to_owned(),
@@ -161,7 +161,7 @@ pub async fn use_connected_account(
         }
     };
     if matches!(numbers.routing, LinkedRouting::Canadian { .. }) != wants_canadian {
-        checkout.connected_bank = None;
+        checkout.forget_connected_bank();
         payer.save_checkout(&checkout).await?;
         return Err(AppError::Invalid {
             field: "connected_account".to_owned(),

@@ -40,11 +40,11 @@ pub async fn submit_card(
 
     let payer = session::require_payer(&merchant_slug).await?;
     let mut checkout = payer.session.checkout.clone();
-    checkout.card_draft = CardDraft {
+    checkout.keep_card_draft(CardDraft {
         expiry: expiry.clone(),
         name: name_on_card.clone(),
         postal_code: postal_code.clone(),
-    };
+    });
     payer.save_checkout(&checkout).await?;
     if checkout.method != Some(PaymentMethodKind::Card) {
         return Err(AppError::WrongStep {

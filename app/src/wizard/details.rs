@@ -20,6 +20,7 @@ pub async fn use_saved_method(
     #[server(default)] saved: String,
 ) -> Result<(), AppError> {
     use crate::domain::checkout::Instrument;
+    use crate::domain::ids::{BankAccountId, SavedCardId};
     use crate::domain::payment::PaymentMethodKind;
     use crate::services::{bank_accounts, saved_cards};
     use crate::wizard::session;
@@ -31,15 +32,18 @@ pub async fn use_saved_method(
         message: "Choose one of your saved payment methods.".to_owned(),
     };
     let instrument = match checkout.method {
+        // An id that does not parse is refused as one the customer has not saved.
         Some(PaymentMethodKind::Card) => {
-            saved_cards::saved_one(&payer.db, payer.merchant_id, payer.customer, &saved)
+            let id = SavedCardId::parse(&saved).map_err(|_| refused())?;
+            saved_cards::saved_one(&payer.db, payer.merchant_id, payer.customer, &id)
                 .await
                 .map_err(|_| refused())?
                 .instrument
         }
         Some(PaymentMethodKind::UsAch | PaymentMethodKind::CaPad | PaymentMethodKind::CaEft) => {
+            let id = BankAccountId::parse(&saved).map_err(|_| refused())?;
             let account =
-                bank_accounts::saved_one(&payer.db, payer.merchant_id, payer.customer, &saved)
+                bank_accounts::saved_one(&payer.db, payer.merchant_id, payer.customer, &id)
                     .await
                     .map_err(|_| refused())?;
             let wants_canadian = checkout.method != Some(PaymentMethodKind::UsAch);

@@ -40,12 +40,7 @@ pub async fn choose_method(
             field: "method".to_owned(),
             message: "Choose one of the payment methods listed.".to_owned(),
         })?;
-    if checkout.method != Some(chosen) {
-        checkout.instrument = None;
-        checkout.connected_bank = None;
-    }
-    checkout.method = Some(chosen);
-    checkout.review = None;
+    checkout.choose_method(chosen);
     payer.save_checkout(&checkout).await?;
     payer.go_to(WizardPage::Details);
     Ok(())

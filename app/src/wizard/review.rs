@@ -91,8 +91,7 @@ pub async fn confirm_payment(
         Ok(payment) => {
             if payment.status == PaymentStatus::Failed {
                 // Declined: the invoices stay chosen so that another method is one step away.
-                current.instrument = None;
-                current.review = None;
+                current.instrument_declined();
             } else {
                 current = Checkout::default();
             }
@@ -121,9 +120,7 @@ pub async fn confirm_payment(
                 "A debit from this bank account was returned ({code}) since you chose it: it cannot be used again. Choose another account."
             );
             let mut checkout = current;
-            checkout.instrument = None;
-            checkout.review = None;
-            checkout.notice = Some(message.clone());
+            checkout.send_back_to_details(message.clone());
             payer.save_checkout(&checkout).await?;
             let path = WizardPage::Details.path(&payer.merchant.slug);
             leptos_axum::redirect(&path);
@@ -146,9 +143,7 @@ async fn send_back(
     mut checkout: crate::domain::checkout::Checkout,
     message: String,
 ) -> Result<(), AppError> {
-    checkout.notice = Some(message.clone());
-    checkout.selection.clear();
-    checkout.review = None;
+    checkout.send_back_to_amounts(message.clone());
     payer.save_checkout(&checkout).await?;
     let path = WizardPage::Amounts.path(&payer.merchant.slug);
     leptos_axum::redirect(&path);

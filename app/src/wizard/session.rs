@@ -358,7 +358,7 @@ pub async fn checkout_view(
                     authorization: authorization_for(merchant, &checkout)
                         .ok_or(AppError::Unexpected)?,
                 };
-                checkout.review = Some(review.clone());
+                checkout.keep_review(review.clone());
                 sessions::save_checkout(db, &session.id, &checkout)
                     .await
                     .map_err(|error| unexpected("keeping a checkout's review", &error))?;
@@ -392,7 +392,7 @@ async fn saved_choices(
                 .into_iter()
                 .map(|card| SavedChoice {
                     label: format!("{} (expires {})", card.instrument.label(), card.expiry),
-                    id: card.id,
+                    id: card.id.to_string(),
                 })
                 .collect());
         }
@@ -408,7 +408,7 @@ async fn saved_choices(
                 "Bank account •••• {} (routing {})",
                 account.last_four, account.routing
             ),
-            id: account.id,
+            id: account.id.to_string(),
         })
         .collect())
 }
@@ -464,11 +464,7 @@ impl Payer {
         instrument: Instrument,
         save_card: bool,
     ) -> Result<(), AppError> {
-        checkout.instrument = Some(instrument);
-        checkout.save_instrument = save_card;
-        checkout.connected_bank = None;
-        checkout.review = None;
-        checkout.notice = None;
+        checkout.pay_with(instrument, save_card);
         self.save_checkout(&checkout).await?;
         self.go_to(WizardPage::Review);
         Ok(())

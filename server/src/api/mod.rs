@@ -9,7 +9,7 @@ pub mod invoices;
 pub mod payments;
 pub mod problem;
 
-use crate::startup::AppState;
+use crate::state::AppState;
 use app::domain::ids::CustomerId;
 use app::services::Database;
 use app::services::page::{Cursor, PageRequest};
