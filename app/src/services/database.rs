@@ -71,33 +71,6 @@ pub fn optional_equality(column: &str, placeholder: &str, set: bool) -> String {
     }
 }
 
-/// Lets an id be bound as is, as its text (every id column is TEXT): `.bind(&account.id)`
-/// reads as `.bind(account.id.to_string())`, which the services write. (The domain's ids know
-/// nothing of sqlx; this is where they meet it.)
-macro_rules! binds_as_text {
-    ($($id:ty),* $(,)?) => {$(
-        impl sqlx::Type<sqlx::Any> for $id {
-            fn type_info() -> <sqlx::Any as sqlx::Database>::TypeInfo {
-                <String as sqlx::Type<sqlx::Any>>::type_info()
-            }
-        }
-
-        impl<'q> sqlx::Encode<'q, sqlx::Any> for $id {
-            fn encode_by_ref(
-                &self,
-                buf: &mut <sqlx::Any as sqlx::Database>::ArgumentBuffer<'q>,
-            ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
-                <String as sqlx::Encode<'q, sqlx::Any>>::encode(self.to_string(), buf)
-            }
-        }
-    )*};
-}
-
-binds_as_text!(
-    crate::domain::ids::BankAccountId,
-    crate::domain::ids::SavedCardId,
-);
-
 #[cfg(test)]
 mod tests {
     use super::{Backend, numbered_placeholders, optional_equality};

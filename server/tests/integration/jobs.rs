@@ -332,7 +332,7 @@ both_databases! {
         .unwrap()
         .id;
         sqlx::query("UPDATE payments SET instrument = $1 WHERE id = $2")
-            .bind(&account)
+            .bind(account.to_string())
             .bind(payment.to_string())
             .execute(app.db.pool())
             .await
