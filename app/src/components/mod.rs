@@ -1,5 +1,13 @@
-//! Small pieces several pages share.
+//! Small pieces several pages share: the form kit, notices, and the table of what a payment
+//! pays.
 
+mod form;
 mod notice;
+mod pay_lines;
 
+pub use form::{
+    FieldMessage, FormMessage, RadioGroup, TextField, action_result, choices, field_message,
+    is_first_refused,
+};
 pub use notice::{ErrorNotice, NotFound};
+pub use pay_lines::{PayLine, PayLinesTable};

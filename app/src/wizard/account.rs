@@ -1,26 +1,74 @@
 //! Between steps 2 and 3, `/pay/{merchant_slug}/account`: an address that is a contact of
 //! several of the merchant's customers chooses which one it is paying for.
 
+use crate::components::{FieldMessage, FormMessage, action_result, field_message};
 use crate::domain::sign_in::WizardStep;
 use crate::error::AppError;
-use crate::wizard::focus_first_invalid_field;
-use crate::wizard::{
-    FieldMessage, FormMessage, WizardFrame, WizardPage, WizardRoute, WizardView, action_result,
-    field_message,
-};
+use crate::wizard::frame::{Frame, PageState, WizardFrame, merchant_slug, step_page};
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// What this step shows: the businesses the address may pay for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountView {
+    pub frame: Frame,
+    pub accounts: Vec<AccountChoice>,
+}
+
+/// A customer a contact may pay for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountChoice {
+    pub id: String,
+    pub name: String,
+}
+
+#[server(endpoint = "wizard/page/account")]
+pub async fn account_page(merchant_slug: String) -> Result<PageState<AccountView>, AppError> {
+    use crate::error::unexpected;
+    use crate::services::customers;
+    use crate::wizard::WizardPage;
+    use crate::wizard::guard::{self, Entry};
+
+    let visit = match guard::enter(&merchant_slug, WizardPage::Account).await? {
+        Entry::Open(visit) => visit,
+        Entry::Elsewhere(elsewhere) => return Ok(elsewhere.into()),
+    };
+    let Some(email) = visit
+        .session
+        .as_ref()
+        .and_then(|session| session.verified_email.as_ref())
+    else {
+        return Ok(visit.elsewhere().into());
+    };
+    let known = customers::find_by_contact(&visit.db, visit.merchant_id, email)
+        .await
+        .map_err(|error| unexpected("reading a contact's customers", &error))?;
+    Ok(PageState::show(AccountView {
+        frame: visit.frame(),
+        accounts: known
+            .into_iter()
+            .map(|customer| AccountChoice {
+                id: customer.id.to_string(),
+                name: customer.legal_name.to_string(),
+            })
+            .collect(),
+    }))
+}
 
 #[server(endpoint = "wizard/account")]
 pub async fn choose_account(merchant_slug: String, customer_id: String) -> Result<(), AppError> {
     use crate::error::unexpected;
-    use crate::services::{Database, customers, from_context, sessions};
-    use crate::wizard::session;
+    use crate::services::{customers, sessions};
+    use crate::wizard::WizardPage;
+    use crate::wizard::{guard, session};
 
-    let db: Database = from_context()?;
-    let (merchant_id, merchant) = session::require_merchant(&db, &merchant_slug).await?;
-    let mut current = session::current(&db, merchant_id).await?;
-    let position = session::position(&db, current.as_mut()).await?;
-    session::require_position(position, &[WizardPage::Account], &merchant.slug)?;
+    let guard::Visit {
+        db,
+        merchant_id,
+        merchant,
+        session: current,
+        ..
+    } = guard::require(&merchant_slug, &[WizardPage::Account]).await?;
     let Some((current, email)) =
         current.and_then(|session| session.verified_email.clone().map(|email| (session, email)))
     else {
@@ -51,24 +99,19 @@ pub async fn choose_account(merchant_slug: String, customer_id: String) -> Resul
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let choose = ServerAction::<ChooseAccount>::new();
-    view! {
-        <WizardRoute
-            page=WizardPage::Account
-            refresh=Signal::derive(|| 0)
-            render=std::sync::Arc::new(move |view| view! { <AccountStep view choose /> }.into_any())
-        />
-    }
+    step_page(account_page(merchant_slug()), move |view| {
+        view! { <AccountStep view choose /> }.into_any()
+    })
 }
 
 #[component]
-fn AccountStep(view: WizardView, choose: ServerAction<ChooseAccount>) -> impl IntoView {
+fn AccountStep(view: AccountView, choose: ServerAction<ChooseAccount>) -> impl IntoView {
     let result = action_result(choose);
-    focus_first_invalid_field(result);
     let error = field_message(result, "customer_id");
-    let slug = view.merchant.slug.to_string();
-    let accounts = view.accounts.clone();
+    let slug = view.frame.merchant.slug.to_string();
+    let accounts = view.accounts;
     view! {
-        <WizardFrame view step=WizardStep::Business>
+        <WizardFrame frame=view.frame step=WizardStep::Business>
             <h1>"Which business are you paying for?"</h1>
             <p class="lead">"Your email address is a contact of more than one business here."</p>
             <ActionForm action=choose attr:class="form">

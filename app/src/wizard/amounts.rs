@@ -1,14 +1,48 @@
 //! Step 5, `/pay/{merchant_slug}/amounts`: which invoices to pay, and how much of each. An
 //! amount below the balance is a partial payment; the rest stays outstanding.
 
+use crate::components::FormMessage;
+use crate::domain::checkout::TypedAmount;
 use crate::domain::money::{AmountSyntax, Currency, Money};
 use crate::domain::sign_in::WizardStep;
 use crate::error::AppError;
-use crate::wizard::{
-    FormMessage, InvoiceLine, InvoiceSearch, WizardFrame, WizardPage, WizardRoute, WizardView,
-    action_result, focus_first_invalid_field, is_first_refused,
-};
+use crate::wizard::WizardPage;
+use crate::wizard::frame::{Frame, PageState, WizardFrame, merchant_slug, step_page};
+use crate::wizard::invoice_list::{self, InvoiceLine, InvoiceList, InvoiceSearch};
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// What step 5 shows: a page of invoices, with what was typed in their boxes before and why
+/// the customer was sent back here, if they were.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AmountsView {
+    pub frame: Frame,
+    pub list: InvoiceList,
+    pub typed: Vec<TypedAmount>,
+    pub notice: Option<String>,
+}
+
+/// Step 5's data; `after` and `number` choose the page of invoices, as in step 4.
+#[server(endpoint = "wizard/page/amounts")]
+pub async fn amounts_page(
+    merchant_slug: String,
+    #[server(default)] after: Option<String>,
+    #[server(default)] number: Option<String>,
+) -> Result<PageState<AmountsView>, AppError> {
+    use crate::wizard::guard::{self, Entry};
+
+    let payer = match guard::enter_paying(&merchant_slug, WizardPage::Amounts).await? {
+        Entry::Open(payer) => payer,
+        Entry::Elsewhere(elsewhere) => return Ok(elsewhere.into()),
+    };
+    let list = invoice_list::load(&payer, after, number).await?;
+    Ok(PageState::show(AmountsView {
+        typed: payer.session.checkout.typed_amounts.clone(),
+        notice: payer.session.checkout.notice.clone(),
+        frame: payer.frame(),
+        list,
+    }))
+}
 
 /// At most this many invoices in one payment.
 #[cfg(feature = "ssr")]
@@ -27,15 +61,15 @@ pub async fn choose_amounts(
     #[server(default)] all: Option<String>,
 ) -> Result<(), AppError> {
     use crate::domain::business::FieldError;
-    use crate::domain::checkout::{SelectedInvoice, TypedAmount};
+    use crate::domain::checkout::SelectedInvoice;
     use crate::domain::ids::InvoiceId;
     use crate::domain::invoice::InvoiceStatus;
     use crate::error::unexpected;
     use crate::services::invoices::{self, InvoiceError};
-    use crate::wizard::session;
+    use crate::wizard::guard;
     use std::collections::{BTreeMap, BTreeSet};
 
-    let payer = session::require_payer(&merchant_slug).await?;
+    let payer = guard::require_payer(&merchant_slug).await?;
     // Before any work on the lists: a page lists at most a page of invoices, so longer lists
     // are hand-made, and refusing them first keeps the work below small whatever is posted.
     if pay.len() > MAX_SELECTED {
@@ -172,31 +206,68 @@ pub async fn choose_amounts(
 #[component]
 pub fn AmountsPage() -> impl IntoView {
     let submit = ServerAction::<ChooseAmounts>::new();
-    view! {
-        <WizardRoute
-            page=WizardPage::Amounts
-            refresh=Signal::derive(|| 0)
-            render=std::sync::Arc::new(move |view| view! { <AmountsStep view submit /> }.into_any())
-        />
+    let (after, number) = invoice_list::page_query();
+    step_page(amounts_page(merchant_slug(), after, number), move |view| {
+        view! { <AmountsStep view submit /> }.into_any()
+    })
+}
+
+/// One invoice's row of step 5 as its island takes it: what the server knows of the invoice
+/// and what the customer left in the row, with the server's refusal of it, if any.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AmountRow {
+    pub invoice: String,
+    pub number: String,
+    /// "Due Jan 31, 2027 · 1,250.00 USD left".
+    pub standing: String,
+    pub overdue: bool,
+    pub currency: String,
+    pub selected: bool,
+    pub amount: String,
+    pub error: Option<String>,
+    /// Whether this row's amount is the first field the server refused (it takes the focus).
+    pub first_refused: bool,
+}
+
+impl AmountRow {
+    fn new(
+        invoice: &InvoiceLine,
+        typed: Option<&TypedAmount>,
+        result: Option<&Result<(), AppError>>,
+    ) -> Self {
+        let field = format!("amount[{}]", invoice.id);
+        let refusal = match result {
+            Some(Err(error)) => Some(error),
+            _ => None,
+        };
+        Self {
+            standing: format!(
+                "Due {} · {} {} left",
+                invoice.due_on, invoice.balance_due, invoice.currency
+            ),
+            invoice: invoice.id.clone(),
+            number: invoice.number.clone(),
+            overdue: invoice.overdue,
+            currency: invoice.currency.clone(),
+            selected: typed.map_or(invoice.preselected, |typed| typed.selected),
+            amount: typed.map_or_else(
+                || invoice.balance_plain.clone(),
+                |typed| typed.amount.clone(),
+            ),
+            error: refusal.and_then(|error| error.message_for(&field)),
+            first_refused: refusal.is_some_and(|error| error.first_field() == Some(field.as_str())),
+        }
     }
 }
 
-/// One invoice's row in the form: its box and amount as the customer left them.
-#[derive(Clone)]
-struct Row {
-    invoice: InvoiceLine,
-    selected: RwSignal<bool>,
-    amount: RwSignal<String>,
-}
-
 /// The sum of the ticked amounts, or why there is none.
-fn running_total(rows: &[Row]) -> String {
+fn running_total(rows: &[(String, bool, String)]) -> String {
     let mut total: Option<Money> = None;
-    for row in rows.iter().filter(|row| row.selected.get()) {
-        let Ok(currency) = Currency::parse(&row.invoice.currency) else {
+    for (currency, _, amount) in rows.iter().filter(|(_, selected, _)| *selected) {
+        let Ok(currency) = Currency::parse(currency) else {
             continue;
         };
-        let Ok(amount) = Money::parse(&row.amount.get(), currency, AmountSyntax::Typed) else {
+        let Ok(amount) = Money::parse(amount, currency, AmountSyntax::Typed) else {
             return "Check the amounts below.".to_owned();
         };
         total = match total {
@@ -216,54 +287,38 @@ fn running_total(rows: &[Row]) -> String {
 }
 
 #[component]
-fn AmountsStep(view: WizardView, submit: ServerAction<ChooseAmounts>) -> impl IntoView {
-    let result = action_result(submit);
-    focus_first_invalid_field(result);
-    let slug = view.merchant.slug.clone();
-    let typed = view.checkout.typed.clone();
-    let notice = view.checkout.notice.clone();
-    let next = view.next_invoices.clone();
-    let later = view.later_invoices;
-    let rows: Vec<Row> = view
-        .invoices
+fn AmountsStep(view: AmountsView, submit: ServerAction<ChooseAmounts>) -> impl IntoView {
+    let result = submit.value().get_untracked();
+    let slug = view.frame.merchant.slug.clone();
+    let notice = view.notice.clone();
+    let InvoiceList {
+        invoices,
+        next,
+        later,
+        search,
+        ..
+    } = view.list;
+    let rows: Vec<AmountRow> = invoices
         .iter()
         .map(|invoice| {
-            let kept = typed.iter().find(|typed| typed.invoice == invoice.id);
-            Row {
-                selected: RwSignal::new(kept.map_or(invoice.preselected, |kept| kept.selected)),
-                amount: RwSignal::new(
-                    kept.map_or_else(|| invoice.balance_plain.clone(), |kept| kept.amount.clone()),
-                ),
-                invoice: invoice.clone(),
-            }
+            let typed = view.typed.iter().find(|typed| typed.invoice == invoice.id);
+            AmountRow::new(invoice, typed, result.as_ref())
         })
         .collect();
-    let total = {
-        let rows = rows.clone();
-        move || running_total(&rows)
-    };
-    let all_selected = {
-        let rows = rows.clone();
-        move || !rows.is_empty() && rows.iter().all(|row| row.selected.get())
-    };
-    let select_all = {
-        let rows = rows.clone();
-        move |checked: bool| rows.iter().for_each(|row| row.selected.set(checked))
-    };
-    let pay_error = move || match result.get() {
-        Some(Err(error)) => error.message_for("pay"),
+    let refusal = match &result {
+        Some(Err(error)) => Some(error.clone()),
         _ => None,
     };
-    let search = view.search.clone();
+    let pay_error = refusal.as_ref().and_then(|error| error.message_for("pay"));
+    let focus_pay = refusal
+        .as_ref()
+        .is_some_and(|error| error.first_field() == Some("pay"));
     let empty = rows.is_empty() && !later && search.is_empty();
     let no_match = rows.is_empty() && !search.is_empty();
     let paged = next.is_some() || later;
-    let row_views = rows
-        .into_iter()
-        .map(|row| view! { <AmountRow row result /> })
-        .collect_view();
+    let form_result = Signal::derive(move || result.clone());
     view! {
-        <WizardFrame view step=WizardStep::Amounts back=(WizardPage::Invoices.path(&slug), "Your invoices")>
+        <WizardFrame frame=view.frame step=WizardStep::Amounts back=(WizardPage::Invoices.path(&slug), "Your invoices")>
             <h1>"What to pay"</h1>
             {notice.map(|notice| view! { <p class="notice" role="alert">{notice}</p> })}
             {if empty {
@@ -276,23 +331,8 @@ fn AmountsStep(view: WizardView, submit: ServerAction<ChooseAmounts>) -> impl In
                     {no_match.then(|| view! { <p class="lead">{format!("No outstanding invoice number contains “{search}”.")}</p> })}
                     <ActionForm action=submit attr:novalidate=true attr:class="form">
                         <input type="hidden" name="merchant_slug" value=slug.to_string() />
-                        <FormMessage result />
-                        <div class="field field--check">
-                            <input
-                                id="select-all"
-                                type="checkbox"
-                                name="all"
-                                prop:checked=all_selected
-                                autofocus=move || is_first_refused(result, "pay")
-                                aria-invalid=move || pay_error().is_some().to_string()
-                                on:change=move |event| select_all(event_target_checked(&event))
-                                aria-describedby="pay-error"
-                            />
-                            <label for="select-all">"Select all invoices"</label>
-                        </div>
-                        <p id="pay-error" class="field__error" role="alert">{pay_error}</p>
-                        <ul class="pay-list">{row_views}</ul>
-                        <p class="pay-total" aria-live="polite">{total}</p>
+                        <FormMessage result=form_result />
+                        <AmountsPicker rows pay_error focus_pay />
                         <button type="submit" class="button">"Continue"</button>
                     </ActionForm>
                 }
@@ -302,23 +342,112 @@ fn AmountsStep(view: WizardView, submit: ServerAction<ChooseAmounts>) -> impl In
     }
 }
 
-#[component]
-fn AmountRow(row: Row, result: Signal<Option<Result<(), AppError>>>) -> impl IntoView {
-    let invoice = row.invoice;
-    let check_id = format!("pay-{}", invoice.id);
-    let amount_id = format!("amount-{}", invoice.id);
-    let error_id = format!("amount-{}-error", invoice.id);
-    let field = format!("amount[{}]", invoice.id);
-    let error = {
-        let field = field.clone();
-        Signal::derive(move || match result.get() {
-            Some(Err(error)) => error.message_for(&field),
-            _ => None,
+/// The invoices to tick and their amount boxes, with select-all and the running total once
+/// hydrated. Without JavaScript the same boxes post as they are (select-all included), and
+/// the server adds up.
+#[island]
+pub fn AmountsPicker(
+    rows: Vec<AmountRow>,
+    pay_error: Option<String>,
+    focus_pay: bool,
+) -> impl IntoView {
+    // The boxes as the customer left them: on a slow phone they may tick and type before the
+    // WASM arrives, and the total must add up what they see.
+    let (selected, amounts): (Vec<RwSignal<bool>>, Vec<RwSignal<String>>) = rows
+        .iter()
+        .map(|row| {
+            let (ticked, typed) = row_in_page(row);
+            (RwSignal::new(ticked), RwSignal::new(typed))
         })
+        .unzip();
+    let currencies: Vec<String> = rows.iter().map(|row| row.currency.clone()).collect();
+    let total = {
+        let (selected, amounts) = (selected.clone(), amounts.clone());
+        move || {
+            let lines: Vec<(String, bool, String)> = currencies
+                .iter()
+                .zip(&selected)
+                .zip(&amounts)
+                .map(|((currency, selected), amount)| {
+                    (currency.clone(), selected.get(), amount.get())
+                })
+                .collect();
+            running_total(&lines)
+        }
     };
-    let selected = row.selected;
-    let amount = row.amount;
-    let currency = invoice.currency.clone();
+    let all_selected = {
+        let selected = selected.clone();
+        move || !selected.is_empty() && selected.iter().all(|row| row.get())
+    };
+    let select_all = {
+        let selected = selected.clone();
+        move |checked: bool| selected.iter().for_each(|row| row.set(checked))
+    };
+    let invalid = pay_error.is_some();
+    let row_views = rows
+        .into_iter()
+        .enumerate()
+        .map(|(index, row)| {
+            view! {
+                <AmountRowFields
+                    row
+                    selected=selected[index]
+                    amount=amounts[index]
+                />
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="field field--check">
+            <input
+                id="select-all"
+                type="checkbox"
+                name="all"
+                prop:checked=all_selected
+                autofocus=focus_pay
+                aria-invalid=invalid.to_string()
+                on:change=move |event| select_all(event_target_checked(&event))
+                aria-describedby="pay-error"
+            />
+            <label for="select-all">"Select all invoices"</label>
+        </div>
+        <p id="pay-error" class="field__error" role="alert">{pay_error}</p>
+        <ul class="pay-list">{row_views}</ul>
+        <p class="pay-total" aria-live="polite">{total}</p>
+    }
+}
+
+/// Whether `row` is ticked and what its amount box holds: in the browser as the page has them
+/// when the island hydrates, elsewhere as the server rendered them.
+fn row_in_page(row: &AmountRow) -> (bool, String) {
+    #[cfg(feature = "hydrate")]
+    {
+        use leptos::wasm_bindgen::JsCast;
+        let input = |id: String| {
+            document()
+                .get_element_by_id(&id)
+                .and_then(|element| element.dyn_into::<web_sys::HtmlInputElement>().ok())
+        };
+        if let (Some(check), Some(amount)) = (
+            input(format!("pay-{}", row.invoice)),
+            input(format!("amount-{}", row.invoice)),
+        ) {
+            return (check.checked(), amount.value());
+        }
+    }
+    (row.selected, row.amount.clone())
+}
+
+#[component]
+fn AmountRowFields(
+    row: AmountRow,
+    selected: RwSignal<bool>,
+    amount: RwSignal<String>,
+) -> impl IntoView {
+    let check_id = format!("pay-{}", row.invoice);
+    let amount_id = format!("amount-{}", row.invoice);
+    let error_id = format!("amount-{}-error", row.invoice);
+    let invalid = row.error.is_some();
     view! {
         <li class="pay-row">
             <div class="field field--check">
@@ -326,22 +455,22 @@ fn AmountRow(row: Row, result: Signal<Option<Result<(), AppError>>>) -> impl Int
                     id=check_id.clone()
                     type="checkbox"
                     name="pay[]"
-                    value=invoice.id.clone()
+                    value=row.invoice.clone()
                     // The attribute for the server's HTML (and no JavaScript), the property
                     // for the live form.
-                    checked=selected.get_untracked()
+                    checked=row.selected
                     prop:checked=move || selected.get()
                     on:change=move |event| selected.set(event_target_checked(&event))
                 />
-                <label for=check_id>{format!("Select invoice {}", invoice.number)}</label>
+                <label for=check_id>{format!("Select invoice {}", row.number)}</label>
                 <span class="pay-row__meta">
-                    {format!("Due {} · {} {} left", invoice.due_on, invoice.balance_due, currency)}
-                    {invoice.overdue.then(|| view! { <span class="badge badge--overdue">"Overdue"</span> })}
+                    {row.standing.clone()}
+                    {row.overdue.then(|| view! { <span class="badge badge--overdue">"Overdue"</span> })}
                 </span>
             </div>
             <div class="field">
-                <label for=amount_id.clone()>{format!("Amount to pay for invoice {}", invoice.number)}</label>
-                <input type="hidden" name="invoice[]" value=invoice.id.clone() />
+                <label for=amount_id.clone()>{format!("Amount to pay for invoice {}", row.number)}</label>
+                <input type="hidden" name="invoice[]" value=row.invoice.clone() />
                 <div class="amount-input">
                     <span class="amount-input__prefix" aria-hidden="true">"$"</span>
                     <input
@@ -350,15 +479,15 @@ fn AmountRow(row: Row, result: Signal<Option<Result<(), AppError>>>) -> impl Int
                         type="text"
                         inputmode="decimal"
                         autocomplete="off"
-                        value=amount.get_untracked()
+                        value=row.amount.clone()
                         on:input=move |event| amount.set(event_target_value(&event))
-                        autofocus=move || is_first_refused(result, &field)
-                        aria-invalid=move || error.get().is_some().to_string()
+                        autofocus=row.first_refused
+                        aria-invalid=invalid.to_string()
                         aria-describedby=error_id.clone()
                     />
-                    <span class="amount-input__currency">{currency.clone()}</span>
+                    <span class="amount-input__currency">{row.currency.clone()}</span>
                 </div>
-                <p id=error_id class="field__error" role="alert">{move || error.get()}</p>
+                <p id=error_id class="field__error" role="alert">{row.error.clone()}</p>
             </div>
         </li>
     }

@@ -6,14 +6,12 @@
 // One argument per form field: that is how `ActionForm` names its inputs.
 #![allow(clippy::too_many_arguments)]
 
+use crate::components::{FormMessage, RadioGroup, TextField, action_result, choices};
 use crate::domain::checkout::BankDraft;
 use crate::domain::merchant::MerchantSlug;
 use crate::domain::payment::PaymentMethodKind;
 use crate::domain::sensitive::SensitiveText;
 use crate::error::AppError;
-use crate::wizard::{
-    FormMessage, RadioGroup, TextField, action_result, choices, focus_first_invalid_field,
-};
 use leptos::prelude::*;
 
 #[server(endpoint = "wizard/bank")]
@@ -34,9 +32,9 @@ pub async fn submit_bank(
     use crate::domain::business::FieldError;
     use crate::services::bank_accounts::{BankRouting, NewBankAccount};
     use crate::wizard::WizardPage;
-    use crate::wizard::session;
+    use crate::wizard::guard;
 
-    let payer = session::require_payer(&merchant_slug).await?;
+    let payer = guard::require_payer(&merchant_slug).await?;
     let mut checkout = payer.session.checkout.clone();
     checkout.keep_bank_draft(BankDraft {
         routing_number: routing_number.clone(),
@@ -164,7 +162,6 @@ pub fn BankForm(
     submit: ServerAction<SubmitBank>,
 ) -> impl IntoView {
     let result = action_result(submit);
-    focus_first_invalid_field(result);
     let canadian = method != PaymentMethodKind::UsAch;
     let holder_legend = if method == PaymentMethodKind::CaPad {
         "PAD category"

@@ -4,14 +4,12 @@
 //! again after a refusal. Portico receives the picked account's numbers and stores them as it
 //! stores typed ones (encrypted, shown as the last four digits).
 
+use crate::components::{FormMessage, RadioGroup, TextField, action_result, choices};
 use crate::domain::checkout::ConnectedBank;
 use crate::domain::merchant::MerchantSlug;
 use crate::domain::sensitive::SensitiveText;
 use crate::error::AppError;
-use crate::wizard::{
-    FormMessage, RadioGroup, SavedChoice, TextField, action_result, choices,
-    focus_first_invalid_field,
-};
+use crate::wizard::details::SavedChoice;
 use leptos::prelude::*;
 
 #[server(endpoint = "wizard/connect-bank")]
@@ -26,9 +24,9 @@ pub async fn connect_bank(
     use crate::error::unexpected;
     use crate::services::from_context;
     use crate::services::processors::{PaymentProcessor, Processor, ProcessorError};
-    use crate::wizard::{WizardPage, session};
+    use crate::wizard::{WizardPage, guard};
 
-    let payer = session::require_payer(&merchant_slug).await?;
+    let payer = guard::require_payer(&merchant_slug).await?;
     let mut checkout = payer.session.checkout.clone();
     checkout.keep_bank_username(bank_username.clone());
     payer.save_checkout(&checkout).await?;
@@ -97,9 +95,9 @@ pub async fn use_connected_account(
     use crate::services::bank_accounts::{BankRouting, NewBankAccount};
     use crate::services::from_context;
     use crate::services::processors::{LinkedRouting, PaymentProcessor, Processor, ProcessorError};
-    use crate::wizard::{WizardPage, session};
+    use crate::wizard::{WizardPage, guard};
 
-    let payer = session::require_payer(&merchant_slug).await?;
+    let payer = guard::require_payer(&merchant_slug).await?;
     let mut checkout = payer.session.checkout.clone();
     let Some(connected) = checkout.connected_bank.clone() else {
         let path = WizardPage::Details.path(&payer.merchant.slug);
@@ -215,8 +213,6 @@ pub fn ConnectBankSection(
 ) -> impl IntoView {
     let connect_result = action_result(connect);
     let choose_result = action_result(choose);
-    focus_first_invalid_field(connect_result);
-    focus_first_invalid_field(choose_result);
     let banks: Vec<(String, String)> = institutions
         .into_iter()
         .map(|bank| (bank.id, bank.label))

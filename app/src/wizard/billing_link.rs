@@ -2,14 +2,50 @@
 //! The answer is the same whether or not the address is known to the merchant, so the form
 //! cannot be used to find out who the merchant's customers are.
 
+use crate::components::{FieldMessage, FormMessage, action_result, field_message};
 use crate::domain::sign_in::WizardStep;
 use crate::error::AppError;
-use crate::wizard::focus_first_invalid_field;
-use crate::wizard::{
-    FieldMessage, FormMessage, WizardFrame, WizardPage, WizardRoute, WizardView, action_result,
-    field_message,
-};
+use crate::wizard::frame::{Frame, PageState, WizardFrame, merchant_slug, step_page};
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// What step 1 shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EmailView {
+    pub frame: Frame,
+    /// The address as last typed (or the one a code was sent to).
+    pub email: String,
+    pub billing_link: String,
+}
+
+#[server(endpoint = "wizard/page/email")]
+pub async fn email_page(merchant_slug: String) -> Result<PageState<EmailView>, AppError> {
+    use crate::domain::public_url::PublicUrl;
+    use crate::services::from_context;
+    use crate::wizard::WizardPage;
+    use crate::wizard::guard::{self, Entry};
+
+    let visit = match guard::enter(&merchant_slug, WizardPage::Email).await? {
+        Entry::Open(visit) => visit,
+        Entry::Elsewhere(elsewhere) => return Ok(elsewhere.into()),
+    };
+    let public_url: PublicUrl = from_context()?;
+    let email = visit
+        .session
+        .as_ref()
+        .map(
+            |session| match (&session.pending_email, session.draft.email.as_str()) {
+                (Some(pending), "") => pending.to_string(),
+                (_, typed) => typed.to_owned(),
+            },
+        )
+        .unwrap_or_default();
+    Ok(PageState::show(EmailView {
+        frame: visit.frame(),
+        email,
+        billing_link: public_url.billing_link(&visit.merchant.slug),
+    }))
+}
 
 /// Sends a sign-in code to `email` and moves on to step 2.
 #[server(endpoint = "wizard/email")]
@@ -17,23 +53,19 @@ pub async fn submit_email(merchant_slug: String, email: String) -> Result<(), Ap
     use crate::domain::email::EmailAddress;
     use crate::error::unexpected;
     use crate::services::sessions::{self, Draft};
-    use crate::services::{Database, from_context};
-    use crate::wizard::session;
+    use crate::wizard::WizardPage;
+    use crate::wizard::{guard, session};
 
-    let db: Database = from_context()?;
-    let (merchant_id, merchant) = session::require_merchant(&db, &merchant_slug).await?;
-    let mut current = session::current_or_start(&db, merchant_id).await?;
-    let position = session::position(&db, Some(&mut current)).await?;
-    session::require_position(
-        position,
-        &[WizardPage::Email, WizardPage::Code],
-        &merchant.slug,
-    )?;
+    let visit = guard::require(&merchant_slug, &[WizardPage::Email, WizardPage::Code]).await?;
+    let current = match visit.session {
+        Some(current) => current,
+        None => session::start(&visit.db, visit.merchant_id).await?,
+    };
     let draft = Draft {
         email: email.clone(),
         ..current.draft.clone()
     };
-    sessions::save_draft(&db, &current.id, &draft)
+    sessions::save_draft(&visit.db, &current.id, &draft)
         .await
         .map_err(|error| unexpected("keeping what the customer typed", &error))?;
     let email = EmailAddress::parse(&email).map_err(|error| AppError::Invalid {
@@ -41,44 +73,32 @@ pub async fn submit_email(merchant_slug: String, email: String) -> Result<(), Ap
         message: error.to_string(),
     })?;
 
-    session::send_code(&db, &merchant, &current, &email, "email").await?;
-    sessions::await_code(&db, &current.id, &email)
+    session::send_code(&visit.db, &visit.merchant, &current, &email, "email").await?;
+    sessions::await_code(&visit.db, &current.id, &email)
         .await
         .map_err(|error| unexpected("recording the code sent", &error))?;
-    leptos_axum::redirect(&WizardPage::Code.path(&merchant.slug));
+    leptos_axum::redirect(&WizardPage::Code.path(&visit.merchant.slug));
     Ok(())
 }
 
 #[component]
 pub fn BillingLinkPage() -> impl IntoView {
     let submit = ServerAction::<SubmitEmail>::new();
-    view! {
-        <WizardRoute
-            page=WizardPage::Email
-            refresh=Signal::derive(|| 0)
-            render=std::sync::Arc::new(move |view| view! { <EmailStep view submit /> }.into_any())
-        />
-    }
+    step_page(email_page(merchant_slug()), move |view| {
+        view! { <EmailStep view submit /> }.into_any()
+    })
 }
 
 #[component]
-fn EmailStep(view: WizardView, submit: ServerAction<SubmitEmail>) -> impl IntoView {
+fn EmailStep(view: EmailView, submit: ServerAction<SubmitEmail>) -> impl IntoView {
     let result = action_result(submit);
-    focus_first_invalid_field(result);
     let error = field_message(result, "email");
     let invalid = move || error.get().is_some();
-    let slug = view.merchant.slug.to_string();
-    let display_name = view.merchant.display_name.clone();
-    let support_email = view.merchant.support_email.clone();
-    let link = view.billing_link.clone();
-    let typed = view
-        .pending_email
-        .clone()
-        .filter(|_| view.email_draft.is_empty())
-        .unwrap_or_else(|| view.email_draft.clone());
+    let merchant = view.frame.merchant.clone();
+    let slug = merchant.slug.to_string();
     view! {
-        <WizardFrame view step=WizardStep::Email>
-            <h1>{format!("Pay {display_name}")}</h1>
+        <WizardFrame frame=view.frame step=WizardStep::Email>
+            <h1>{format!("Pay {}", merchant.display_name)}</h1>
             <p class="lead">
                 "Enter your email address. We will send you a code to confirm it is you, then show your open invoices."
             </p>
@@ -94,7 +114,7 @@ fn EmailStep(view: WizardView, submit: ServerAction<SubmitEmail>) -> impl IntoVi
                         autocomplete="email"
                         inputmode="email"
                         spellcheck="false"
-                        value=typed
+                        value=view.email
                         autofocus=invalid
                         aria-invalid=move || invalid().to_string()
                         aria-describedby="email-error"
@@ -103,7 +123,8 @@ fn EmailStep(view: WizardView, submit: ServerAction<SubmitEmail>) -> impl IntoVi
                 </div>
                 <button type="submit" class="button">"Continue"</button>
             </ActionForm>
-            {support_email
+            {merchant
+                .support_email
                 .map(|email| {
                     view! {
                         <p class="muted">
@@ -112,15 +133,15 @@ fn EmailStep(view: WizardView, submit: ServerAction<SubmitEmail>) -> impl IntoVi
                         </p>
                     }
                 })}
-            <ShareLink link />
+            <ShareLink link=view.billing_link />
         </WizardFrame>
     }
 }
 
-/// The link in a box anyone can select, plus a copy button once the page is interactive
+/// The link in a box anyone can select, plus a copy button once the island is hydrated
 /// (customers often forward the link to whoever pays the bills).
-#[component]
-fn ShareLink(link: String) -> impl IntoView {
+#[island]
+pub fn ShareLink(link: String) -> impl IntoView {
     let hydrated = RwSignal::new(false);
     // Effects run only in the browser, after hydration: before that there is no button to press.
     Effect::new(move || hydrated.set(true));

@@ -6,15 +6,57 @@
 // inputs, and it is what the no-JavaScript form post sends.
 #![allow(clippy::too_many_arguments)]
 
-use crate::domain::business::{CA_PROVINCES, US_STATES};
+use crate::components::{
+    FieldMessage, FormMessage, TextField, action_result, field_message, is_first_refused,
+};
+use crate::domain::business::{BusinessForm, CA_PROVINCES, US_STATES};
 use crate::domain::sign_in::WizardStep;
 use crate::error::AppError;
-use crate::wizard::focus_first_invalid_field;
-use crate::wizard::{
-    FieldMessage, FormMessage, WizardFrame, WizardPage, WizardRoute, WizardView, action_result,
-    field_message,
-};
+use crate::wizard::frame::{Frame, PageState, WizardFrame, merchant_slug, step_page};
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// What step 3 shows: the form as last typed, or the customer's profile as the merchant has it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BusinessView {
+    pub frame: Frame,
+    pub business: BusinessForm,
+    /// Whether the address is nobody's contact yet (the form becomes an access request).
+    pub new_business: bool,
+}
+
+#[server(endpoint = "wizard/page/business")]
+pub async fn business_page(merchant_slug: String) -> Result<PageState<BusinessView>, AppError> {
+    use crate::error::unexpected;
+    use crate::services::customers;
+    use crate::wizard::WizardPage;
+    use crate::wizard::guard::{self, Entry};
+
+    let visit = match guard::enter(&merchant_slug, WizardPage::Business).await? {
+        Entry::Open(visit) => visit,
+        Entry::Elsewhere(elsewhere) => return Ok(elsewhere.into()),
+    };
+    let Some(session) = &visit.session else {
+        return Ok(visit.elsewhere().into());
+    };
+    let business = if session.draft.business != BusinessForm::default() {
+        session.draft.business.clone()
+    } else if let Some(customer) = session.customer {
+        customers::profile_form(&visit.db, visit.merchant_id, customer)
+            .await
+            .map_err(|error| unexpected("reading a customer's profile", &error))?
+    } else {
+        BusinessForm {
+            country: visit.merchant.country.code().to_owned(),
+            ..BusinessForm::default()
+        }
+    };
+    Ok(PageState::show(BusinessView {
+        new_business: session.customer.is_none(),
+        business,
+        frame: visit.frame(),
+    }))
+}
 
 #[server(endpoint = "wizard/business")]
 pub async fn submit_business(
@@ -28,17 +70,19 @@ pub async fn submit_business(
     postal_code: String,
     country: String,
 ) -> Result<(), AppError> {
-    use crate::domain::business::BusinessForm;
     use crate::error::unexpected;
     use crate::services::sessions::{self, Draft};
-    use crate::services::{Database, access_requests, customers, from_context};
-    use crate::wizard::session;
+    use crate::services::{access_requests, customers};
+    use crate::wizard::WizardPage;
+    use crate::wizard::{guard, session};
 
-    let db: Database = from_context()?;
-    let (merchant_id, merchant) = session::require_merchant(&db, &merchant_slug).await?;
-    let mut current = session::current(&db, merchant_id).await?;
-    let position = session::position(&db, current.as_mut()).await?;
-    session::require_position(position, &[WizardPage::Business], &merchant.slug)?;
+    let guard::Visit {
+        db,
+        merchant_id,
+        merchant,
+        session: current,
+        ..
+    } = guard::require(&merchant_slug, &[WizardPage::Business]).await?;
     let Some((current, email)) =
         current.and_then(|session| session.verified_email.clone().map(|email| (session, email)))
     else {
@@ -89,13 +133,9 @@ pub async fn submit_business(
 #[component]
 pub fn BusinessPage() -> impl IntoView {
     let submit = ServerAction::<SubmitBusiness>::new();
-    view! {
-        <WizardRoute
-            page=WizardPage::Business
-            refresh=Signal::derive(|| 0)
-            render=std::sync::Arc::new(move |view| view! { <BusinessStep view submit /> }.into_any())
-        />
-    }
+    step_page(business_page(merchant_slug()), move |view| {
+        view! { <BusinessStep view submit /> }.into_any()
+    })
 }
 
 /// The fields in form order: (name, label, input type, autocomplete).
@@ -108,30 +148,12 @@ const TEXT_FIELDS: [(&str, &str, &str, &str); 5] = [
 ];
 
 #[component]
-fn BusinessStep(view: WizardView, submit: ServerAction<SubmitBusiness>) -> impl IntoView {
+fn BusinessStep(view: BusinessView, submit: ServerAction<SubmitBusiness>) -> impl IntoView {
     let result = action_result(submit);
-    focus_first_invalid_field(result);
     let form = view.business.clone();
-    let slug = view.merchant.slug.to_string();
+    let slug = view.frame.merchant.slug.to_string();
     let new_business = view.new_business;
-    let merchant_name = view.merchant.display_name.clone();
-    // Without JavaScript the page is rendered afresh after a refused form: focus the first
-    // refused field so that keyboard and screen-reader users land on it.
-    let first_invalid = move || -> Option<&'static str> {
-        let names = [
-            "business_name",
-            "contact_name",
-            "phone",
-            "address_line1",
-            "city",
-            "region",
-            "postal_code",
-            "country",
-        ];
-        names
-            .into_iter()
-            .find(|name| field_message(result, name).get().is_some())
-    };
+    let merchant_name = view.frame.merchant.display_name.clone();
     let value_of = move |name: &str| -> String {
         match name {
             "business_name" => form.business_name.clone(),
@@ -146,24 +168,7 @@ fn BusinessStep(view: WizardView, submit: ServerAction<SubmitBusiness>) -> impl 
     let text_fields = TEXT_FIELDS
         .into_iter()
         .map(|(name, label, kind, autocomplete)| {
-            let error = field_message(result, name);
-            let error_id = format!("{name}-error");
-            view! {
-                <div class="field">
-                    <label for=name>{label}</label>
-                    <input
-                        id=name
-                        name=name
-                        type=kind
-                        autocomplete=autocomplete
-                        value=value_of(name)
-                        autofocus=move || first_invalid() == Some(name)
-                        aria-invalid=move || error.get().is_some().to_string()
-                        aria-describedby=error_id.clone()
-                    />
-                    <p id=error_id class="field__error" role="alert">{move || error.get()}</p>
-                </div>
-            }
+            view! { <TextField name label kind autocomplete value=value_of(name) result /> }
         })
         .collect_view();
     let region = view.business.region.clone();
@@ -187,7 +192,7 @@ fn BusinessStep(view: WizardView, submit: ServerAction<SubmitBusiness>) -> impl 
         .map(move |(code, name)| option(code, name))
         .collect_view();
     view! {
-        <WizardFrame view step=WizardStep::Business>
+        <WizardFrame frame=view.frame step=WizardStep::Business>
             <h1>"Your business"</h1>
             <p class="lead">
                 {if new_business {
@@ -206,7 +211,7 @@ fn BusinessStep(view: WizardView, submit: ServerAction<SubmitBusiness>) -> impl 
                         id="region"
                         name="region"
                         autocomplete="address-level1"
-                        autofocus=move || first_invalid() == Some("region")
+                        autofocus=move || is_first_refused(result, "region")
                         aria-invalid=move || region_error.get().is_some().to_string()
                         aria-describedby="region-error"
                     >
@@ -224,7 +229,7 @@ fn BusinessStep(view: WizardView, submit: ServerAction<SubmitBusiness>) -> impl 
                         type="text"
                         autocomplete="postal-code"
                         value=postal_value
-                        autofocus=move || first_invalid() == Some("postal_code")
+                        autofocus=move || is_first_refused(result, "postal_code")
                         aria-invalid=move || postal_error.get().is_some().to_string()
                         aria-describedby="postal_code-help postal_code-error"
                     />
@@ -237,7 +242,7 @@ fn BusinessStep(view: WizardView, submit: ServerAction<SubmitBusiness>) -> impl 
                         id="country"
                         name="country"
                         autocomplete="country"
-                        autofocus=move || first_invalid() == Some("country")
+                        autofocus=move || is_first_refused(result, "country")
                         aria-invalid=move || country_error.get().is_some().to_string()
                         aria-describedby="country-error"
                     >

@@ -5,15 +5,12 @@
 // One argument per form field: that is how `ActionForm` names its inputs.
 #![allow(clippy::too_many_arguments)]
 
+use crate::components::{FormMessage, TextField, action_result};
 use crate::domain::card::{CardBrand, CardError, CardNumber};
 use crate::domain::checkout::CardDraft;
 use crate::domain::merchant::MerchantSlug;
 use crate::domain::sensitive::SensitiveText;
 use crate::error::AppError;
-use crate::wizard::{
-    FormMessage, TextField, action_result, field_message, focus_first_invalid_field,
-    is_first_refused,
-};
 use leptos::prelude::*;
 
 #[server(endpoint = "wizard/card")]
@@ -36,9 +33,9 @@ pub async fn submit_card(
     use crate::services::from_context;
     use crate::services::processors::{CardDetails, PaymentProcessor, Processor, ProcessorError};
     use crate::wizard::WizardPage;
-    use crate::wizard::session;
+    use crate::wizard::guard;
 
-    let payer = session::require_payer(&merchant_slug).await?;
+    let payer = guard::require_payer(&merchant_slug).await?;
     let mut checkout = payer.session.checkout.clone();
     checkout.keep_card_draft(CardDraft {
         expiry: expiry.clone(),
@@ -147,30 +144,21 @@ pub fn CardForm(
     submit: ServerAction<SubmitCard>,
 ) -> impl IntoView {
     let result = action_result(submit);
-    focus_first_invalid_field(result);
-    let typed = RwSignal::new(String::new());
-    let number_error = field_message(result, "card_number");
-    let hint = move || card_number_hint(&typed.get());
+    let refusal = match result.get_untracked() {
+        Some(Err(error)) => Some(error),
+        _ => None,
+    };
+    let number_error = refusal
+        .as_ref()
+        .and_then(|error| error.message_for("card_number"));
+    let number_refused_first = refusal
+        .as_ref()
+        .is_some_and(|error| error.first_field() == Some("card_number"));
     view! {
         <ActionForm action=submit attr:novalidate=true attr:class="form">
             <input type="hidden" name="merchant_slug" value=slug.to_string() />
             <FormMessage result />
-            <div class="field">
-                <label for="card_number">"Card number"</label>
-                <input
-                    id="card_number"
-                    name="card_number"
-                    type="text"
-                    inputmode="numeric"
-                    autocomplete="cc-number"
-                    on:input=move |event| typed.set(event_target_value(&event))
-                    aria-invalid=move || number_error.get().is_some().to_string()
-                    autofocus=move || is_first_refused(result, "card_number")
-                    aria-describedby="card_number-hint card_number-error"
-                />
-                <p id="card_number-hint" class="field__help" aria-live="polite">{hint}</p>
-                <p id="card_number-error" class="field__error" role="alert">{move || number_error.get()}</p>
-            </div>
+            <CardNumberField error=number_error first_refused=number_refused_first />
             <div class="field-row">
                 <TextField name="expiry" label="Expiry (MM/YY)" autocomplete="cc-exp" inputmode="numeric" value=draft.expiry.clone() result />
                 <TextField
@@ -193,4 +181,47 @@ pub fn CardForm(
             <button type="submit" class="button">"Continue"</button>
         </ActionForm>
     }
+}
+
+/// The card number box, which once hydrated names the brand as the first digits tell it and
+/// flags a typo before the form is sent. The server checks the number again either way.
+#[island]
+pub fn CardNumberField(error: Option<String>, first_refused: bool) -> impl IntoView {
+    let typed = RwSignal::new(number_in_page());
+    let hint = move || card_number_hint(&typed.get());
+    let invalid = error.is_some();
+    view! {
+        <div class="field">
+            <label for="card_number">"Card number"</label>
+            <input
+                id="card_number"
+                name="card_number"
+                type="text"
+                inputmode="numeric"
+                autocomplete="cc-number"
+                on:input=move |event| typed.set(event_target_value(&event))
+                aria-invalid=invalid.to_string()
+                autofocus=first_refused
+                aria-describedby="card_number-hint card_number-error"
+            />
+            <p id="card_number-hint" class="field__help" aria-live="polite">{hint}</p>
+            <p id="card_number-error" class="field__error" role="alert">{error}</p>
+        </div>
+    }
+}
+
+/// What the card number box holds when the island hydrates: a customer on a slow phone may
+/// have typed it before the WASM arrived. (Nothing elsewhere: the server never has it.)
+fn number_in_page() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        use leptos::wasm_bindgen::JsCast;
+        if let Some(input) = document()
+            .get_element_by_id("card_number")
+            .and_then(|element| element.dyn_into::<web_sys::HtmlInputElement>().ok())
+        {
+            return input.value();
+        }
+    }
+    String::new()
 }

@@ -1,14 +1,50 @@
 //! Step 2, `/pay/{merchant_slug}/verify`: the one-time code from the email. It works once,
 //! for ten minutes, only in the browser that asked for it; five wrong tries void it.
 
+use crate::components::{FieldMessage, FormMessage, action_result, field_message};
 use crate::domain::sign_in::WizardStep;
 use crate::error::AppError;
-use crate::wizard::focus_first_invalid_field;
-use crate::wizard::{
-    FieldMessage, FormMessage, WizardFrame, WizardPage, WizardRoute, WizardView, action_result,
-    field_message,
-};
+use crate::wizard::WizardPage;
+use crate::wizard::frame::{Frame, PageState, WizardFrame, merchant_slug, step_page};
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// What step 2 shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CodeView {
+    pub frame: Frame,
+    /// The address the code went to.
+    pub email: String,
+    /// How long until another code may be sent.
+    pub resend_wait_seconds: i64,
+}
+
+#[server(endpoint = "wizard/page/code")]
+pub async fn code_page(merchant_slug: String) -> Result<PageState<CodeView>, AppError> {
+    use crate::error::unexpected;
+    use crate::services::sign_in;
+    use crate::wizard::guard::{self, Entry};
+
+    let visit = match guard::enter(&merchant_slug, WizardPage::Code).await? {
+        Entry::Open(visit) => visit,
+        Entry::Elsewhere(elsewhere) => return Ok(elsewhere.into()),
+    };
+    let Some(session) = &visit.session else {
+        return Ok(visit.elsewhere().into());
+    };
+    let resend_wait_seconds = sign_in::resend_wait_seconds(&visit.db, session)
+        .await
+        .map_err(|error| unexpected("reading the resend cool-down", &error))?;
+    Ok(PageState::show(CodeView {
+        email: session
+            .pending_email
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+        resend_wait_seconds,
+        frame: visit.frame(),
+    }))
+}
 
 /// Checks the code; on success the session is signed in and goes to the next step.
 #[server(endpoint = "wizard/code")]
@@ -19,14 +55,16 @@ pub async fn verify_code(merchant_slug: String, code: String) -> Result<(), AppE
     use crate::services::sign_in::{
         self, MAX_WRONG_ATTEMPTS, VerifyError, WRONG_CODES_PER_ADDRESS_PER_DAY,
     };
-    use crate::services::{Database, customers, from_context, sessions};
-    use crate::wizard::session;
+    use crate::services::{customers, from_context, sessions};
+    use crate::wizard::{guard, session};
 
-    let db: Database = from_context()?;
-    let (merchant_id, merchant) = session::require_merchant(&db, &merchant_slug).await?;
-    let mut current = session::current(&db, merchant_id).await?;
-    let position = session::position(&db, current.as_mut()).await?;
-    session::require_position(position, &[WizardPage::Code], &merchant.slug)?;
+    let guard::Visit {
+        db,
+        merchant_id,
+        merchant,
+        session: current,
+        ..
+    } = guard::require(&merchant_slug, &[WizardPage::Code]).await?;
     let Some(current) = current else {
         return Err(AppError::Unexpected);
     };
@@ -96,72 +134,63 @@ pub async fn verify_code(merchant_slug: String, code: String) -> Result<(), AppE
 /// Sends a new code to the address step 1 took.
 #[server(endpoint = "wizard/resend")]
 pub async fn resend_code(merchant_slug: String) -> Result<(), AppError> {
-    use crate::services::{Database, from_context};
-    use crate::wizard::session;
+    use crate::wizard::{guard, session};
 
-    let db: Database = from_context()?;
-    let (merchant_id, merchant) = session::require_merchant(&db, &merchant_slug).await?;
-    let mut current = session::current(&db, merchant_id).await?;
-    let position = session::position(&db, current.as_mut()).await?;
-    session::require_position(position, &[WizardPage::Code], &merchant.slug)?;
+    let guard::Visit {
+        db,
+        merchant,
+        session: current,
+        ..
+    } = guard::require(&merchant_slug, &[WizardPage::Code]).await?;
     let Some((current, email)) =
         current.and_then(|session| session.pending_email.clone().map(|email| (session, email)))
     else {
         return Err(AppError::Unexpected);
     };
-    session::send_code(&db, &merchant, &current, &email, "resend").await
+    session::send_code(&db, &merchant, &current, &email, "resend").await?;
+    // Back to step 2 saying so: a plain form post has no other way to hear of a success.
+    leptos_axum::redirect(&format!(
+        "{}?resent=1",
+        WizardPage::Code.path(&merchant.slug)
+    ));
+    Ok(())
 }
 
 #[component]
 pub fn CodePage() -> impl IntoView {
     let verify = ServerAction::<VerifyCode>::new();
     let resend = ServerAction::<ResendCode>::new();
-    view! {
-        <WizardRoute
-            page=WizardPage::Code
-            refresh=Signal::derive(move || resend.version().get())
-            render=std::sync::Arc::new(move |view| view! { <CodeStep view verify resend /> }.into_any())
-        />
-    }
+    step_page(code_page(merchant_slug()), move |view| {
+        view! { <CodeStep view verify resend /> }.into_any()
+    })
 }
 
 #[component]
 fn CodeStep(
-    view: WizardView,
+    view: CodeView,
     verify: ServerAction<VerifyCode>,
     resend: ServerAction<ResendCode>,
 ) -> impl IntoView {
     let verify_result = action_result(verify);
-    focus_first_invalid_field(verify_result);
     let code_error = field_message(verify_result, "code");
     let invalid = move || code_error.get().is_some();
     let resend_result = action_result(resend);
     let resend_error = field_message(resend_result, "resend");
-    let resent = move || matches!(resend_result.get(), Some(Ok(())));
-    let slug = view.merchant.slug.to_string();
+    let resent = leptos_router::hooks::use_query_map()
+        .read_untracked()
+        .get("resent")
+        .is_some();
+    let slug = view.frame.merchant.slug.to_string();
     let resend_slug = slug.clone();
-    let email = view.pending_email.clone().unwrap_or_default();
+    let email = view.email;
+    let view_wait = view.resend_wait_seconds;
     let back = (
-        format!("/pay/{}", view.merchant.slug),
+        WizardPage::Email.path(&view.frame.merchant.slug),
         "Use a different email address",
     );
 
-    // The cool-down counts down once the page is interactive; before that (or without
-    // JavaScript) the button stays enabled and the server says how long to wait.
-    let hydrated = RwSignal::new(false);
-    let wait = RwSignal::new(view.resend_wait_seconds);
-    Effect::new(move || {
-        hydrated.set(true);
-        if let Ok(handle) = set_interval_with_handle(
-            move || wait.update(|seconds| *seconds = (*seconds - 1).max(0)),
-            std::time::Duration::from_secs(1),
-        ) {
-            on_cleanup(move || handle.clear());
-        }
-    });
-    let cooling = move || hydrated.get() && wait.get() > 0;
     view! {
-        <WizardFrame view step=WizardStep::Code back>
+        <WizardFrame frame=view.frame step=WizardStep::Code back>
             <h1>"Check your email"</h1>
             <p class="lead">
                 "We sent a 6-digit code to " <strong>{email}</strong>
@@ -191,21 +220,43 @@ fn CodeStep(
             <ActionForm action=resend attr:class="form form--inline">
                 <input type="hidden" name="merchant_slug" value=resend_slug />
                 <p class="muted">"No email? Check your spam folder, or:"</p>
-                <button type="submit" class="button button--secondary" disabled=cooling>
-                    "Resend code"
-                </button>
-                // The countdown is not a live region: read out every second it would drown the
-                // page. The news that matters (a code sent) is announced once, below.
-                <p class="field__help">
-                    {move || {
-                        (wait.get() > 0).then(|| format!("You can ask for a new code in {} seconds.", wait.get()))
-                    }}
-                </p>
+                <ResendButton wait_seconds=view_wait />
                 <p class="field__help" role="status">
-                    {move || resent().then_some("A new code is on its way.")}
+                    {resent.then_some("A new code is on its way.")}
                 </p>
                 <FieldMessage id="resend-error" message=resend_error />
             </ActionForm>
         </WizardFrame>
+    }
+}
+
+/// The resend button and its cool-down. Once hydrated it counts the seconds down and keeps the
+/// button disabled until a new code may be sent; before that (or without JavaScript) the button
+/// stays enabled and the server says how long to wait.
+#[island]
+pub fn ResendButton(wait_seconds: i64) -> impl IntoView {
+    let hydrated = RwSignal::new(false);
+    let wait = RwSignal::new(wait_seconds);
+    Effect::new(move || {
+        hydrated.set(true);
+        if let Ok(handle) = set_interval_with_handle(
+            move || wait.update(|seconds| *seconds = (*seconds - 1).max(0)),
+            std::time::Duration::from_secs(1),
+        ) {
+            on_cleanup(move || handle.clear());
+        }
+    });
+    let cooling = move || hydrated.get() && wait.get() > 0;
+    view! {
+        <button type="submit" class="button button--secondary" disabled=cooling>
+            "Resend code"
+        </button>
+        // The countdown is not a live region: read out every second it would drown the page.
+        // The news that matters (a code sent) is announced once, below.
+        <p class="field__help">
+            {move || {
+                (wait.get() > 0).then(|| format!("You can ask for a new code in {} seconds.", wait.get()))
+            }}
+        </p>
     }
 }

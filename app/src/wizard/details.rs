@@ -1,17 +1,138 @@
 //! Step 7, `/pay/{merchant_slug}/details`: the card or bank account to pay with. A saved one
 //! can be reused; otherwise the bank form (`bank.rs`) or the card form (`card.rs`).
 
-use crate::domain::checkout::{is_bank_debit, method_label};
+use crate::components::{FormMessage, RadioGroup, action_result};
+use crate::domain::checkout::{BankDraft, CardDraft, ConnectedBank, is_bank_debit, method_label};
+use crate::domain::payment::PaymentMethodKind;
 use crate::domain::sign_in::WizardStep;
 use crate::error::AppError;
+use crate::wizard::WizardPage;
 use crate::wizard::bank::{BankForm, SubmitBank};
 use crate::wizard::bank_link::{ConnectBank, ConnectBankSection, UseConnectedAccount};
 use crate::wizard::card::{CardForm, SubmitCard};
-use crate::wizard::{
-    FormMessage, RadioGroup, WizardFrame, WizardPage, WizardRoute, WizardView, action_result,
-    focus_first_invalid_field,
-};
+use crate::wizard::frame::{Frame, PageState, WizardFrame, merchant_slug, step_page};
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// What step 7 shows: the forms for the method chosen, as far as they were filled in, and the
+/// saved methods that fit it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DetailsView {
+    pub frame: Frame,
+    pub method: PaymentMethodKind,
+    /// The amount being paid, formatted.
+    pub total: String,
+    /// Why the customer was sent back here, if they were.
+    pub notice: Option<String>,
+    pub saved: Vec<SavedChoice>,
+    /// The banks the customer can connect to, and the one connected.
+    pub institutions: Vec<SavedChoice>,
+    pub connected_bank: Option<ConnectedBank>,
+    pub bank_draft: BankDraft,
+    pub card_draft: CardDraft,
+}
+
+/// A saved card or bank account (masked), or a bank to connect to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedChoice {
+    pub id: String,
+    pub label: String,
+}
+
+#[server(endpoint = "wizard/page/details")]
+pub async fn details_page(merchant_slug: String) -> Result<PageState<DetailsView>, AppError> {
+    use crate::domain::merchant::Country;
+    use crate::services::from_context;
+    use crate::services::processors::{PaymentProcessor, Processor};
+    use crate::wizard::guard::{self, Entry};
+
+    let payer = match guard::enter_paying(&merchant_slug, WizardPage::Details).await? {
+        Entry::Open(payer) => payer,
+        Entry::Elsewhere(elsewhere) => return Ok(elsewhere.into()),
+    };
+    let checkout = &payer.session.checkout;
+    let Some(method) = checkout.method else {
+        return Ok(payer.elsewhere().into());
+    };
+    let country = match method {
+        PaymentMethodKind::UsAch => Some(Country::UnitedStates),
+        PaymentMethodKind::CaPad | PaymentMethodKind::CaEft => Some(Country::Canada),
+        PaymentMethodKind::Card | PaymentMethodKind::Installments => None,
+    };
+    let institutions = match country {
+        Some(country) => {
+            let processor: Processor = from_context()?;
+            processor
+                .institutions(country)
+                .into_iter()
+                .map(|institution| SavedChoice {
+                    id: institution.id,
+                    label: institution.name,
+                })
+                .collect()
+        }
+        None => Vec::new(),
+    };
+    Ok(PageState::show(DetailsView {
+        method,
+        total: checkout
+            .total()
+            .ok()
+            .flatten()
+            .map(|total| total.to_string())
+            .unwrap_or_default(),
+        notice: checkout.notice.clone(),
+        saved: saved_choices(&payer.db, payer.merchant_id, payer.customer, method).await?,
+        connected_bank: country.and(checkout.connected_bank.clone()),
+        institutions,
+        bank_draft: checkout.bank_draft.clone(),
+        card_draft: checkout.card_draft.clone(),
+        frame: payer.frame(),
+    }))
+}
+
+/// The customer's saved instruments that fit `method`, masked.
+#[cfg(feature = "ssr")]
+async fn saved_choices(
+    db: &crate::services::Database,
+    merchant: crate::domain::ids::MerchantId,
+    customer: crate::domain::ids::CustomerId,
+    method: PaymentMethodKind,
+) -> Result<Vec<SavedChoice>, AppError> {
+    use crate::error::unexpected;
+    use crate::services::{bank_accounts, saved_cards};
+
+    let canadian = match method {
+        PaymentMethodKind::UsAch => false,
+        PaymentMethodKind::CaPad | PaymentMethodKind::CaEft => true,
+        PaymentMethodKind::Card | PaymentMethodKind::Installments => {
+            let cards = saved_cards::saved_for(db, merchant, customer)
+                .await
+                .map_err(|error| unexpected("reading saved cards", &error))?;
+            return Ok(cards
+                .into_iter()
+                .map(|card| SavedChoice {
+                    label: format!("{} (expires {})", card.instrument.label(), card.expiry),
+                    id: card.id.to_string(),
+                })
+                .collect());
+        }
+    };
+    let accounts = bank_accounts::saved_for(db, merchant, customer)
+        .await
+        .map_err(|error| unexpected("reading saved bank accounts", &error))?;
+    Ok(accounts
+        .into_iter()
+        .filter(|account| account.canadian == canadian)
+        .map(|account| SavedChoice {
+            label: format!(
+                "Bank account •••• {} (routing {})",
+                account.last_four, account.routing
+            ),
+            id: account.id.to_string(),
+        })
+        .collect())
+}
 
 /// Pays with a card or bank account the customer saved on an earlier visit.
 #[server(endpoint = "wizard/saved-method")]
@@ -23,9 +144,9 @@ pub async fn use_saved_method(
     use crate::domain::ids::{BankAccountId, SavedCardId};
     use crate::domain::payment::PaymentMethodKind;
     use crate::services::{bank_accounts, saved_cards};
-    use crate::wizard::session;
+    use crate::wizard::guard;
 
-    let payer = session::require_payer(&merchant_slug).await?;
+    let payer = guard::require_payer(&merchant_slug).await?;
     let checkout = payer.session.checkout.clone();
     let refused = || AppError::Invalid {
         field: "saved".to_owned(),
@@ -70,14 +191,9 @@ pub fn DetailsPage() -> impl IntoView {
         connect: ServerAction::new(),
         choose: ServerAction::new(),
     };
-    view! {
-        <WizardRoute
-            page=WizardPage::Details
-            // Connecting a bank stays on this page: load it again to show the accounts.
-            refresh=Signal::derive(move || actions.connect.version().get())
-            render=std::sync::Arc::new(move |view| view! { <DetailsStep view actions /> }.into_any())
-        />
-    }
+    step_page(details_page(merchant_slug()), move |view| {
+        view! { <DetailsStep view actions /> }.into_any()
+    })
 }
 
 /// The forms of step 7.
@@ -91,7 +207,7 @@ struct DetailsActions {
 }
 
 #[component]
-fn DetailsStep(view: WizardView, actions: DetailsActions) -> impl IntoView {
+fn DetailsStep(view: DetailsView, actions: DetailsActions) -> impl IntoView {
     let DetailsActions {
         bank,
         card,
@@ -99,18 +215,15 @@ fn DetailsStep(view: WizardView, actions: DetailsActions) -> impl IntoView {
         connect,
         choose,
     } = actions;
-    let slug = view.merchant.slug.clone();
-    let Some(method) = view.checkout.method else {
-        return ().into_any();
-    };
-    let checkout = view.checkout.clone();
+    let slug = view.frame.merchant.slug.clone();
+    let method = view.method;
+    let checkout = view.clone();
     let heading = if is_bank_debit(method) {
         "Your bank account"
     } else {
         "Your card"
     };
     let saved_result = action_result(saved);
-    focus_first_invalid_field(saved_result);
     let saved_choices: Vec<(String, String)> = checkout
         .saved
         .iter()
@@ -153,7 +266,7 @@ fn DetailsStep(view: WizardView, actions: DetailsActions) -> impl IntoView {
             .into_any()
     };
     view! {
-        <WizardFrame view step=WizardStep::Details back=(WizardPage::Method.path(&slug), "Payment method")>
+        <WizardFrame frame=view.frame step=WizardStep::Details back=(WizardPage::Method.path(&slug), "Payment method")>
             <h1>{heading}</h1>
             <p class="lead">{format!("Paying {} · {}", checkout.total, method_label(method))}</p>
             {checkout.notice.clone().map(|notice| view! { <p class="notice" role="alert">{notice}</p> })}
@@ -161,5 +274,4 @@ fn DetailsStep(view: WizardView, actions: DetailsActions) -> impl IntoView {
             {form}
         </WizardFrame>
     }
-    .into_any()
 }

@@ -1,32 +1,62 @@
 //! Step 4, `/pay/{merchant_slug}/invoices`: the signed-in customer's outstanding invoices.
 
 use crate::domain::sign_in::WizardStep;
-use crate::wizard::{InvoiceSearch, LineView, WizardFrame, WizardPage, WizardRoute, WizardView};
+use crate::error::AppError;
+use crate::wizard::WizardPage;
+use crate::wizard::frame::{Frame, PageState, WizardFrame, merchant_slug, step_page};
+use crate::wizard::invoice_list::{self, InvoiceList, InvoiceSearch, LineView};
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
 
-#[component]
-pub fn InvoicesPage() -> impl IntoView {
-    view! {
-        <WizardRoute
-            page=WizardPage::Invoices
-            refresh=Signal::derive(|| 0)
-            render=std::sync::Arc::new(move |view| view! { <InvoicesStep view /> }.into_any())
-        />
-    }
+/// What step 4 shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InvoicesView {
+    pub frame: Frame,
+    pub list: InvoiceList,
+}
+
+/// Step 4's data; `after` is the cursor of the page of invoices to show, `number` a search.
+#[server(endpoint = "wizard/page/invoices")]
+pub async fn invoices_page(
+    merchant_slug: String,
+    #[server(default)] after: Option<String>,
+    #[server(default)] number: Option<String>,
+) -> Result<PageState<InvoicesView>, AppError> {
+    use crate::wizard::guard::{self, Entry};
+
+    let payer = match guard::enter_paying(&merchant_slug, WizardPage::Invoices).await? {
+        Entry::Open(payer) => payer,
+        Entry::Elsewhere(elsewhere) => return Ok(elsewhere.into()),
+    };
+    let list = invoice_list::load(&payer, after, number).await?;
+    Ok(PageState::show(InvoicesView {
+        frame: payer.frame(),
+        list,
+    }))
 }
 
 #[component]
-fn InvoicesStep(view: WizardView) -> impl IntoView {
-    let invoices = view.invoices.clone();
-    let totals = view.totals.clone();
-    let search = view.search.clone();
-    let empty = invoices.is_empty() && !view.later_invoices && search.is_empty();
+pub fn InvoicesPage() -> impl IntoView {
+    let (after, number) = invoice_list::page_query();
+    step_page(invoices_page(merchant_slug(), after, number), |view| {
+        view! { <InvoicesStep view /> }.into_any()
+    })
+}
+
+#[component]
+fn InvoicesStep(view: InvoicesView) -> impl IntoView {
+    let InvoiceList {
+        invoices,
+        totals,
+        next,
+        later,
+        search,
+    } = view.list;
+    let empty = invoices.is_empty() && !later && search.is_empty();
     let no_match = invoices.is_empty() && !search.is_empty();
-    let next = view.next_invoices.clone();
-    let later = view.later_invoices;
-    let slug = view.merchant.slug.clone();
+    let slug = view.frame.merchant.slug.clone();
     view! {
-        <WizardFrame view step=WizardStep::Invoices>
+        <WizardFrame frame=view.frame step=WizardStep::Invoices>
             <h1>"Your invoices"</h1>
             {if empty {
                 view! { <p class="lead">"You have no outstanding invoices. Thank you!"</p> }.into_any()

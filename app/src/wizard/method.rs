@@ -1,13 +1,69 @@
 //! Step 6, `/pay/{merchant_slug}/method`: how to pay, among the methods the merchant enabled
 //! that fit the invoices' currency.
 
+use crate::components::{FormMessage, action_result, field_message, is_first_refused};
+use crate::domain::payment::PaymentMethodKind;
 use crate::domain::sign_in::WizardStep;
 use crate::error::AppError;
-use crate::wizard::{
-    FormMessage, WizardFrame, WizardPage, WizardRoute, WizardView, action_result, field_message,
-    focus_first_invalid_field, is_first_refused,
-};
+use crate::wizard::WizardPage;
+use crate::wizard::frame::{Frame, PageState, WizardFrame, merchant_slug, step_page};
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// What step 6 shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MethodView {
+    pub frame: Frame,
+    /// The amount being paid, formatted.
+    pub total: String,
+    pub methods: Vec<MethodChoice>,
+    pub chosen: Option<PaymentMethodKind>,
+}
+
+/// A method step 6 offers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MethodChoice {
+    pub method: PaymentMethodKind,
+    pub label: String,
+    pub clearing: String,
+}
+
+#[server(endpoint = "wizard/page/method")]
+pub async fn method_page(merchant_slug: String) -> Result<PageState<MethodView>, AppError> {
+    use crate::domain::checkout::{clearing_time, method_label, methods_for};
+    use crate::domain::money::Currency;
+    use crate::error::unexpected;
+    use crate::services::payments;
+    use crate::wizard::guard::{self, Entry};
+
+    let payer = match guard::enter_paying(&merchant_slug, WizardPage::Method).await? {
+        Entry::Open(payer) => payer,
+        Entry::Elsewhere(elsewhere) => return Ok(elsewhere.into()),
+    };
+    let checkout = &payer.session.checkout;
+    let enabled = payments::enabled_methods(&payer.db, payer.merchant_id)
+        .await
+        .map_err(|error| unexpected("reading a merchant's payment methods", &error))?;
+    let methods = methods_for(&enabled, checkout.currency().unwrap_or(Currency::Usd))
+        .into_iter()
+        .map(|method| MethodChoice {
+            method,
+            label: method_label(method).to_owned(),
+            clearing: clearing_time(method).to_owned(),
+        })
+        .collect();
+    Ok(PageState::show(MethodView {
+        total: checkout
+            .total()
+            .ok()
+            .flatten()
+            .map(|total| total.to_string())
+            .unwrap_or_default(),
+        methods,
+        chosen: checkout.method,
+        frame: payer.frame(),
+    }))
+}
 
 #[server(endpoint = "wizard/method")]
 pub async fn choose_method(
@@ -18,9 +74,9 @@ pub async fn choose_method(
     use crate::domain::payment::PaymentMethodKind;
     use crate::error::unexpected;
     use crate::services::payments;
-    use crate::wizard::session;
+    use crate::wizard::guard;
 
-    let payer = session::require_payer(&merchant_slug).await?;
+    let payer = guard::require_payer(&merchant_slug).await?;
     let mut checkout = payer.session.checkout.clone();
     let Some(currency) = checkout.currency() else {
         let path = WizardPage::Amounts.path(&payer.merchant.slug);
@@ -49,25 +105,19 @@ pub async fn choose_method(
 #[component]
 pub fn MethodPage() -> impl IntoView {
     let submit = ServerAction::<ChooseMethod>::new();
-    view! {
-        <WizardRoute
-            page=WizardPage::Method
-            refresh=Signal::derive(|| 0)
-            render=std::sync::Arc::new(move |view| view! { <MethodStep view submit /> }.into_any())
-        />
-    }
+    step_page(method_page(merchant_slug()), move |view| {
+        view! { <MethodStep view submit /> }.into_any()
+    })
 }
 
 #[component]
-fn MethodStep(view: WizardView, submit: ServerAction<ChooseMethod>) -> impl IntoView {
+fn MethodStep(view: MethodView, submit: ServerAction<ChooseMethod>) -> impl IntoView {
     let result = action_result(submit);
-    focus_first_invalid_field(result);
-    let slug = view.merchant.slug.clone();
+    let slug = view.frame.merchant.slug.clone();
     let error = field_message(result, "method");
-    let chosen = view.checkout.method;
-    let total = view.checkout.total.clone();
+    let chosen = view.chosen;
+    let total = view.total.clone();
     let options = view
-        .checkout
         .methods
         .iter()
         .enumerate()
@@ -95,7 +145,7 @@ fn MethodStep(view: WizardView, submit: ServerAction<ChooseMethod>) -> impl Into
         })
         .collect_view();
     view! {
-        <WizardFrame view step=WizardStep::Method back=(WizardPage::Amounts.path(&slug), "What to pay")>
+        <WizardFrame frame=view.frame step=WizardStep::Method back=(WizardPage::Amounts.path(&slug), "What to pay")>
             <h1>"How would you like to pay?"</h1>
             <p class="lead">{format!("You are paying {total}.")}</p>
             <ActionForm action=submit attr:novalidate=true attr:class="form">

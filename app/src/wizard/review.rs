@@ -3,13 +3,133 @@
 //! page carries the checkout's idempotency key, and every confirm with it (a double click, a
 //! refresh, a second tab) leads to the same payment.
 
+use crate::components::{
+    FormMessage, PayLine, PayLinesTable, action_result, field_message, is_first_refused,
+};
 use crate::domain::sign_in::WizardStep;
 use crate::error::AppError;
-use crate::wizard::{
-    FormMessage, PayLinesTable, WizardFrame, WizardPage, WizardRoute, WizardView, action_result,
-    field_message, focus_first_invalid_field, is_first_refused,
-};
+use crate::wizard::WizardPage;
+use crate::wizard::frame::{Frame, PageState, WizardFrame, merchant_slug, step_page};
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// What step 8 shows, formatted; the idempotency key and the authorization are the checkout's
+/// review, made once (see `review_page`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewView {
+    pub frame: Frame,
+    pub lines: Vec<PayLine>,
+    pub total: String,
+    /// "Pay $1,250.00".
+    pub pay_label: String,
+    pub instrument_label: String,
+    /// When the money moves.
+    pub timing: String,
+    pub authorization: String,
+    pub idempotency_key: String,
+}
+
+/// Step 8's data. The review's idempotency key is made here, once per checkout: every render
+/// of the review (a refresh, a second tab) carries the same key, so that only one confirm can
+/// become a payment.
+#[server(endpoint = "wizard/page/review")]
+pub async fn review_page(merchant_slug: String) -> Result<PageState<ReviewView>, AppError> {
+    use crate::domain::checkout::{Review, settlement_business_days};
+    use crate::error::unexpected;
+    use crate::services::clock::{add_business_days, date_for_people, today};
+    use crate::services::sessions;
+    use crate::wizard::guard::{self, Entry};
+
+    let payer = match guard::enter_paying(&merchant_slug, WizardPage::Review).await? {
+        Entry::Open(payer) => payer,
+        Entry::Elsewhere(elsewhere) => return Ok(elsewhere.into()),
+    };
+    let mut checkout = payer.session.checkout.clone();
+    let (Some(method), Some(instrument), Ok(Some(total))) = (
+        checkout.method,
+        checkout.instrument.clone(),
+        checkout.total(),
+    ) else {
+        return Ok(payer.elsewhere().into());
+    };
+    let review = match checkout.review.clone() {
+        Some(review) => review,
+        None => {
+            let review = Review {
+                idempotency_key: uuid::Uuid::new_v4().to_string(),
+                authorization: authorization_for(&payer.merchant, &checkout)
+                    .ok_or(AppError::Unexpected)?,
+            };
+            checkout.keep_review(review.clone());
+            sessions::save_checkout(&payer.db, &payer.session.id, &checkout)
+                .await
+                .map_err(|error| unexpected("keeping a checkout's review", &error))?;
+            review
+        }
+    };
+    Ok(PageState::show(ReviewView {
+        lines: checkout
+            .selection
+            .iter()
+            .map(|selected| PayLine {
+                number: selected.number.clone(),
+                amount: selected.amount.to_string(),
+            })
+            .collect(),
+        total: total.to_string(),
+        pay_label: pay_label(total),
+        instrument_label: instrument.label(),
+        timing: match settlement_business_days(method) {
+            Some(days) => format!(
+                "Debited from your account today; expected to settle on {} ({days} business days).",
+                date_for_people(add_business_days(today(), days))
+            ),
+            None => "Charged to your card as soon as you confirm.".to_owned(),
+        },
+        authorization: review.authorization,
+        idempotency_key: review.idempotency_key,
+        frame: payer.frame(),
+    }))
+}
+
+/// "Pay $1,250.00" (with the currency code after a Canadian amount).
+#[cfg(feature = "ssr")]
+fn pay_label(total: crate::domain::money::Money) -> String {
+    use crate::domain::money::Currency;
+    match total.currency() {
+        Currency::Usd => format!("Pay ${}", total.to_grouped_string()),
+        Currency::Cad => format!("Pay ${} CAD", total.to_grouped_string()),
+    }
+}
+
+/// The authorization text for `checkout` today, made when step 8 is first shown.
+#[cfg(feature = "ssr")]
+fn authorization_for(
+    merchant: &crate::domain::merchant::MerchantBranding,
+    checkout: &crate::domain::checkout::Checkout,
+) -> Option<String> {
+    use crate::domain::checkout::{AuthorizationTerms, authorization_text};
+    use crate::services::checkout::holder_of;
+    use crate::services::clock::{date_for_people, today};
+
+    let method = checkout.method?;
+    let instrument = checkout.instrument.as_ref()?;
+    let total = checkout.total().ok()??;
+    let label = instrument.label();
+    let debit_date = date_for_people(today());
+    Some(authorization_text(&AuthorizationTerms {
+        method,
+        merchant_name: &merchant.display_name,
+        merchant_email: merchant
+            .support_email
+            .as_deref()
+            .unwrap_or("its billing contact"),
+        total,
+        instrument_label: &label,
+        holder: holder_of(instrument),
+        debit_date: &debit_date,
+    }))
+}
 
 #[server(endpoint = "wizard/confirm")]
 pub async fn confirm_payment(
@@ -28,9 +148,9 @@ pub async fn confirm_payment(
     use crate::services::payments::{self, PaymentError};
     use crate::services::processors::Processor;
     use crate::services::request::ClientIp;
-    use crate::wizard::session;
+    use crate::wizard::guard;
 
-    let payer = session::require_payer(&merchant_slug).await?;
+    let payer = guard::require_payer(&merchant_slug).await?;
     let slug = payer.merchant.slug.clone();
     let receipt = |id: &dyn std::fmt::Display| format!("/pay/{slug}/receipt/{id}");
     let key = IdempotencyKey::parse(&idempotency_key).map_err(|_| AppError::Invalid {
@@ -153,26 +273,21 @@ async fn send_back(
 #[component]
 pub fn ReviewPage() -> impl IntoView {
     let submit = ServerAction::<ConfirmPayment>::new();
-    view! {
-        <WizardRoute
-            page=WizardPage::Review
-            refresh=Signal::derive(|| 0)
-            render=std::sync::Arc::new(move |view| view! { <ReviewStep view submit /> }.into_any())
-        />
-    }
+    step_page(review_page(merchant_slug()), move |view| {
+        view! { <ReviewStep view submit /> }.into_any()
+    })
 }
 
 #[component]
-fn ReviewStep(view: WizardView, submit: ServerAction<ConfirmPayment>) -> impl IntoView {
+fn ReviewStep(view: ReviewView, submit: ServerAction<ConfirmPayment>) -> impl IntoView {
     let result = action_result(submit);
-    focus_first_invalid_field(result);
-    let slug = view.merchant.slug.clone();
-    let checkout = view.checkout.clone();
+    let slug = view.frame.merchant.slug.clone();
+    let checkout = view.clone();
     let authorize_error = field_message(result, "authorize");
     let pending = submit.pending();
     let pay_label = checkout.pay_label.clone();
     view! {
-        <WizardFrame view step=WizardStep::Review back=(WizardPage::Details.path(&slug), "Payment details")>
+        <WizardFrame frame=view.frame step=WizardStep::Review back=(WizardPage::Details.path(&slug), "Payment details")>
             <h1>"Review and pay"</h1>
             <PayLinesTable caption="What you are paying" lines=checkout.lines.clone() total=checkout.total.clone() />
             <dl class="review__facts">

@@ -1,27 +1,18 @@
-//! Server-side plumbing shared by the wizard's server functions: the session cookie, and where
-//! in the wizard a session may be. Every server function asks this, every time, instead of
-//! trusting anything the browser says about its progress.
+//! Server-side plumbing of the wizard: the session cookie, where in the wizard a session
+//! stands, sending sign-in codes, and the payer that every action of steps 5 to 8 works for.
+//! The guard (`guard.rs`) asks `position` on every request instead of trusting anything the
+//! browser says about its progress.
 
-use crate::domain::checkout::{
-    AuthorizationTerms, Checkout, Instrument, Review, authorization_text, clearing_time,
-    method_label, methods_for, settlement_business_days,
-};
-use crate::domain::ids::CustomerId;
-use crate::domain::ids::MerchantId;
-use crate::domain::merchant::Country;
+use crate::domain::checkout::{Checkout, Instrument};
+use crate::domain::ids::{CustomerId, MerchantId};
 use crate::domain::merchant::{MerchantBranding, MerchantSlug};
-use crate::domain::money::{Currency, Money};
-use crate::domain::payment::PaymentMethodKind;
 use crate::error::{AppError, unexpected};
-use crate::services::bank_accounts::{BankAccountError, NewBankAccount};
-use crate::services::clock::{add_business_days, date_for_people, today};
+use crate::services::bank_accounts::{self, BankAccountError, NewBankAccount};
 use crate::services::keys::Keys;
-use crate::services::processors::{PaymentProcessor, Processor};
 use crate::services::request::CookiePolicy;
 use crate::services::sessions::{self, IDLE_TIMEOUT, Session};
 use crate::services::{Database, access_requests, customers, from_context, merchants};
-use crate::services::{bank_accounts, checkout, payments, saved_cards};
-use crate::wizard::{CheckoutView, MethodChoice, PayLine, SavedChoice, WizardPage};
+use crate::wizard::WizardPage;
 use http::header::{COOKIE, HeaderValue, SET_COOKIE};
 use leptos::prelude::use_context;
 use secrecy::{ExposeSecret, SecretString};
@@ -73,9 +64,14 @@ pub async fn current(db: &Database, merchant: MerchantId) -> Result<Option<Sessi
 
 /// The session, opened (and its cookie set) when there is none yet.
 pub async fn current_or_start(db: &Database, merchant: MerchantId) -> Result<Session, AppError> {
-    if let Some(session) = current(db, merchant).await? {
-        return Ok(session);
+    match current(db, merchant).await? {
+        Some(session) => Ok(session),
+        None => start(db, merchant).await,
     }
+}
+
+/// A new session at `merchant`, with its cookie set.
+pub async fn start(db: &Database, merchant: MerchantId) -> Result<Session, AppError> {
     let (session, token) = sessions::start(db, merchant)
         .await
         .map_err(|error| unexpected("opening a session", &error))?;
@@ -129,27 +125,6 @@ pub async fn position(
         WizardPage::AccessRequested
     } else {
         WizardPage::Business
-    })
-}
-
-/// Refuses an action that belongs to another position, sending the browser where it belongs.
-pub fn require_position(
-    actual: WizardPage,
-    allowed: &[WizardPage],
-    slug: &MerchantSlug,
-) -> Result<(), AppError> {
-    if allowed.contains(&actual) {
-        return Ok(());
-    }
-    let path = actual.path(slug);
-    leptos_axum::redirect(&path);
-    Err(AppError::WrongStep {
-        path,
-        message: match actual {
-            WizardPage::Email => "Your session has ended. Enter your email address to start again.",
-            _ => "That step is not open to you right now; here is where you left off.",
-        }
-        .to_owned(),
     })
 }
 
@@ -245,174 +220,6 @@ pub fn checkout_reach(checkout: &Checkout) -> WizardPage {
     }
 }
 
-/// "Pay $1,250.00" (with the currency code after a Canadian amount).
-pub fn pay_label(total: Money) -> String {
-    match total.currency() {
-        Currency::Usd => format!("Pay ${}", total.to_grouped_string()),
-        Currency::Cad => format!("Pay ${} CAD", total.to_grouped_string()),
-    }
-}
-
-/// The authorization text for `checkout` today, made when step 8 is first shown.
-fn authorization_for(merchant: &MerchantBranding, checkout: &Checkout) -> Option<String> {
-    let method = checkout.method?;
-    let instrument = checkout.instrument.as_ref()?;
-    let total = checkout.total().ok()??;
-    let label = instrument.label();
-    let debit_date = date_for_people(today());
-    Some(authorization_text(&AuthorizationTerms {
-        method,
-        merchant_name: &merchant.display_name,
-        merchant_email: merchant
-            .support_email
-            .as_deref()
-            .unwrap_or("its billing contact"),
-        total,
-        instrument_label: &label,
-        holder: checkout::holder_of(instrument),
-        debit_date: &debit_date,
-    }))
-}
-
-/// What steps 6 to 8 show of the session's checkout. The review's idempotency key is made
-/// here, once per checkout: every render of the review (a refresh, a second tab) carries the
-/// same key, so that only one confirm can become a payment.
-pub async fn checkout_view(
-    db: &Database,
-    merchant_id: MerchantId,
-    merchant: &MerchantBranding,
-    customer: CustomerId,
-    session: &Session,
-    page: WizardPage,
-) -> Result<CheckoutView, AppError> {
-    let mut checkout = session.checkout.clone();
-    let mut view = CheckoutView {
-        method: checkout.method,
-        bank_draft: checkout.bank_draft.clone(),
-        card_draft: checkout.card_draft.clone(),
-        lines: checkout
-            .selection
-            .iter()
-            .map(|selected| PayLine {
-                number: selected.number.clone(),
-                amount: selected.amount.to_string(),
-            })
-            .collect(),
-        ..CheckoutView::default()
-    };
-    if let Ok(Some(total)) = checkout.total() {
-        view.total = total.to_string();
-        view.pay_label = pay_label(total);
-    }
-    if page == WizardPage::Method {
-        let currency = checkout.currency().unwrap_or(Currency::Usd);
-        let enabled = payments::enabled_methods(db, merchant_id)
-            .await
-            .map_err(|error| unexpected("reading a merchant's payment methods", &error))?;
-        view.methods = methods_for(&enabled, currency)
-            .into_iter()
-            .map(|method| MethodChoice {
-                method,
-                label: method_label(method).to_owned(),
-                clearing: clearing_time(method).to_owned(),
-            })
-            .collect();
-    }
-    if page == WizardPage::Details {
-        view.notice = checkout.notice.clone();
-        view.saved = saved_choices(db, merchant_id, customer, checkout.method).await?;
-        let country = match checkout.method {
-            Some(PaymentMethodKind::UsAch) => Some(Country::UnitedStates),
-            Some(PaymentMethodKind::CaPad | PaymentMethodKind::CaEft) => Some(Country::Canada),
-            Some(PaymentMethodKind::Card | PaymentMethodKind::Installments) | None => None,
-        };
-        if let Some(country) = country {
-            let processor: Processor = from_context()?;
-            view.institutions = processor
-                .institutions(country)
-                .into_iter()
-                .map(|institution| SavedChoice {
-                    id: institution.id,
-                    label: institution.name,
-                })
-                .collect();
-            view.connected_bank = checkout.connected_bank.clone();
-        }
-    }
-    if page == WizardPage::Review
-        && let (Some(method), Some(instrument)) = (checkout.method, &checkout.instrument)
-    {
-        view.instrument_label = instrument.label();
-        view.timing = match settlement_business_days(method) {
-            Some(days) => format!(
-                "Debited from your account today; expected to settle on {} ({days} business days).",
-                date_for_people(add_business_days(today(), days))
-            ),
-            None => "Charged to your card as soon as you confirm.".to_owned(),
-        };
-        let review = match checkout.review.clone() {
-            Some(review) => review,
-            None => {
-                let review = Review {
-                    idempotency_key: uuid::Uuid::new_v4().to_string(),
-                    authorization: authorization_for(merchant, &checkout)
-                        .ok_or(AppError::Unexpected)?,
-                };
-                checkout.keep_review(review.clone());
-                sessions::save_checkout(db, &session.id, &checkout)
-                    .await
-                    .map_err(|error| unexpected("keeping a checkout's review", &error))?;
-                review
-            }
-        };
-        view.authorization = review.authorization;
-        view.idempotency_key = review.idempotency_key;
-    }
-    Ok(view)
-}
-
-/// The customer's saved instruments that fit `method`, masked.
-async fn saved_choices(
-    db: &Database,
-    merchant: MerchantId,
-    customer: CustomerId,
-    method: Option<PaymentMethodKind>,
-) -> Result<Vec<SavedChoice>, AppError> {
-    let Some(method) = method else {
-        return Ok(Vec::new());
-    };
-    let canadian = match method {
-        PaymentMethodKind::UsAch => false,
-        PaymentMethodKind::CaPad | PaymentMethodKind::CaEft => true,
-        PaymentMethodKind::Card | PaymentMethodKind::Installments => {
-            let cards = saved_cards::saved_for(db, merchant, customer)
-                .await
-                .map_err(|error| unexpected("reading saved cards", &error))?;
-            return Ok(cards
-                .into_iter()
-                .map(|card| SavedChoice {
-                    label: format!("{} (expires {})", card.instrument.label(), card.expiry),
-                    id: card.id.to_string(),
-                })
-                .collect());
-        }
-    };
-    let accounts = bank_accounts::saved_for(db, merchant, customer)
-        .await
-        .map_err(|error| unexpected("reading saved bank accounts", &error))?;
-    Ok(accounts
-        .into_iter()
-        .filter(|account| account.canadian == canadian)
-        .map(|account| SavedChoice {
-            label: format!(
-                "Bank account •••• {} (routing {})",
-                account.last_four, account.routing
-            ),
-            id: account.id.to_string(),
-        })
-        .collect())
-}
-
 /// A signed-in customer paying at a merchant's billing link: what every server function of
 /// steps 5 to 8 starts from.
 pub struct Payer {
@@ -424,31 +231,15 @@ pub struct Payer {
     pub email: crate::domain::email::EmailAddress,
 }
 
-/// The payer of this request, or the redirect to where the session stands when it is not at
-/// the paying steps (signed out, another customer's business details still to fill in, ...).
-pub async fn require_payer(merchant_slug: &str) -> Result<Payer, AppError> {
-    let db: Database = from_context()?;
-    let (merchant_id, merchant) = require_merchant(&db, merchant_slug).await?;
-    let mut current = current(&db, merchant_id).await?;
-    let position = position(&db, current.as_mut()).await?;
-    require_position(position, &[WizardPage::Invoices], &merchant.slug)?;
-    let Some(session) = current else {
-        return Err(AppError::Unexpected);
-    };
-    let (Some(customer), Some(email)) = (session.customer, session.verified_email.clone()) else {
-        return Err(AppError::Unexpected);
-    };
-    Ok(Payer {
-        db,
-        merchant_id,
-        merchant,
-        session,
-        customer,
-        email,
-    })
-}
-
 impl Payer {
+    /// What the frame around a page of steps 4 to 8 shows.
+    pub fn frame(&self) -> crate::wizard::frame::Frame {
+        crate::wizard::frame::Frame {
+            merchant: self.merchant.clone(),
+            signed_in_as: Some(self.email.to_string()),
+        }
+    }
+
     /// Keeps the checkout as changed by a step.
     pub async fn save_checkout(&self, checkout: &Checkout) -> Result<(), AppError> {
         sessions::save_checkout(&self.db, &self.session.id, checkout)

@@ -49,21 +49,21 @@ both_databases! {
     async fn the_server_function_answers_with_the_merchant(app: TestApp) {
         let response = app
             .client
-            .post(format!("{}/api/wizard/page", app.address))
-            .form(&[("merchant_slug", "northwind"), ("page", "Email")])
+            .post(format!("{}/api/wizard/page/email", app.address))
+            .form(&[("merchant_slug", "northwind")])
             .send()
             .await
             .unwrap();
         assert_eq!(response.status(), 200);
         let body: serde_json::Value = response.json().await.unwrap();
-        assert_eq!(body["Show"]["merchant"]["display_name"], "Northwind IT Services");
-        assert_eq!(body["Show"]["merchant"]["country"], "US");
+        assert_eq!(body["Show"]["frame"]["merchant"]["display_name"], "Northwind IT Services");
+        assert_eq!(body["Show"]["frame"]["merchant"]["country"], "US");
     }
 
     async fn the_server_function_refuses_malformed_input_without_failing(app: TestApp) {
         let response = app
             .client
-            .post(format!("{}/api/wizard/page", app.address))
+            .post(format!("{}/api/wizard/page/email", app.address))
             .header("content-type", "application/x-www-form-urlencoded")
             .body("not_the_field=%ZZ")
             .send()

@@ -428,8 +428,8 @@ both_databases! {
         assert_eq!(chooser, format!("{DEMO}/business"));
         let response = app
             .client
-            .post(format!("{}/api/wizard/page", app.address))
-            .form(&[("merchant_slug", "northwind"), ("page", "Invoices")])
+            .post(format!("{}/api/wizard/page/invoices", app.address))
+            .form(&[("merchant_slug", "northwind")])
             .send()
             .await
             .unwrap();
