@@ -7,7 +7,7 @@ use crate::state::AppState;
 use crate::web::client::{ClientAddressSource, identify_client, same_origin_posts};
 use crate::web::refusals::refusals_are_client_errors;
 use crate::web::security::{CspNonce, SecurityPolicy, add_security_headers};
-use crate::web::{brand, health, limits};
+use crate::web::{brand, health, limits, reactive_owner};
 use crate::worker::Worker;
 use crate::{database, demo};
 use anyhow::Context as _;
@@ -241,7 +241,9 @@ fn router(
                 .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
                 // Inside compression: it reads the error body as the server function wrote it.
                 .layer(axum::middleware::from_fn(refusals_are_client_errors))
-                .layer(axum::middleware::from_fn(limits::limit_requests)),
+                .layer(axum::middleware::from_fn(limits::limit_requests))
+                // Innermost, around the handlers: see web/reactive_owner.rs.
+                .layer(axum::middleware::from_fn(reactive_owner::isolate)),
         )
 }
 

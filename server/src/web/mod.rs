@@ -4,5 +4,6 @@ pub mod brand;
 pub mod client;
 pub mod health;
 pub mod limits;
+pub mod reactive_owner;
 pub mod refusals;
 pub mod security;

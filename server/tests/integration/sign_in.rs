@@ -409,6 +409,25 @@ both_databases! {
         drop(browser);
     }
 
+    async fn a_static_file_never_carries_the_session_of_a_page_served_beside_it(app: TestApp) {
+        // The test runtime has one thread: the files are served on the thread that is rendering
+        // the pages and setting their cookies, where Leptos's thread-local owner once leaked a
+        // page's response options (its Set-Cookie) into a static file's response.
+        let site = app.data_dir.path().join("site");
+        std::fs::create_dir_all(&site).unwrap();
+        std::fs::write(site.join("probe.css"), "body {}").unwrap();
+        let browser = Browser::new(&app);
+        sign_in(&app, &browser, GLOBEX).await;
+        let business = format!("{DEMO}/business");
+        for _ in 0..10 {
+            let (page, file) = tokio::join!(browser.open(&business), app.get("/probe.css"));
+            assert!(Browser::session_cookie(&page).is_some(), "the page renews its cookie");
+            assert_eq!(file.status(), 200);
+            let cookies: Vec<_> = file.headers().get_all("set-cookie").iter().collect();
+            assert!(cookies.is_empty(), "a stranger was handed {cookies:?}");
+        }
+    }
+
     async fn every_page_renews_the_cookie_for_thirty_more_minutes(app: TestApp) {
         let browser = Browser::new(&app);
         sign_in(&app, &browser, GLOBEX).await;
