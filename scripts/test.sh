@@ -2,7 +2,7 @@
 # README command 2: every check, in the order a failure is cheapest to find.
 #   formatting; clippy for the ssr, hydrate and csr builds (warnings are errors); unit and
 #   integration tests on SQLite and on a throwaway PostgreSQL cluster; the release build and its
-#   size budgets; the browser tests in Chromium; Trunk's client-side-only build.
+#   size budgets; the browser tests in Chromium; the islands gallery with Trunk.
 # Under CI=true a missing PostgreSQL or Chromium fails the run instead of skipping.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -57,7 +57,7 @@ step "clippy: the fault harness's build (crash points)"
 cargo clippy --locked -p app -p server --features app/ssr,server/crash-points --all-targets -- -D warnings
 step "clippy: the browser build (hydrate)"
 cargo clippy --locked -p frontend --features hydrate --target wasm32-unknown-unknown -- -D warnings
-step "clippy: Trunk's client-side build (csr)"
+step "clippy: the islands gallery (csr)"
 cargo clippy --locked -p frontend --features csr --target wasm32-unknown-unknown -- -D warnings
 
 step "unit and integration tests (SQLite and PostgreSQL)"
@@ -72,11 +72,11 @@ step "release build"
 cargo leptos build --release
 scripts/precompress.sh
 
-step "size budgets"
+step "size budgets (the built files; the first load of steps 1 and 5)"
 scripts/budgets.sh
 
 step "browser tests (Chromium: desktop and phone, with and without JavaScript)"
 (cd end2end && npx playwright test)
 
-step "Trunk's client-side-only build"
+step "Trunk: the islands gallery (client-side build)"
 trunk build

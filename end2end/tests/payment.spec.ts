@@ -1,6 +1,6 @@
 import { test, expect, type Page, type TestInfo } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { advanceTestClock, customerWithInvoices, fillInBusiness, jsEnabled, ownClient, signIn } from './wizard';
+import { advanceTestClock, customerWithInvoices, jsEnabled, ownClient, startPaying } from './wizard';
 
 test.beforeEach(async ({ page }) => {
   await ownClient(page);
@@ -10,22 +10,6 @@ async function expectNoAxeViolations(page: Page, info: TestInfo) {
   if (!jsEnabled(info)) return;
   const results = await new AxeBuilder({ page }).analyze();
   expect(results.violations.map((violation) => `${violation.id}: ${violation.help}`)).toEqual([]);
-}
-
-/** Signs in a new customer, fills in step 3, and opens step 5 from the invoice list. */
-async function startPaying(page: Page, email: string, slug = 'northwind') {
-  await signIn(page, email, slug);
-  await expect(page.getByRole('heading', { name: 'Your business' })).toBeVisible();
-  await fillInBusiness(page);
-  if (slug !== 'northwind') {
-    await page.getByLabel('State or province').selectOption('BC');
-    await page.getByLabel('Postal code').fill('V6B 1A1');
-    await page.getByLabel('Country').selectOption('CA');
-  }
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await expect(page.getByRole('heading', { name: 'Your invoices' })).toBeVisible();
-  await page.getByRole('link', { name: 'Choose what to pay' }).click();
-  await expect(page.getByRole('heading', { name: 'What to pay' })).toBeVisible();
 }
 
 async function enterCard(page: Page, number: string) {

@@ -132,3 +132,19 @@ export function advanceTestClock(days: number) {
   });
   return JSON.parse(output.toString());
 }
+
+/** Signs in a new customer, fills in step 3, and opens step 5 from the invoice list. */
+export async function startPaying(page: Page, email: string, slug = 'northwind') {
+  await signIn(page, email, slug);
+  await expect(page.getByRole('heading', { name: 'Your business' })).toBeVisible();
+  await fillInBusiness(page);
+  if (slug !== 'northwind') {
+    await page.getByLabel('State or province').selectOption('BC');
+    await page.getByLabel('Postal code').fill('V6B 1A1');
+    await page.getByLabel('Country').selectOption('CA');
+  }
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page.getByRole('heading', { name: 'Your invoices' })).toBeVisible();
+  await page.getByRole('link', { name: 'Choose what to pay' }).click();
+  await expect(page.getByRole('heading', { name: 'What to pay' })).toBeVisible();
+}
