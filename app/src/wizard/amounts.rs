@@ -361,9 +361,14 @@ pub fn AmountsPicker(
         })
         .unzip();
     let currencies: Vec<String> = rows.iter().map(|row| row.currency.clone()).collect();
+    // Hydration keeps the server's text of the total; once hydrated it is worked out afresh
+    // from the boxes as they are.
+    let hydrated = RwSignal::new(false);
+    Effect::new(move || hydrated.set(true));
     let total = {
         let (selected, amounts) = (selected.clone(), amounts.clone());
         move || {
+            hydrated.track();
             let lines: Vec<(String, bool, String)> = currencies
                 .iter()
                 .zip(&selected)

@@ -201,12 +201,30 @@ pub async fn use_connected_account(
         .await
 }
 
+/// A connected bank as step 7 shows it: its name and its accounts, masked. (Never the
+/// processor's link token: that stays in the session.)
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ConnectedBankView {
+    pub institution: String,
+    /// (account id, label).
+    pub accounts: Vec<(String, String)>,
+}
+
+impl From<&ConnectedBank> for ConnectedBankView {
+    fn from(bank: &ConnectedBank) -> Self {
+        Self {
+            institution: bank.institution.clone(),
+            accounts: bank.accounts.clone(),
+        }
+    }
+}
+
 /// The connect-your-bank part of step 7: sign in at a bank, then pick one of its accounts.
 #[component]
 pub fn ConnectBankSection(
     slug: MerchantSlug,
     institutions: Vec<SavedChoice>,
-    connected: Option<ConnectedBank>,
+    connected: Option<ConnectedBankView>,
     username: String,
     connect: ServerAction<ConnectBank>,
     choose: ServerAction<UseConnectedAccount>,

@@ -188,7 +188,17 @@ pub fn CardForm(
 #[island]
 pub fn CardNumberField(error: Option<String>, first_refused: bool) -> impl IntoView {
     let typed = RwSignal::new(number_in_page());
-    let hint = move || card_number_hint(&typed.get());
+    // The server renders no hint; until hydration has matched that, there is none here either,
+    // then the hint follows what the box holds (typed before the WASM arrived, or since).
+    let hydrated = RwSignal::new(false);
+    Effect::new(move || hydrated.set(true));
+    let hint = move || {
+        if hydrated.get() {
+            card_number_hint(&typed.get())
+        } else {
+            None
+        }
+    };
     let invalid = error.is_some();
     view! {
         <div class="field">

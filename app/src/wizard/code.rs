@@ -176,10 +176,13 @@ fn CodeStep(
     let invalid = move || code_error.get().is_some();
     let resend_result = action_result(resend);
     let resend_error = field_message(resend_result, "resend");
+    // The flag stays in the address; a refusal later sent back to it is news of its own.
     let resent = leptos_router::hooks::use_query_map()
         .read_untracked()
         .get("resent")
-        .is_some();
+        .is_some()
+        && verify_result.get_untracked().is_none()
+        && resend_result.get_untracked().is_none();
     let slug = view.frame.merchant.slug.to_string();
     let resend_slug = slug.clone();
     let email = view.email;

@@ -2,13 +2,15 @@
 //! can be reused; otherwise the bank form (`bank.rs`) or the card form (`card.rs`).
 
 use crate::components::{FormMessage, RadioGroup, action_result};
-use crate::domain::checkout::{BankDraft, CardDraft, ConnectedBank, is_bank_debit, method_label};
+use crate::domain::checkout::{BankDraft, CardDraft, is_bank_debit, method_label};
 use crate::domain::payment::PaymentMethodKind;
 use crate::domain::sign_in::WizardStep;
 use crate::error::AppError;
 use crate::wizard::WizardPage;
 use crate::wizard::bank::{BankForm, SubmitBank};
-use crate::wizard::bank_link::{ConnectBank, ConnectBankSection, UseConnectedAccount};
+use crate::wizard::bank_link::{
+    ConnectBank, ConnectBankSection, ConnectedBankView, UseConnectedAccount,
+};
 use crate::wizard::card::{CardForm, SubmitCard};
 use crate::wizard::frame::{Frame, PageState, WizardFrame, merchant_slug, step_page};
 use leptos::prelude::*;
@@ -27,7 +29,7 @@ pub struct DetailsView {
     pub saved: Vec<SavedChoice>,
     /// The banks the customer can connect to, and the one connected.
     pub institutions: Vec<SavedChoice>,
-    pub connected_bank: Option<ConnectedBank>,
+    pub connected_bank: Option<ConnectedBankView>,
     pub bank_draft: BankDraft,
     pub card_draft: CardDraft,
 }
@@ -83,7 +85,12 @@ pub async fn details_page(merchant_slug: String) -> Result<PageState<DetailsView
             .unwrap_or_default(),
         notice: checkout.notice.clone(),
         saved: saved_choices(&payer.db, payer.merchant_id, payer.customer, method).await?,
-        connected_bank: country.and(checkout.connected_bank.clone()),
+        connected_bank: country.and(
+            checkout
+                .connected_bank
+                .as_ref()
+                .map(ConnectedBankView::from),
+        ),
         institutions,
         bank_draft: checkout.bank_draft.clone(),
         card_draft: checkout.card_draft.clone(),

@@ -109,9 +109,8 @@ pub fn WizardFrame(
     children: Children,
 ) -> impl IntoView {
     let merchant = frame.merchant;
-    // The brand colour comes as a small stylesheet of its own rather than an inline <style>:
-    // the CSP refuses inline styles the browser adds after a client-side navigation (they
-    // carry no nonce), while a same-origin stylesheet is allowed on every path.
+    // The brand colour comes as a small same-origin stylesheet rather than an inline <style>,
+    // so the CSP needs no exception for it and the browser caches it across steps.
     let brand_stylesheet = format!("/brand/{}.css", merchant.slug);
     let sign_out = ServerAction::<SignOut>::new();
     let progress = format!("Step {} of {}", step.number(), WizardStep::COUNT);

@@ -172,11 +172,6 @@ impl Visit {
     pub fn elsewhere(&self) -> Elsewhere {
         Elsewhere::Redirect(self.belongs().path(&self.merchant.slug))
     }
-
-    /// Sends the browser to `page` of this merchant's wizard.
-    pub fn go_to(&self, page: WizardPage) {
-        leptos_axum::redirect(&page.path(&self.merchant.slug));
-    }
 }
 
 impl Payer {

@@ -284,7 +284,6 @@ fn ReviewStep(view: ReviewView, submit: ServerAction<ConfirmPayment>) -> impl In
     let slug = view.frame.merchant.slug.clone();
     let checkout = view.clone();
     let authorize_error = field_message(result, "authorize");
-    let pending = submit.pending();
     let pay_label = checkout.pay_label.clone();
     view! {
         <WizardFrame frame=view.frame step=WizardStep::Review back=(WizardPage::Details.path(&slug), "Payment details")>
@@ -312,7 +311,7 @@ fn ReviewStep(view: ReviewView, submit: ServerAction<ConfirmPayment>) -> impl In
                     <label for="authorize">{checkout.authorization.clone()}</label>
                 </div>
                 <p id="authorize-error" class="field__error" role="alert">{move || authorize_error.get()}</p>
-                <button type="submit" class="button button--pay" aria-disabled=move || pending.get().to_string()>
+                <button type="submit" class="button button--pay">
                     {pay_label}
                 </button>
             </ActionForm>

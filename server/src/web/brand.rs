@@ -1,6 +1,5 @@
 //! `/brand/{slug}.css`: a merchant's brand colour as a stylesheet. The wizard links it instead
-//! of inlining a <style>, which the CSP would refuse once the browser adds it after a
-//! client-side navigation.
+//! of inlining a <style>: the CSP needs no exception, and the browser caches it across steps.
 
 use app::domain::merchant::MerchantSlug;
 use app::services::{Database, merchants};

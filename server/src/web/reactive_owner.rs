@@ -5,9 +5,9 @@
 //! static-file and server-function handlers then make their own owner with `Owner::new()`, a
 //! *child* of whatever the thread holds. So a static file could be answered inside the page
 //! render that ran before it on the same worker thread, and pick up that page's response
-//! options: its `Set-Cookie`, another visitor's session. Running each request under its own
-//! root owner, set again on every poll and restored after, means nothing of one request is in
-//! scope for the next.
+//! options: its `Set-Cookie`, another visitor's session. Each request now runs under a root owner
+//! of its own, made current on every poll of the request, so what leptos_axum's handlers make
+//! hangs under it and nothing of another request is in scope.
 
 use axum::extract::Request;
 use axum::middleware::Next;
