@@ -77,12 +77,7 @@ pub async fn details_page(merchant_slug: String) -> Result<PageState<DetailsView
     };
     Ok(PageState::show(DetailsView {
         method,
-        total: checkout
-            .total()
-            .ok()
-            .flatten()
-            .map(|total| total.to_string())
-            .unwrap_or_default(),
+        total: payer.total_to_pay(),
         notice: checkout.notice.clone(),
         saved: saved_choices(&payer.db, payer.merchant_id, payer.customer, method).await?,
         connected_bank: country.and(

@@ -64,10 +64,7 @@ pub async fn enter(merchant_slug: &str, page: WizardPage) -> Result<Entry<Box<Vi
 pub async fn require(merchant_slug: &str, allowed: &[WizardPage]) -> Result<Visit, AppError> {
     let visit = visit(merchant_slug)
         .await?
-        .ok_or_else(|| AppError::WrongStep {
-            path: "/".to_owned(),
-            message: "There is no billing link at this address.".to_owned(),
-        })?;
+        .ok_or_else(session::no_billing_link)?;
     if allowed.contains(&visit.position) {
         return Ok(visit);
     }

@@ -53,12 +53,7 @@ pub async fn method_page(merchant_slug: String) -> Result<PageState<MethodView>,
         })
         .collect();
     Ok(PageState::show(MethodView {
-        total: checkout
-            .total()
-            .ok()
-            .flatten()
-            .map(|total| total.to_string())
-            .unwrap_or_default(),
+        total: payer.total_to_pay(),
         methods,
         chosen: checkout.method,
         frame: payer.frame(),

@@ -37,12 +37,15 @@ pub async fn require_merchant(
     db: &Database,
     slug: &str,
 ) -> Result<(MerchantId, MerchantBranding), AppError> {
-    merchant(db, slug)
-        .await?
-        .ok_or_else(|| AppError::WrongStep {
-            path: "/".to_owned(),
-            message: "There is no billing link at this address.".to_owned(),
-        })
+    merchant(db, slug).await?.ok_or_else(no_billing_link)
+}
+
+/// What an action posted to a link that names no merchant is told.
+pub fn no_billing_link() -> AppError {
+    AppError::WrongStep {
+        path: "/".to_owned(),
+        message: "There is no billing link at this address.".to_owned(),
+    }
 }
 
 /// The live session of this browser for `merchant`, if any. A session opened at another
@@ -238,6 +241,17 @@ impl Payer {
             merchant: self.merchant.clone(),
             signed_in_as: Some(self.email.to_string()),
         }
+    }
+
+    /// The amount the checkout pays, formatted ("1,250.00 USD"), or nothing before step 5.
+    pub fn total_to_pay(&self) -> String {
+        self.session
+            .checkout
+            .total()
+            .ok()
+            .flatten()
+            .map(|total| total.to_string())
+            .unwrap_or_default()
     }
 
     /// Keeps the checkout as changed by a step.
