@@ -1,18 +1,6 @@
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-
-/** Collects console errors and uncaught exceptions: a hydration failure shows up here. */
-function watchForErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(error.message));
-  return errors;
-}
-
-const jsEnabled = (info: { project: { use: { javaScriptEnabled?: boolean } } }) =>
-  info.project.use.javaScriptEnabled !== false;
+import { jsEnabled, watchForErrors } from './wizard';
 
 test('the billing link shows its merchant, rendered by the server', async ({ page }) => {
   const errors = watchForErrors(page);

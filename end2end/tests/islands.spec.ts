@@ -1,5 +1,5 @@
-import { test, expect, type Page } from '@playwright/test';
-import { customerWithInvoices, jsEnabled, newCustomer, ownClient, startPaying } from './wizard';
+import { test, expect } from '@playwright/test';
+import { customerWithInvoices, jsEnabled, newCustomer, ownClient, startPaying, watchForErrors } from './wizard';
 
 // The pages are server-rendered forms; these are the parts that come alive once their island
 // hydrates. Without JavaScript each test checks what stands in for the island instead.
@@ -7,16 +7,6 @@ import { customerWithInvoices, jsEnabled, newCustomer, ownClient, startPaying } 
 test.beforeEach(async ({ page }) => {
   await ownClient(page);
 });
-
-/** Collects console errors and uncaught exceptions: a failed hydration shows up here. */
-function watchForErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(error.message));
-  return errors;
-}
 
 test('step 5 adds up the amounts as they are typed, and select-all ticks every invoice', async ({
   page,

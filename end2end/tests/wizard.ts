@@ -7,6 +7,16 @@ import { execFileSync } from 'node:child_process';
 export const jsEnabled = (info: { project: { use: { javaScriptEnabled?: boolean } } }) =>
   info.project.use.javaScriptEnabled !== false;
 
+/** Collects console errors and uncaught exceptions: a failed hydration shows up here. */
+export function watchForErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
+  return errors;
+}
+
 /** A fresh customer of the demo merchant with one open invoice, made through the API. */
 export async function newCustomer(request: APIRequestContext) {
   const id = randomUUID().slice(0, 8);
