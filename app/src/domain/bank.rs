@@ -192,6 +192,7 @@ impl HolderType {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn routing_numbers_pass_the_aba_checksum() {
@@ -258,5 +259,159 @@ mod tests {
     fn the_holder_decides_the_ach_entry_class() {
         assert_eq!(HolderType::Business.ach_entry_class(), "CCD");
         assert_eq!(HolderType::Personal.ach_entry_class(), "WEB");
+    }
+
+    // Every refusal here is shown to a customer as it is, so it must be a whole sentence.
+    fn check_refusal<T>(text: &str, parsed: Result<T, BankError>) -> Result<(), TestCaseError> {
+        if let Err(error) = parsed {
+            let message = error.to_string();
+            prop_assert!(
+                message.contains(' ') && message.ends_with('.'),
+                "{:?} was refused with {:?}",
+                text,
+                message
+            );
+        }
+        Ok(())
+    }
+
+    // What people type into a bank field: digits, their separators, a slip of the finger,
+    // digits of another script, or a number far too long.
+    fn bank_field_text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<String>(),
+            "[0-9 -]{0,20}",
+            "[0-9]{0,8}[Oo lI.٣\u{a0}\u{2013}][0-9]{0,8}",
+            "[0-9]{20,400}",
+        ]
+    }
+
+    fn digits(count: impl Into<proptest::collection::SizeRange>) -> impl Strategy<Value = String> {
+        proptest::collection::vec(proptest::char::range('0', '9'), count)
+            .prop_map(|digits| digits.into_iter().collect::<String>())
+    }
+
+    // Grouped as people copy numbers off a cheque or a statement.
+    fn grouped(digits: &str, separator: &str) -> String {
+        digits
+            .as_bytes()
+            .chunks(3)
+            .map(|group| std::str::from_utf8(group).unwrap())
+            .collect::<Vec<_>>()
+            .join(separator)
+    }
+
+    fn a_separator() -> impl Strategy<Value = &'static str> {
+        proptest::sample::select(vec!["", " ", "-", " - "])
+    }
+
+    // Eight digits and the ninth that makes the 3-7-1 weighted sum a multiple of ten, worked
+    // out apart from the parser so that the round trip does not trust the code it checks.
+    fn a_valid_routing_number() -> impl Strategy<Value = String> {
+        digits(8).prop_map(|payload| {
+            let sum: u32 = payload
+                .bytes()
+                .zip([3, 7, 1, 3, 7, 1, 3, 7])
+                .map(|(digit, weight)| u32::from(digit - b'0') * weight)
+                .sum();
+            format!("{payload}{}", (10 - sum % 10) % 10)
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn a_routing_number_never_panics_and_refusals_are_specific(text in bank_field_text()) {
+            check_refusal(&text, RoutingNumber::parse(&text))?;
+        }
+
+        #[test]
+        fn an_institution_number_never_panics_and_refusals_are_specific(
+            text in bank_field_text(),
+        ) {
+            check_refusal(&text, InstitutionNumber::parse(&text))?;
+        }
+
+        #[test]
+        fn a_transit_number_never_panics_and_refusals_are_specific(text in bank_field_text()) {
+            check_refusal(&text, TransitNumber::parse(&text))?;
+        }
+
+        #[test]
+        fn a_us_account_number_never_panics_and_refusals_are_specific(
+            text in bank_field_text(),
+        ) {
+            check_refusal(&text, AccountNumber::parse_us(&text))?;
+        }
+
+        #[test]
+        fn a_canadian_account_number_never_panics_and_refusals_are_specific(
+            text in bank_field_text(),
+        ) {
+            check_refusal(&text, AccountNumber::parse_canadian(&text))?;
+        }
+
+        #[test]
+        fn a_valid_routing_number_reads_back_however_it_is_grouped(
+            number in a_valid_routing_number(),
+            separator in a_separator(),
+        ) {
+            let routing = RoutingNumber::parse(&grouped(&number, separator));
+            prop_assert_eq!(routing.as_ref().map(RoutingNumber::as_str), Ok(number.as_str()));
+            let routing = routing.unwrap();
+            prop_assert_eq!(RoutingNumber::parse(routing.as_str()), Ok(routing));
+        }
+
+        #[test]
+        fn a_routing_number_with_one_digit_changed_is_refused(
+            number in a_valid_routing_number(),
+            position in 0_usize..9,
+            change in 1_u8..=9,
+        ) {
+            // Every weight (3, 7, 1) is prime to ten, so no single changed digit keeps the sum.
+            let mut digits = number.into_bytes();
+            digits[position] = b'0' + (digits[position] - b'0' + change) % 10;
+            let typo = String::from_utf8(digits).unwrap();
+            prop_assert_eq!(RoutingNumber::parse(&typo), Err(BankError::RoutingChecksum));
+        }
+
+        #[test]
+        fn valid_canadian_branch_numbers_read_back_however_they_are_grouped(
+            institution in digits(3),
+            transit in digits(5),
+            separator in a_separator(),
+        ) {
+            let parsed = InstitutionNumber::parse(&grouped(&institution, separator));
+            prop_assert_eq!(parsed.as_ref().map(InstitutionNumber::as_str), Ok(institution.as_str()));
+            let parsed = parsed.unwrap();
+            prop_assert_eq!(InstitutionNumber::parse(parsed.as_str()), Ok(parsed));
+            let parsed = TransitNumber::parse(&grouped(&transit, separator));
+            prop_assert_eq!(parsed.as_ref().map(TransitNumber::as_str), Ok(transit.as_str()));
+            let parsed = parsed.unwrap();
+            prop_assert_eq!(TransitNumber::parse(parsed.as_str()), Ok(parsed));
+        }
+
+        #[test]
+        fn a_valid_account_number_reads_back_and_confirms_itself_however_it_is_grouped(
+            us in digits(4..=17),
+            canadian in digits(7..=12),
+            separator in a_separator(),
+        ) {
+            for (number, parse) in [
+                (us, AccountNumber::parse_us as fn(&str) -> Result<AccountNumber, BankError>),
+                (canadian, AccountNumber::parse_canadian),
+            ] {
+                let account = parse(&grouped(&number, separator));
+                prop_assert_eq!(
+                    account.as_ref().map(AccountNumber::expose_digits),
+                    Ok(number.as_str())
+                );
+                let account = account.unwrap();
+                prop_assert_eq!(parse(account.expose_digits()), Ok(account.clone()));
+                prop_assert_eq!(
+                    account.clone().confirmed_by(&grouped(&number, " ")),
+                    Ok(account)
+                );
+            }
+        }
     }
 }

@@ -342,6 +342,7 @@ impl BusinessForm {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn filled() -> BusinessForm {
         BusinessForm {
@@ -436,5 +437,274 @@ mod tests {
         let errors = form.parse().unwrap_err();
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].field, "country");
+    }
+
+    // Every refusal here is shown to a customer as it is, so it must be a whole sentence.
+    fn is_a_sentence(message: &str) -> bool {
+        message.contains(' ') && message.ends_with('.')
+    }
+
+    const FIELDS: [&str; 8] = [
+        "business_name",
+        "contact_name",
+        "phone",
+        "address_line1",
+        "city",
+        "region",
+        "postal_code",
+        "country",
+    ];
+
+    fn any_country() -> impl Strategy<Value = Country> {
+        proptest::sample::select(vec![Country::UnitedStates, Country::Canada])
+    }
+
+    // `any::<String>()` never makes control characters; people paste them all the same.
+    fn any_text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<String>(),
+            proptest::collection::vec(any::<char>(), 0..30)
+                .prop_map(|chars| chars.into_iter().collect::<String>()),
+        ]
+    }
+
+    fn a_valid_name() -> impl Strategy<Value = String> {
+        "[A-Za-zÀ-ÿ0-9][A-Za-zÀ-ÿ0-9 .,&'-]{0,30}"
+    }
+
+    fn a_valid_phone() -> impl Strategy<Value = String> {
+        "\\+?(1 ?)?\\(?[0-9]{3}\\)?[ .-]?[0-9]{3}[ .-]?[0-9]{4,8}"
+    }
+
+    // A region of the country, as typed: any case, maybe with spaces around.
+    fn a_valid_region(country: Country) -> impl Strategy<Value = (String, &'static str)> {
+        (
+            proptest::sample::select(Region::regions_of(country)),
+            any::<bool>(),
+            "[ \t]{0,2}",
+        )
+            .prop_map(|((code, _), lower, padding)| {
+                let typed = if lower {
+                    code.to_ascii_lowercase()
+                } else {
+                    code.to_owned()
+                };
+                (format!("{padding}{typed}{padding}"), code)
+            })
+    }
+
+    // A postal code of the country as typed, and as it reads once normalised.
+    fn a_valid_postal_code(country: Country) -> BoxedStrategy<(String, String)> {
+        match country {
+            Country::UnitedStates => "[0-9]{5}(-[0-9]{4})?"
+                .prop_map(|zip| (format!(" {zip}"), zip))
+                .boxed(),
+            Country::Canada => (
+                "[ABCEGHJ-NPRSTVXY][0-9][ABCEGHJ-NPRSTV-Z]",
+                " {0,2}",
+                "[0-9][ABCEGHJ-NPRSTV-Z][0-9]",
+                any::<bool>(),
+            )
+                .prop_map(|(first, gap, last, lower)| {
+                    let typed = format!("{first}{gap}{last}");
+                    let typed = if lower {
+                        typed.to_ascii_lowercase()
+                    } else {
+                        typed
+                    };
+                    (typed, format!("{first} {last}"))
+                })
+                .boxed(),
+        }
+    }
+
+    fn a_valid_form() -> impl Strategy<Value = BusinessForm> {
+        let places = any_country().prop_flat_map(|country| {
+            (
+                Just(country),
+                a_valid_region(country),
+                a_valid_postal_code(country),
+            )
+        });
+        (
+            (a_valid_name(), a_valid_name(), a_valid_phone()),
+            (a_valid_name(), a_valid_name()),
+            places,
+        )
+            .prop_map(
+                |(
+                    (business_name, contact_name, phone),
+                    (address_line1, city),
+                    (country, (region, _), (postal_code, _)),
+                )| BusinessForm {
+                    business_name,
+                    contact_name,
+                    phone,
+                    address_line1,
+                    city,
+                    region,
+                    postal_code,
+                    country: format!(" {} ", country.code()),
+                },
+            )
+    }
+
+    // Each field valid or arbitrary on its own, so that every mix of refusals is reached.
+    fn any_form() -> impl Strategy<Value = BusinessForm> {
+        let field = |valid: BoxedStrategy<String>| prop_oneof![valid, any_text()];
+        (
+            a_valid_form(),
+            (
+                field(a_valid_name().boxed()),
+                field(a_valid_name().boxed()),
+                field(a_valid_phone().boxed()),
+                field(a_valid_name().boxed()),
+                field(a_valid_name().boxed()),
+            ),
+            (
+                field("[A-Za-z ]{0,3}".boxed()),
+                field("[A-Za-z0-9 -]{0,11}".boxed()),
+                field("US|CA|us|ca| US|Canada".boxed()),
+            ),
+            any::<[bool; 8]>(),
+        )
+            .prop_map(
+                |(
+                    valid,
+                    (name, contact, phone, address, city),
+                    (region, postal, country),
+                    keep,
+                )| {
+                    let pick = |index: usize, kept: &str, other: String| {
+                        if keep[index] { kept.to_owned() } else { other }
+                    };
+                    BusinessForm {
+                        business_name: pick(0, &valid.business_name, name),
+                        contact_name: pick(1, &valid.contact_name, contact),
+                        phone: pick(2, &valid.phone, phone),
+                        address_line1: pick(3, &valid.address_line1, address),
+                        city: pick(4, &valid.city, city),
+                        region: pick(5, &valid.region, region),
+                        postal_code: pick(6, &valid.postal_code, postal),
+                        country: pick(7, &valid.country, country),
+                    }
+                },
+            )
+    }
+
+    proptest! {
+        #[test]
+        fn a_region_never_panics_and_refusals_are_specific(
+            text in prop_oneof![any_text(), "[ \t]?[A-Za-z]{0,3}[ \t]?", "[a-zé]{1,2}ı?"],
+            country in any_country(),
+        ) {
+            if let Err(error) = Region::parse(&text, country) {
+                let message = error.to_string();
+                prop_assert!(is_a_sentence(&message), "{:?} was refused with {:?}", text, message);
+            }
+        }
+
+        #[test]
+        fn a_valid_region_reads_back_from_its_code(
+            (country, (typed, code)) in any_country()
+                .prop_flat_map(|country| (Just(country), a_valid_region(country))),
+        ) {
+            let region = Region::parse(&typed, country);
+            prop_assert_eq!(region.as_ref().map(Region::code), Ok(code));
+            let region = region.unwrap();
+            prop_assert_eq!(Region::parse(region.code(), country), Ok(region));
+        }
+
+        #[test]
+        fn a_postal_code_never_panics_and_refusals_are_specific(
+            text in prop_oneof![
+                any_text(),
+                "[0-9 -]{0,12}",
+                "[A-Za-z0-9 ]{0,9}",
+                "[0-9]{4}[٣é\u{a0}][0-9-]{0,5}",
+                "[a-zA-Z][0-9][a-zA-Z][ \u{a0}]?[0-9é][a-zA-Z][0-9]",
+            ],
+            country in any_country(),
+        ) {
+            if let Err(error) = PostalCode::parse(&text, country) {
+                let message = error.to_string();
+                prop_assert!(is_a_sentence(&message), "{:?} was refused with {:?}", text, message);
+            }
+        }
+
+        #[test]
+        fn a_valid_postal_code_reads_back_normalised(
+            (country, (typed, normalised)) in any_country()
+                .prop_flat_map(|country| (Just(country), a_valid_postal_code(country))),
+        ) {
+            let postal_code = PostalCode::parse(&typed, country);
+            prop_assert_eq!(
+                postal_code.as_ref().map(PostalCode::as_str),
+                Ok(normalised.as_str())
+            );
+            let postal_code = postal_code.unwrap();
+            prop_assert_eq!(PostalCode::parse(postal_code.as_str(), country), Ok(postal_code));
+        }
+
+        #[test]
+        fn a_phone_number_never_panics_and_refusals_are_specific(
+            text in prop_oneof![
+                any_text(),
+                "\\+?[0-9 .()-]{0,25}",
+                "[0-9+]{0,30}",
+                "[0-9]{3}[ ext/#٣\u{a0}][0-9]{7}",
+            ],
+        ) {
+            if let Err(error) = PhoneNumber::parse(&text) {
+                let message = error.to_string();
+                prop_assert!(is_a_sentence(&message), "{:?} was refused with {:?}", text, message);
+            }
+        }
+
+        #[test]
+        fn a_valid_phone_number_reads_back_as_typed(text in a_valid_phone()) {
+            let phone = PhoneNumber::parse(&text);
+            prop_assert_eq!(phone.as_ref().map(PhoneNumber::as_str), Ok(text.as_str()));
+            let phone = phone.unwrap();
+            prop_assert_eq!(PhoneNumber::parse(&phone.to_string()), Ok(phone));
+        }
+
+        #[test]
+        fn a_form_never_panics_and_reports_each_refused_field_once_in_order_with_a_sentence(
+            form in any_form(),
+        ) {
+            if let Err(errors) = form.parse() {
+                prop_assert!(!errors.is_empty(), "{:?} was refused without a reason", form);
+                let positions: Vec<Option<usize>> = errors
+                    .iter()
+                    .map(|error| FIELDS.iter().position(|field| *field == error.field))
+                    .collect();
+                prop_assert!(
+                    positions.iter().all(Option::is_some) && positions.is_sorted_by(|a, b| a < b),
+                    "{:?} reported {:?}", form, errors
+                );
+                for error in &errors {
+                    prop_assert!(is_a_sentence(&error.message), "{:?} reported {:?}", form, error);
+                }
+            }
+        }
+
+        #[test]
+        fn a_valid_form_reads_back_from_its_details(form in a_valid_form()) {
+            let details = form.parse();
+            prop_assert!(details.is_ok(), "{:?} was refused: {:?}", form, details);
+            let details = details.unwrap();
+            let again = BusinessForm {
+                business_name: details.business_name.to_string(),
+                contact_name: details.contact_name.to_string(),
+                phone: details.phone.to_string(),
+                address_line1: details.address_line1.to_string(),
+                city: details.city.to_string(),
+                region: details.region.code().to_owned(),
+                postal_code: details.postal_code.as_str().to_owned(),
+                country: details.country.code().to_owned(),
+            };
+            prop_assert_eq!(again.parse(), Ok(details));
+        }
     }
 }

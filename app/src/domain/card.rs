@@ -235,6 +235,7 @@ impl fmt::Debug for SecurityCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn test_cards_of_each_brand_are_accepted_with_spaces() {
@@ -365,5 +366,163 @@ mod tests {
             Expiry::parse("1230", (2026, 11)).map(|e| e.as_text()),
             Ok("12/30".to_owned())
         );
+    }
+
+    // Every refusal here is shown to a customer as it is, so it must be a whole sentence.
+    fn is_a_sentence(message: &str) -> bool {
+        message.contains(' ') && message.ends_with('.')
+    }
+
+    fn any_brand() -> impl Strategy<Value = CardBrand> {
+        proptest::sample::select(vec![
+            CardBrand::Visa,
+            CardBrand::Mastercard,
+            CardBrand::Amex,
+            CardBrand::Discover,
+        ])
+    }
+
+    fn digits(count: usize) -> impl Strategy<Value = String> {
+        proptest::collection::vec(proptest::char::range('0', '9'), count)
+            .prop_map(|digits| digits.into_iter().collect::<String>())
+    }
+
+    // Worked out apart from `luhn_valid`, so that the round trip does not trust the code it
+    // checks: from the right, every second digit of the payload is doubled.
+    fn luhn_check_digit(payload: &str) -> char {
+        let sum: u32 = payload
+            .bytes()
+            .rev()
+            .enumerate()
+            .map(|(index, byte)| {
+                let digit = u32::from(byte - b'0');
+                if index % 2 == 0 {
+                    (digit * 2) / 10 + (digit * 2) % 10
+                } else {
+                    digit
+                }
+            })
+            .sum();
+        char::from_digit((10 - sum % 10) % 10, 10).unwrap()
+    }
+
+    // A number each brand issues: one of its prefixes, one of its lengths, a correct check digit.
+    fn a_valid_card_number() -> impl Strategy<Value = (String, CardBrand)> {
+        let prefix = prop_oneof![
+            Just((CardBrand::Visa, 4_u32)),
+            prop_oneof![Just(34_u32), Just(37_u32)].prop_map(|p| (CardBrand::Amex, p)),
+            prop_oneof![51_u32..=55, 2221_u32..=2720].prop_map(|p| (CardBrand::Mastercard, p)),
+            prop_oneof![Just(6011_u32), Just(65_u32), 644_u32..=649]
+                .prop_map(|p| (CardBrand::Discover, p)),
+        ];
+        (prefix, any::<proptest::sample::Index>()).prop_flat_map(|((brand, prefix), pick)| {
+            let prefix = prefix.to_string();
+            let length = *pick.get(brand.lengths());
+            digits(length - prefix.len() - 1).prop_map(move |body| {
+                let payload = format!("{prefix}{body}");
+                let check = luhn_check_digit(&payload);
+                (format!("{payload}{check}"), brand)
+            })
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn a_card_number_never_panics_and_refusals_are_specific(
+            text in prop_oneof![
+                any::<String>(),
+                "[0-9 -]{0,25}",
+                "[2-6][0-9]{10,20}",
+                "[0-9]{20,400}",
+                "[0-9 ]{0,8}[a-zO٣\u{a0}\u{2013}][0-9 ]{0,8}",
+            ],
+        ) {
+            if let Err(error) = CardNumber::parse(&text) {
+                let message = error.to_string();
+                prop_assert!(is_a_sentence(&message), "{:?} was refused with {:?}", text, message);
+            }
+        }
+
+        #[test]
+        fn a_valid_card_number_reads_back_with_its_brand_however_it_is_grouped(
+            (number, brand) in a_valid_card_number(),
+            separator in proptest::sample::select(vec!["", " ", "-", "  "]),
+        ) {
+            let grouped = number
+                .as_bytes()
+                .chunks(4)
+                .map(|group| std::str::from_utf8(group).unwrap())
+                .collect::<Vec<_>>()
+                .join(separator);
+            let card = CardNumber::parse(&grouped);
+            prop_assert_eq!(card.as_ref().map(CardNumber::brand), Ok(brand));
+            let card = card.unwrap();
+            prop_assert_eq!(card.expose_digits(), number.as_str());
+            prop_assert_eq!(card.last_four(), &number[number.len() - 4..]);
+            prop_assert_eq!(CardNumber::parse(card.expose_digits()), Ok(card));
+        }
+
+        #[test]
+        fn an_expiry_never_panics_and_refusals_are_specific(
+            text in prop_oneof![
+                any::<String>(),
+                "[0-9 /]{0,8}",
+                "[0-9]{0,3} ?/ ?[0-9]{0,6}",
+                "[0-9]{1,2}/[0-9/é]{1,5}",
+            ],
+            current in (any::<u16>(), any::<u8>()),
+        ) {
+            if let Err(error) = Expiry::parse(&text, current) {
+                let message = error.to_string();
+                prop_assert!(is_a_sentence(&message), "{:?} was refused with {:?}", text, message);
+            }
+        }
+
+        #[test]
+        fn a_valid_expiry_reads_back_in_every_form_until_the_month_after_it(
+            month in 1_u8..=12,
+            year in 2000_u16..=2099,
+            today in (2000_u16..=2099, 1_u8..=12),
+        ) {
+            // `as_text` writes two digits of the year, so only this century reads back.
+            let current = today.min((year, month));
+            let expiry = Expiry { month, year };
+            let short = year % 100;
+            for text in [
+                expiry.as_text(),
+                format!("{month}/{year}"),
+                format!("{month:02}{short:02}"),
+                format!(" {month:02} / {short:02} "),
+            ] {
+                prop_assert_eq!(Expiry::parse(&text, current), Ok(expiry), "{:?}", text);
+            }
+            let next_month = if month == 12 { (year + 1, 1) } else { (year, month + 1) };
+            prop_assert_eq!(
+                Expiry::parse(&expiry.as_text(), next_month),
+                Err(CardError::Expired)
+            );
+        }
+
+        #[test]
+        fn a_security_code_never_panics_and_refusals_are_specific(
+            text in prop_oneof![any::<String>(), "[0-9 ]{0,6}", "[0-9]{2,4}[a-z٣]?"],
+            brand in any_brand(),
+        ) {
+            if let Err(error) = SecurityCode::parse(&text, brand) {
+                let message = error.to_string();
+                prop_assert!(is_a_sentence(&message), "{:?} was refused with {:?}", text, message);
+            }
+        }
+
+        #[test]
+        fn a_valid_security_code_reads_back_as_its_digits(
+            (brand, code) in any_brand()
+                .prop_flat_map(|brand| (Just(brand), digits(brand.security_code_digits()))),
+        ) {
+            let parsed = SecurityCode::parse(&format!(" {code} "), brand);
+            prop_assert_eq!(parsed.as_ref().map(SecurityCode::expose_digits), Ok(code.as_str()));
+            let parsed = parsed.unwrap();
+            prop_assert_eq!(SecurityCode::parse(parsed.expose_digits(), brand), Ok(parsed));
+        }
     }
 }

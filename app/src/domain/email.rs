@@ -121,6 +121,7 @@ impl fmt::Display for EmailAddress {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn addresses_are_trimmed_and_lower_cased() {
@@ -159,5 +160,63 @@ mod tests {
     fn overlong_addresses_are_refused() {
         let long = format!("{}@acme.com", "a".repeat(250));
         assert_eq!(EmailAddress::parse(&long), Err(EmailError::TooLong));
+    }
+
+    // Every refusal here is shown to a customer as it is, so it must be a whole sentence.
+    fn is_a_sentence(message: &str) -> bool {
+        message.contains(' ') && message.ends_with('.')
+    }
+
+    // Addresses as people type them: any case, sometimes with stray spaces around.
+    fn a_valid_address() -> impl Strategy<Value = String> {
+        (
+            "[ \t]{0,2}",
+            "[a-zA-Z0-9_+-]{1,12}(\\.[a-zA-Z0-9!#$%&'*/=?^`{|}~+_-]{1,12}){0,2}",
+            "([a-zA-Z0-9]([a-zA-Z0-9-]{0,10}[a-zA-Z0-9])?\\.){1,3}[a-zA-Z]{2,6}",
+        )
+            .prop_map(|(padding, local, domain)| format!("{padding}{local}@{domain}{padding}"))
+    }
+
+    proptest! {
+        #[test]
+        fn an_email_address_never_panics_and_refusals_are_specific(
+            text in prop_oneof![
+                any::<String>(),
+                proptest::collection::vec(any::<char>(), 0..40)
+                    .prop_map(|chars| chars.into_iter().collect::<String>()),
+                "[a-zA-Z0-9._+ -]{0,12}@{0,3}[a-zA-Z0-9._ -]{0,12}",
+                "[a-z.]{0,70}@[a-z0-9.-]{0,70}",
+                "\\PC{0,10}@\\PC{0,10}",
+            ],
+        ) {
+            if let Err(error) = EmailAddress::parse(&text) {
+                let message = error.to_string();
+                prop_assert!(is_a_sentence(&message), "{:?} was refused with {:?}", text, message);
+            }
+        }
+
+        #[test]
+        fn a_valid_address_reads_back_trimmed_and_lower_cased(text in a_valid_address()) {
+            let address = EmailAddress::parse(&text);
+            let expected = text.trim().to_lowercase();
+            prop_assert_eq!(address.as_ref().map(EmailAddress::as_str), Ok(expected.as_str()));
+            let address = address.unwrap();
+            prop_assert_eq!(EmailAddress::parse(&address.to_string()), Ok(address));
+        }
+    }
+
+    proptest! {
+        // Long inputs are slow to generate; a few cases still reach past the 254-byte limit.
+        #![proptest_config(ProptestConfig::with_cases(32))]
+
+        #[test]
+        fn a_long_email_address_never_panics_and_refusals_are_specific(
+            text in prop_oneof![".{0,5000}", "[a-z]{50,70}@[a-z]{180,200}\\.com"],
+        ) {
+            if let Err(error) = EmailAddress::parse(&text) {
+                let message = error.to_string();
+                prop_assert!(is_a_sentence(&message), "{:?} was refused with {:?}", text, message);
+            }
+        }
     }
 }

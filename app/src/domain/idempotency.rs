@@ -58,6 +58,7 @@ impl fmt::Display for IdempotencyKey {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn uuids_and_similar_keys_are_accepted() {
@@ -80,5 +81,50 @@ mod tests {
             IdempotencyKey::parse("clé"),
             Err(IdempotencyKeyError::InvalidCharacter)
         );
+    }
+
+    // Every refusal here reaches an API client as it is, so it must be a whole sentence.
+    fn is_a_sentence(message: &str) -> bool {
+        message.contains(' ') && message.ends_with('.')
+    }
+
+    proptest! {
+        #[test]
+        fn an_idempotency_key_never_panics_and_refusals_are_specific(
+            text in prop_oneof![
+                any::<String>(),
+                proptest::collection::vec(any::<char>(), 0..40)
+                    .prop_map(|chars| chars.into_iter().collect::<String>()),
+                "[!-~ \t]{0,40}",
+                "[!-~]{250,260}",
+                "[0-9a-f-]{10,36}[é\u{a0}\\x7f]",
+            ],
+        ) {
+            if let Err(error) = IdempotencyKey::parse(&text) {
+                let message = error.to_string();
+                prop_assert!(is_a_sentence(&message), "{:?} was refused with {:?}", text, message);
+            }
+        }
+
+        #[test]
+        fn a_valid_idempotency_key_reads_back_as_itself(text in "[!-~]{1,255}") {
+            let key = IdempotencyKey::parse(&text);
+            prop_assert_eq!(key.as_ref().map(IdempotencyKey::as_str), Ok(text.as_str()));
+            let key = key.unwrap();
+            prop_assert_eq!(IdempotencyKey::parse(&key.to_string()), Ok(key));
+        }
+    }
+
+    proptest! {
+        // Long inputs are slow to generate; a few cases still reach far past the limit.
+        #![proptest_config(ProptestConfig::with_cases(32))]
+
+        #[test]
+        fn a_long_idempotency_key_never_panics_and_refusals_are_specific(text in ".{0,5000}") {
+            if let Err(error) = IdempotencyKey::parse(&text) {
+                let message = error.to_string();
+                prop_assert!(is_a_sentence(&message), "{:?} was refused with {:?}", text, message);
+            }
+        }
     }
 }

@@ -154,6 +154,8 @@ prefixed_id!(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+    use std::fmt::{Debug, Display};
 
     #[test]
     fn ids_print_and_parse_as_their_uuid() {
@@ -202,5 +204,136 @@ mod tests {
         assert!(BankAccountId::parse("ba_1").is_err());
         assert!(SavedCardId::parse("card_someone_else").is_err());
         assert!(serde_json::from_str::<BankAccountId>("\"ba_1\"").is_err());
+    }
+
+    // Each id type comes from one macro but is a type of its own, so each goes through the
+    // same property: refused with a reason, or read back as the same id from its text.
+    fn check_entity_id<T: Display + Debug + PartialEq>(
+        text: &str,
+        parse: fn(&str) -> Result<T, uuid::Error>,
+    ) -> Result<(), TestCaseError> {
+        match parse(text) {
+            Ok(id) => prop_assert_eq!(parse(&id.to_string()), Ok(id)),
+            Err(error) => {
+                // `uuid` words each refusal as "invalid …: expected …, found …".
+                let message = error.to_string();
+                prop_assert!(
+                    message.starts_with("invalid ") && message.contains("found"),
+                    "{:?} was refused as a {} with {:?}",
+                    text,
+                    std::any::type_name::<T>(),
+                    message
+                );
+            }
+        }
+        Ok(())
+    }
+
+    fn check_every_entity_id(text: &str) -> Result<(), TestCaseError> {
+        check_entity_id(text, MerchantId::parse)?;
+        check_entity_id(text, CustomerId::parse)?;
+        check_entity_id(text, InvoiceId::parse)?;
+        check_entity_id(text, PaymentId::parse)?;
+        check_entity_id(text, AccessRequestId::parse)?;
+        check_entity_id(text, ApiKeyId::parse)?;
+        check_entity_id(text, JobId::parse)
+    }
+
+    // The forms `uuid` reads: what Portico prints, and what a client may send instead.
+    fn check_uuid_forms<T: Display + Debug + PartialEq + Copy>(
+        bytes: [u8; 16],
+        parse: fn(&str) -> Result<T, uuid::Error>,
+        from_bytes: fn([u8; 16]) -> T,
+    ) -> Result<(), TestCaseError> {
+        let uuid = uuid::Uuid::from_bytes(bytes);
+        let id = from_bytes(bytes);
+        for text in [
+            id.to_string(),
+            uuid.simple().to_string(),
+            uuid.braced().to_string(),
+            uuid.urn().to_string(),
+            uuid.hyphenated().to_string().to_uppercase(),
+        ] {
+            prop_assert_eq!(parse(&text), Ok(id), "{:?}", text);
+        }
+        prop_assert_eq!(id.to_string(), uuid.hyphenated().to_string());
+        Ok(())
+    }
+
+    fn check_prefixed_id<T: Display + Debug + PartialEq>(
+        text: &str,
+        parse: fn(&str) -> Result<T, PrefixedIdError>,
+        prefix: &'static str,
+    ) -> Result<(), TestCaseError> {
+        match parse(text) {
+            // Only the printed form is read, so what was read is what prints.
+            Ok(id) => prop_assert_eq!(id.to_string(), text),
+            Err(error) => {
+                let message = error.to_string();
+                prop_assert_eq!(error, PrefixedIdError { prefix });
+                prop_assert!(
+                    message.contains(prefix) && message.contains("32 hex digits"),
+                    "{:?} was refused with {:?}",
+                    text,
+                    message
+                );
+            }
+        }
+        Ok(())
+    }
+
+    fn check_every_prefixed_id(text: &str) -> Result<(), TestCaseError> {
+        check_prefixed_id(text, BankAccountId::parse, BankAccountId::PREFIX)?;
+        check_prefixed_id(text, SavedCardId::parse, SavedCardId::PREFIX)
+    }
+
+    proptest! {
+        #[test]
+        fn an_entity_id_never_panics_and_refusals_are_specific(
+            text in prop_oneof![
+                any::<String>(),
+                "[0-9a-fA-F-]{0,40}",
+                "(urn:uuid:|\\{)?[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}\\}?",
+                "[0-9a-f-]{30,40}[g-zé\u{a0}]?",
+                "[{]?[0-9a-f]{1,10}(-[0-9a-f]{1,14}){0,5}[}]?",
+            ],
+        ) {
+            check_every_entity_id(&text)?;
+        }
+
+        #[test]
+        fn an_entity_id_reads_back_from_every_form_of_its_uuid(bytes in any::<[u8; 16]>()) {
+            check_uuid_forms(bytes, MerchantId::parse, MerchantId::from_bytes)?;
+            check_uuid_forms(bytes, CustomerId::parse, CustomerId::from_bytes)?;
+            check_uuid_forms(bytes, InvoiceId::parse, InvoiceId::from_bytes)?;
+            check_uuid_forms(bytes, PaymentId::parse, PaymentId::from_bytes)?;
+            check_uuid_forms(bytes, AccessRequestId::parse, AccessRequestId::from_bytes)?;
+            check_uuid_forms(bytes, ApiKeyId::parse, ApiKeyId::from_bytes)?;
+            check_uuid_forms(bytes, JobId::parse, JobId::from_bytes)?;
+            prop_assert_eq!(InvoiceId::from_bytes(bytes).to_bytes(), bytes);
+        }
+
+        #[test]
+        fn a_prefixed_id_never_panics_and_refusals_are_specific(
+            text in prop_oneof![
+                any::<String>(),
+                "(ba_|card_|BA_|ba|card-)?[0-9a-fA-F-]{0,40}",
+                "(ba_|card_)[0-9a-f]{31,33}",
+                "(ba_|card_)[0-9a-f]{30}[0-9a-fA-Fé-]{2}",
+            ],
+        ) {
+            check_every_prefixed_id(&text)?;
+        }
+
+        #[test]
+        fn a_prefixed_id_reads_back_from_its_text(bytes in any::<[u8; 16]>()) {
+            let uuid = uuid::Uuid::from_bytes(bytes);
+            let account = BankAccountId(uuid);
+            prop_assert_eq!(account.to_string(), format!("ba_{}", uuid.simple()));
+            prop_assert_eq!(BankAccountId::parse(&account.to_string()), Ok(account));
+            let card = SavedCardId(uuid);
+            prop_assert_eq!(card.to_string(), format!("card_{}", uuid.simple()));
+            prop_assert_eq!(SavedCardId::parse(&card.to_string()), Ok(card));
+        }
     }
 }

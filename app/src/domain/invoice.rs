@@ -175,6 +175,7 @@ pub fn lines_total(lines: &[LineItem], currency: Currency) -> Result<Money, Mone
 mod tests {
     use super::*;
     use crate::domain::money::AmountSyntax;
+    use proptest::prelude::*;
 
     fn usd(text: &str) -> Money {
         Money::parse(text, Currency::Usd, AmountSyntax::Plain).unwrap_or(Money::zero(Currency::Usd))
@@ -268,6 +269,29 @@ mod tests {
     fn status_codes_round_trip() {
         for status in InvoiceStatus::ALL {
             assert_eq!(InvoiceStatus::parse(status.code()), Ok(status));
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn an_invoice_status_never_panics_reads_only_its_codes_and_refusals_are_specific(
+            text in prop_oneof![
+                any::<String>(),
+                "[a-z_]{0,16}",
+                "[ A-Z]?(open|partially_paid|processing|paid|void)[ s]?",
+            ],
+        ) {
+            // `status_codes_round_trip` reads every code; this shows nothing else is read.
+            match InvoiceStatus::parse(&text) {
+                Ok(status) => prop_assert_eq!(status.code(), text.as_str()),
+                Err(error) => {
+                    let message = error.to_string();
+                    prop_assert!(
+                        message.contains(' ') && message.ends_with('.'),
+                        "{:?} was refused with {:?}", text, message
+                    );
+                }
+            }
         }
     }
 }

@@ -163,6 +163,7 @@ pub struct MerchantBranding {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn ordinary_slugs_are_accepted() {
@@ -230,5 +231,71 @@ mod tests {
     fn each_country_has_its_home_currency() {
         assert_eq!(Country::UnitedStates.home_currency(), Currency::Usd);
         assert_eq!(Country::Canada.home_currency(), Currency::Cad);
+    }
+
+    // Every refusal here is shown to a merchant as it is, so it must be a whole sentence.
+    fn is_a_sentence(message: &str) -> bool {
+        message.contains(' ') && message.ends_with('.')
+    }
+
+    proptest! {
+        #[test]
+        fn a_slug_never_panics_and_refusals_are_specific(
+            text in prop_oneof![
+                any::<String>(),
+                "[a-z0-9-]{0,45}",
+                "[a-zA-Z0-9_ ./é-]{0,45}",
+            ],
+        ) {
+            if let Err(error) = MerchantSlug::parse(&text) {
+                let message = error.to_string();
+                prop_assert!(is_a_sentence(&message), "{:?} was refused with {:?}", text, message);
+            }
+        }
+
+        #[test]
+        fn a_valid_slug_reads_back_from_its_text(text in "[a-z0-9](-?[a-z0-9]){2,19}") {
+            let slug = MerchantSlug::parse(&text);
+            prop_assert_eq!(slug.as_ref().map(MerchantSlug::as_str), Ok(text.as_str()));
+            let slug = slug.unwrap();
+            prop_assert_eq!(MerchantSlug::parse(&slug.to_string()), Ok(slug));
+        }
+
+        #[test]
+        fn a_country_never_panics_reads_only_its_codes_and_refusals_are_specific(
+            text in prop_oneof![any::<String>(), "[A-Za-z ]{0,3}"],
+        ) {
+            // `country_codes_round_trip` reads every code; this shows nothing else is read.
+            match Country::parse(&text) {
+                Ok(country) => prop_assert_eq!(country.code(), text.as_str()),
+                Err(error) => {
+                    let message = error.to_string();
+                    prop_assert!(is_a_sentence(&message), "{:?} was refused with {:?}", text, message);
+                }
+            }
+        }
+
+        #[test]
+        fn an_accent_colour_never_panics_and_refusals_are_specific(
+            text in prop_oneof![
+                any::<String>(),
+                "#?[0-9a-fA-FgG]{0,8}[;} ]?",
+                "#[0-9a-f]{0,2}[é€\\x00][0-9a-f]{0,3}",
+            ],
+        ) {
+            if let Err(error) = AccentColour::parse(&text) {
+                let message = error.to_string();
+                prop_assert!(is_a_sentence(&message), "{:?} was refused with {:?}", text, message);
+            }
+        }
+
+        #[test]
+        fn a_valid_accent_colour_reads_back_in_lower_case(text in "#[0-9a-fA-F]{6}") {
+            let colour = AccentColour::parse(&text);
+            let lower = text.to_ascii_lowercase();
+            prop_assert_eq!(colour.as_ref().map(AccentColour::as_str), Ok(lower.as_str()));
+            let colour = colour.unwrap();
+            prop_assert_eq!(AccentColour::parse(colour.as_str()), Ok(colour));
+        }
     }
 }

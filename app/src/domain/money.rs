@@ -634,5 +634,56 @@ mod tests {
             let _ = Money::parse(&text, Currency::Usd, AmountSyntax::Typed);
             let _ = Money::parse(&text, Currency::Usd, AmountSyntax::Plain);
         }
+
+        #[test]
+        fn an_amount_never_panics_is_within_the_limit_and_refusals_are_specific(
+            text in prop_oneof![
+                any::<String>(),
+                "[0-9.,$ -]{0,30}",
+                "[ $]{0,2}[0-9]{20,400}(\\.[0-9]{0,4})?",
+                "0{10,400}[1-9][0-9]{0,8}(\\.[0-9]{1,2})?",
+                "[0-9]{1,4}(,[0-9]{1,4}){0,5}(\\.[0-9,]{0,3})?",
+                "[0-9]{1,6}[.,]?[0-9]{0,3}[a-zé€\u{a0}\u{2009}٣]",
+            ],
+            currency in any_currency(),
+        ) {
+            for syntax in [AmountSyntax::Plain, AmountSyntax::Typed] {
+                match Money::parse(&text, currency, syntax) {
+                    Ok(money) => {
+                        prop_assert!(!money.is_zero() && money.is_within_limit(), "{:?}", text);
+                        prop_assert_eq!(money.currency(), currency);
+                    }
+                    Err(error) => {
+                        let message = error.to_string();
+                        prop_assert!(
+                            message.contains(' ') && message.ends_with('.'),
+                            "{:?} was refused with {:?}", text, message
+                        );
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn a_currency_never_panics_reads_only_its_codes_and_refusals_are_specific(
+            text in prop_oneof![any::<String>(), "[A-Za-z ]{0,4}"],
+        ) {
+            match Currency::parse(&text) {
+                Ok(currency) => prop_assert_eq!(currency.code(), text.as_str()),
+                Err(error) => {
+                    let message = error.to_string();
+                    prop_assert!(
+                        message.contains(' ') && message.ends_with('.'),
+                        "{:?} was refused with {:?}", text, message
+                    );
+                }
+            }
+        }
+
+        #[test]
+        fn a_currency_reads_back_from_its_code(currency in any_currency()) {
+            prop_assert_eq!(Currency::parse(currency.code()), Ok(currency));
+            prop_assert_eq!(Currency::parse(&currency.to_string()), Ok(currency));
+        }
     }
 }

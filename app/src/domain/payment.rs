@@ -148,6 +148,7 @@ impl PaymentMethodKind {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn codes_round_trip_for_every_status_and_method() {
@@ -213,5 +214,48 @@ mod tests {
                 PaymentMethodKind::Installments
             ]
         );
+    }
+
+    // Every refusal here reaches an API client as it is, so it must be a whole sentence.
+    fn is_a_sentence(message: &str) -> bool {
+        message.contains(' ') && message.ends_with('.')
+    }
+
+    proptest! {
+        #[test]
+        fn a_payment_status_never_panics_reads_only_its_codes_and_refusals_are_specific(
+            text in prop_oneof![
+                any::<String>(),
+                "[a-z_]{0,12}",
+                "[ A-Z]?(pending|processing|succeeded|failed|returned|refunded|paid)[ s]?",
+            ],
+        ) {
+            // `codes_round_trip_for_every_status_and_method` reads every code; this shows
+            // nothing else is read.
+            match PaymentStatus::parse(&text) {
+                Ok(status) => prop_assert_eq!(status.code(), text.as_str()),
+                Err(error) => {
+                    let message = error.to_string();
+                    prop_assert!(is_a_sentence(&message), "{:?} was refused with {:?}", text, message);
+                }
+            }
+        }
+
+        #[test]
+        fn a_payment_method_kind_never_panics_reads_only_its_codes_and_refusals_are_specific(
+            text in prop_oneof![
+                any::<String>(),
+                "[a-z_]{0,14}",
+                "[ A-Z]?(us_ach|ca_pad|ca_eft|card|installments|ach)[ s]?",
+            ],
+        ) {
+            match PaymentMethodKind::parse(&text) {
+                Ok(kind) => prop_assert_eq!(kind.code(), text.as_str()),
+                Err(error) => {
+                    let message = error.to_string();
+                    prop_assert!(is_a_sentence(&message), "{:?} was refused with {:?}", text, message);
+                }
+            }
+        }
     }
 }

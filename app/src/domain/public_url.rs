@@ -48,6 +48,7 @@ impl PublicUrl {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn billing_links_join_without_a_double_slash() {
@@ -83,5 +84,54 @@ mod tests {
             PublicUrl::parse("https://x.com/?a=1"),
             Err(PublicUrlError::QueryOrFragment)
         );
+    }
+
+    // What a hand-written PUBLIC_URL looks like: a host, maybe a port and a base path, maybe a
+    // trailing slash, maybe stray spaces from the environment file.
+    fn a_valid_public_url() -> impl Strategy<Value = (String, String)> {
+        (
+            proptest::sample::select(vec!["https://", "http://"]),
+            "[a-z0-9]([a-z0-9-]{0,12}[a-z0-9])?(\\.[a-z0-9]{1,12}){0,3}(:[0-9]{2,5})?",
+            "(/[a-zA-Z0-9._~-]{1,10}){0,3}",
+            "/{0,2}",
+            "[ \t]{0,2}",
+        )
+            .prop_map(|(scheme, host, path, slashes, padding)| {
+                let normalised = format!("{scheme}{host}{path}");
+                (
+                    format!("{padding}{normalised}{slashes}{padding}"),
+                    normalised,
+                )
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn a_public_url_never_panics_and_refusals_are_specific(
+            text in prop_oneof![
+                any::<String>(),
+                "[ \t]{0,2}(https?:/{0,3})?[a-z. :/?#\u{a0}\u{3000}]{0,30}",
+                "(https?|ftp)://[^/?#]{0,5}([/?#].{0,10})?",
+                ".{0,5000}",
+            ],
+        ) {
+            if let Err(error) = PublicUrl::parse(&text) {
+                let message = error.to_string();
+                prop_assert!(
+                    message.starts_with("PUBLIC_URL must "),
+                    "{:?} was refused with {:?}", text, message
+                );
+            }
+        }
+
+        #[test]
+        fn a_valid_public_url_reads_back_as_itself_without_trailing_slashes(
+            (text, normalised) in a_valid_public_url(),
+        ) {
+            let url = PublicUrl::parse(&text);
+            prop_assert_eq!(url.as_ref().map(PublicUrl::as_str), Ok(normalised.as_str()));
+            let url = url.unwrap();
+            prop_assert_eq!(PublicUrl::parse(url.as_str()), Ok(url));
+        }
     }
 }

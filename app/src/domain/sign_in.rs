@@ -94,6 +94,7 @@ impl WizardStep {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn pasted_codes_with_spaces_or_a_dash_are_read() {
@@ -114,5 +115,37 @@ mod tests {
         let code = OneTimeCode::from_number(42);
         assert_eq!(code.digits(), "000042");
         assert_eq!(format!("{code:?}"), "OneTimeCode(******)");
+    }
+
+    proptest! {
+        #[test]
+        fn a_one_time_code_never_panics_and_refusals_are_specific(
+            text in prop_oneof![
+                any::<String>(),
+                "[0-9 -]{0,12}",
+                "[0-9a-zO\t\u{a0}\u{2013}-]{0,10}",
+                "[0-9]{7,400}",
+            ],
+        ) {
+            if let Err(error) = OneTimeCode::parse(&text) {
+                let message = error.to_string();
+                prop_assert!(
+                    message.contains(' ') && message.ends_with('.'),
+                    "{:?} was refused with {:?}", text, message
+                );
+            }
+        }
+
+        #[test]
+        fn a_code_reads_back_as_its_six_digits_however_it_was_spaced(
+            number in 0_u32..1_000_000,
+            separator in proptest::sample::select(vec!["", " ", "-", " - ", "\t"]),
+        ) {
+            let code = OneTimeCode::from_number(number);
+            let (left, right) = code.digits().split_at(3);
+            let typed = OneTimeCode::parse(&format!(" {left}{separator}{right} "));
+            prop_assert_eq!(typed, Ok(code.clone()));
+            prop_assert_eq!(OneTimeCode::parse(code.digits()), Ok(code));
+        }
     }
 }

@@ -110,6 +110,7 @@ bounded_text!(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn text_is_trimmed() {
@@ -143,5 +144,97 @@ mod tests {
         ));
         assert!(Memo::parse("Thanks!\nPO 4471").is_ok());
         assert!(Memo::parse("bell\u{7}").is_err());
+    }
+
+    // The five types share `checked` but not their limits or their names in messages, so each
+    // goes through the same property: refused with a sentence, or kept trimmed and stable.
+    fn check_text<T: fmt::Display + fmt::Debug + PartialEq>(
+        text: &str,
+        parse: fn(&str) -> Result<T, TextError>,
+    ) -> Result<(), TestCaseError> {
+        match parse(text) {
+            Ok(value) => {
+                prop_assert_eq!(value.to_string(), text.trim());
+                prop_assert_eq!(parse(&value.to_string()), Ok(value));
+            }
+            Err(error) => {
+                let message = error.to_string();
+                prop_assert!(
+                    message.contains(' ') && message.ends_with('.'),
+                    "{:?} was refused as a {} with {:?}",
+                    text,
+                    std::any::type_name::<T>(),
+                    message
+                );
+            }
+        }
+        Ok(())
+    }
+
+    fn check_every_kind_of_text(text: &str) -> Result<(), TestCaseError> {
+        check_text(text, LegalName::parse)?;
+        check_text(text, InvoiceNumber::parse)?;
+        check_text(text, ExternalId::parse)?;
+        check_text(text, Memo::parse)?;
+        check_text(text, LineDescription::parse)
+    }
+
+    // `any::<String>()` never makes control characters, and they are what `checked` must catch.
+    fn any_text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<String>(),
+            proptest::collection::vec(any::<char>(), 0..40)
+                .prop_map(|chars| chars.into_iter().collect::<String>()),
+            "[ \t\r\n\u{a0}\u{2028}\u{3000}]{0,3}[a-zA-Z0-9 é\\x07\\x1b\\x{85}\\x{200b}]{0,8}[ \t\r\n]{0,3}",
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn text_of_every_kind_never_panics_and_refusals_are_specific(
+            text in prop_oneof![any_text(), "[a-zé ]{60,70}", "[a-z]{120,135}"],
+        ) {
+            check_every_kind_of_text(&text)?;
+        }
+
+        #[test]
+        fn printable_text_reads_back_as_itself(
+            text in "[^\\p{C}\\s]([^\\p{C}]{0,30}[^\\p{C}\\s])?",
+        ) {
+            prop_assert_eq!(LegalName::parse(&text).map(String::from), Ok(text.clone()));
+            prop_assert_eq!(InvoiceNumber::parse(&text).map(String::from), Ok(text.clone()));
+            prop_assert_eq!(ExternalId::parse(&text).map(String::from), Ok(text.clone()));
+            prop_assert_eq!(Memo::parse(&text).map(String::from), Ok(text.clone()));
+            prop_assert_eq!(LineDescription::parse(&text).map(String::from), Ok(text.clone()));
+            check_every_kind_of_text(&text)?;
+        }
+
+        #[test]
+        fn a_memo_keeps_its_line_breaks_where_other_text_refuses_them(
+            text in "[a-zA-Z0-9]([a-zA-Z0-9 .]{0,10}\r?\n){1,5}[a-zA-Z0-9]",
+        ) {
+            prop_assert_eq!(Memo::parse(&text).map(String::from), Ok(text.clone()));
+            prop_assert_eq!(
+                LegalName::parse(&text),
+                Err(TextError::ControlCharacter { what: "a legal name" })
+            );
+        }
+    }
+
+    proptest! {
+        // Long inputs are slow to generate; a few cases still reach past every limit.
+        #![proptest_config(ProptestConfig::with_cases(32))]
+
+        #[test]
+        fn long_text_never_panics_and_refusals_are_specific(
+            text in prop_oneof![
+                ".{0,5000}",
+                "[a-z]{195,205}",
+                "[a-z ]{495,505}",
+                "[a-z\n]{1995,2005}",
+            ],
+        ) {
+            check_every_kind_of_text(&text)?;
+        }
     }
 }
