@@ -114,7 +114,10 @@ impl Mailer {
     pub async fn send(&self, message: Message) -> Result<(), MailError> {
         match self {
             Self::Smtp(transport) => {
-                transport.send(message).await?;
+                // Mailer::send is what the job worker calls; this is its SMTP half.
+                #[allow(clippy::disallowed_methods)]
+                let sent = transport.send(message).await;
+                sent?;
             }
             Self::Outbox { dir } => {
                 let subject = message
@@ -215,6 +218,8 @@ fn write_owner_only(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 #[cfg(test)]
+// These tests are of the sending itself, so they send directly.
+#[allow(clippy::disallowed_methods)]
 mod tests {
     use super::*;
 

@@ -433,36 +433,3 @@ async fn the_background_worker_sends_a_code_without_being_asked() {
     }
     panic!("the background worker did not send the code");
 }
-
-/// Every email goes through the outbox: only the worker calls the mailer.
-#[test]
-fn nothing_but_the_worker_sends_email() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let mut senders = Vec::new();
-    for dir in ["app/src", "server/src"] {
-        visit(&root.join(dir), &mut |path, text| {
-            let code: String = text.split_whitespace().collect();
-            let calls_mailer = code.contains("mailer.send(") || code.contains("transport.send(");
-            let allowed = path.ends_with("server/src/worker.rs")
-                || path.ends_with("app/src/services/mail.rs");
-            if calls_mailer && !allowed {
-                senders.push(path.display().to_string());
-            }
-        });
-    }
-    assert!(
-        senders.is_empty(),
-        "email sent outside the outbox in {senders:?}"
-    );
-}
-
-fn visit(dir: &std::path::Path, check: &mut dyn FnMut(&std::path::Path, &str)) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            visit(&path, check);
-        } else if path.extension().is_some_and(|ext| ext == "rs") {
-            check(&path, &std::fs::read_to_string(&path).unwrap());
-        }
-    }
-}
