@@ -93,7 +93,7 @@ sign_in() { # prints the session cookie of $1, signed in and past step 3
     -d merchant_slug=northwind -d business_name=Bench -d contact_name=Bench -d phone=4155550100 \
     -d address_line1=1+Main+St -d city=Austin -d region=TX -d postal_code=73301 -d country=US \
     "$base/api/wizard/business"
-  awk '$6 == "portico_session" {print "portico_session=" $7}' "$jar" | tail -n 1
+  awk '$6 ~ /^portico_session_/ {print $6 "=" $7}' "$jar" | tail -n 1
 }
 step4() { # prints "median p99" of step 4 for cookie $1, one connection at a time
   local report

@@ -18,6 +18,7 @@ use app::domain::money::{AmountSyntax, Currency, Money};
 use app::domain::payment::PaymentMethodKind;
 use app::domain::text::InvoiceNumber;
 use app::services::invoices::{self, NewInvoice};
+use app::services::request::CookiePolicy;
 use app::services::{merchants, sessions};
 use server::config::Config;
 use server::startup::Application;
@@ -123,7 +124,16 @@ async fn main() -> anyhow::Result<()> {
         };
         sessions::save_checkout(&db, &session.id, &checkout).await?;
         use secrecy::ExposeSecret as _;
-        forms.push((cookie_token.expose_secret().to_owned(), key));
+        let cookie = format!(
+            "{}={}",
+            CookiePolicy {
+                secure: false,
+                embeddable: false
+            }
+            .session_cookie_name(merchant),
+            cookie_token.expose_secret()
+        );
+        forms.push((cookie, key));
     }
 
     let client = reqwest::Client::builder()
@@ -140,7 +150,7 @@ async fn main() -> anyhow::Result<()> {
             let sent = Instant::now();
             let response = client
                 .post(format!("{base}/api/wizard/confirm"))
-                .header("cookie", format!("portico_session={cookie}"))
+                .header("cookie", cookie)
                 .header("accept", "text/html")
                 .header("origin", &base)
                 .header("referer", format!("{base}/pay/northwind/review"))

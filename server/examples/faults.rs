@@ -30,6 +30,7 @@ use app::domain::text::InvoiceNumber;
 use app::services::bank_accounts::{self, BankRouting, NewBankAccount};
 use app::services::invoices::{self, NewInvoice};
 use app::services::keys::Keys;
+use app::services::request::CookiePolicy;
 use app::services::{Database, crash_point, merchants, sessions};
 use secrecy::ExposeSecret;
 use std::collections::HashMap;
@@ -483,7 +484,18 @@ async fn confirm(base: &str, prepared: &Prepared) -> anyhow::Result<String> {
         .build()?;
     let response = client
         .post(format!("{base}/api/wizard/confirm"))
-        .header("cookie", format!("portico_session={}", prepared.cookie))
+        .header(
+            "cookie",
+            format!(
+                "{}={}",
+                CookiePolicy {
+                    secure: false,
+                    embeddable: false
+                }
+                .session_cookie_name(prepared.merchant),
+                prepared.cookie
+            ),
+        )
         .header("accept", "text/html")
         .header("origin", base)
         .header("referer", format!("{base}/pay/{SLUG}/review"))

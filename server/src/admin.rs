@@ -8,7 +8,7 @@ use crate::worker::{RunReport, Worker};
 use anyhow::{Context as _, anyhow};
 use app::domain::ids::{ApiKeyId, JobId, MerchantId};
 use app::domain::merchant::{AccentColour, Country, MerchantSlug};
-use app::domain::money::Currency;
+use app::domain::money::{AmountSyntax, Currency, Money};
 use app::domain::payment::PaymentMethodKind;
 use app::domain::public_url::PublicUrl;
 use app::services::Database;
@@ -34,6 +34,8 @@ pub struct MerchantOptions {
     pub logo_url: Option<String>,
     /// Comma-separated method codes; the country's defaults when absent.
     pub methods: Option<String>,
+    /// The smallest part of an invoice a customer may pay (e.g. `5.00`); 1.00 when absent.
+    pub minimum_partial_payment: Option<String>,
 }
 
 /// Printed once; deliberately not `Debug`, so the key cannot reach a log by accident.
@@ -106,6 +108,16 @@ pub async fn create_merchant(
     {
         return Err(anyhow!("--logo-url: the logo must be served over https://"));
     }
+    let minimum_partial_payment_minor = match &options.minimum_partial_payment {
+        None => merchants::DEFAULT_MINIMUM_PARTIAL_PAYMENT_MINOR,
+        Some(text) => Money::parse(text, default_currency, AmountSyntax::Plain)
+            .ok()
+            .filter(|minimum| !minimum.is_zero())
+            .map(|minimum| minimum.minor_units())
+            .ok_or_else(|| {
+                anyhow!("--minimum-partial-payment: an amount above zero such as 5.00")
+            })?,
+    };
     let merchant = NewMerchant {
         slug: slug.clone(),
         legal_name: name.to_owned(),
@@ -117,6 +129,7 @@ pub async fn create_merchant(
         support_email: options.support_email.clone(),
         logo_url: options.logo_url.clone(),
         payment_methods,
+        minimum_partial_payment_minor,
     };
     let merchant_id = match merchants::create(db, &merchant).await {
         Ok(id) => id,

@@ -44,6 +44,8 @@ pub enum ConfigError {
     Demo(String),
     #[error("PORTICO_BACKGROUND_JOBS must be on or off, not {0:?}")]
     BackgroundJobs(String),
+    #[error("PORTICO_API_REQUESTS_PER_MINUTE must be a whole number from 1 to 1000000, not {0:?}")]
+    ApiRequestsPerMinute(String),
 }
 
 /// The key behind every signature and every encrypted column. 32 bytes from the OS CSPRNG.
@@ -164,6 +166,8 @@ pub struct Config {
     /// follow-ups, housekeeping). Off, the jobs wait for an instance that runs it, or for
     /// `portico jobs run`.
     pub background_jobs: bool,
+    /// `PORTICO_API_REQUESTS_PER_MINUTE`: what one API key may send to `/api/v1`, per instance.
+    pub api_requests_per_minute: u32,
 }
 
 impl Config {
@@ -201,6 +205,14 @@ impl Config {
             Some("off") => false,
             Some(other) => return Err(ConfigError::BackgroundJobs(other.to_owned())),
         };
+        let api_requests_per_minute = match lookup("PORTICO_API_REQUESTS_PER_MINUTE") {
+            None => DEFAULT_API_REQUESTS_PER_MINUTE,
+            Some(text) => text
+                .parse()
+                .ok()
+                .filter(|rate| (1..=1_000_000).contains(rate))
+                .ok_or(ConfigError::ApiRequestsPerMinute(text))?,
+        };
         Ok(Self {
             site_addr,
             database_url: SecretString::from(database_url),
@@ -226,9 +238,14 @@ impl Config {
                 })
                 .transpose()?,
             background_jobs,
+            api_requests_per_minute,
         })
     }
 }
+
+/// Twenty a second: far above what an accounting sync or a batch import sends, well below what
+/// would crowd other merchants out of one instance.
+pub const DEFAULT_API_REQUESTS_PER_MINUTE: u32 = 1200;
 
 #[cfg(test)]
 mod tests {
@@ -258,6 +275,10 @@ mod tests {
         assert_eq!(config.frame_ancestors, FrameAncestors::None);
         assert!(config.seed_demo);
         assert!(config.background_jobs);
+        assert_eq!(
+            config.api_requests_per_minute,
+            DEFAULT_API_REQUESTS_PER_MINUTE
+        );
     }
 
     #[test]
@@ -318,6 +339,12 @@ mod tests {
             with("PORTICO_BACKGROUND_JOBS", "maybe"),
             Err(ConfigError::BackgroundJobs(_))
         ));
+        for bad in ["0", "ten", "-5", "1000001"] {
+            assert!(matches!(
+                with("PORTICO_API_REQUESTS_PER_MINUTE", bad),
+                Err(ConfigError::ApiRequestsPerMinute(_))
+            ));
+        }
     }
 
     #[test]

@@ -280,6 +280,7 @@ fn profile(
         support_email: Some(support_email.to_owned()),
         logo_url: None,
         payment_methods: PaymentMethodKind::defaults_for(country),
+        minimum_partial_payment_minor: merchants::DEFAULT_MINIMUM_PARTIAL_PAYMENT_MINOR,
     }
 }
 

@@ -111,6 +111,10 @@ struct CreateMerchant {
     /// Comma-separated: us_ach, ca_pad, ca_eft, card, installments (the country's by default).
     #[arg(long)]
     methods: Option<String>,
+    /// The smallest part of an invoice a customer may pay, e.g. 5.00 (1.00 by default); paying
+    /// an invoice's whole balance is always allowed.
+    #[arg(long)]
+    minimum_partial_payment: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -171,6 +175,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 accent_colour: args.accent_colour,
                 logo_url: args.logo_url,
                 methods: args.methods,
+                minimum_partial_payment: args.minimum_partial_payment,
             };
             print_json(&admin::create_merchant(&db, &public_url, &options).await?)?;
         }

@@ -2,6 +2,7 @@
 //! tests start exactly what production runs.
 
 use crate::api;
+use crate::api::rate_limit::ApiRequests;
 use crate::config::{Config, FrameAncestors};
 use crate::state::AppState;
 use crate::web::client::{ClientAddressSource, identify_client, same_origin_posts};
@@ -17,6 +18,7 @@ use app::services::jobs;
 use app::services::keys::Keys;
 use app::services::mail::{MailFrom, Mailer};
 use app::services::processors::{Processor, sandbox::Sandbox};
+use app::services::rate_limit::{CardAttempts, SessionOpenings};
 use app::services::request::CookiePolicy;
 use app::{App, shell};
 use axum::Router;
@@ -100,6 +102,9 @@ impl Application {
             keys: Keys::new(config.secret_key.expose()),
             cookie_policy,
             processor: Processor::Sandbox(Sandbox::new(db.clone())),
+            session_openings: SessionOpenings::new(),
+            card_attempts: CardAttempts::new(),
+            api_requests: ApiRequests::per_minute(config.api_requests_per_minute),
         };
         let client_source = Arc::new(ClientAddressSource {
             header: config.client_ip_header.clone(),
@@ -179,6 +184,8 @@ fn router(
             provide_context(state.keys.clone());
             provide_context(state.cookie_policy);
             provide_context(state.processor.clone());
+            provide_context(state.session_openings.clone());
+            provide_context(state.card_attempts.clone());
             adopt_request_nonce();
         }
     };
@@ -187,7 +194,7 @@ fn router(
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
         .route("/brand/{file}", get(brand::stylesheet))
-        .merge(api::router(state.db.clone()))
+        .merge(api::router(&state))
         .leptos_routes_with_context(&state, routes, leptos_context.clone(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())

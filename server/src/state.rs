@@ -6,6 +6,7 @@
 //! It lives apart from `startup` so that the modules startup assembles (`api`, `web`) can name
 //! it without depending on startup.
 
+use crate::api::rate_limit::ApiRequests;
 use crate::worker::Worker;
 use app::domain::public_url::PublicUrl;
 use app::services::Database;
@@ -13,6 +14,7 @@ use app::services::checkout::PaymentServices;
 use app::services::keys::Keys;
 use app::services::mail::{MailFrom, Mailer};
 use app::services::processors::Processor;
+use app::services::rate_limit::{CardAttempts, SessionOpenings};
 use app::services::request::CookiePolicy;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -28,6 +30,9 @@ pub struct AppState {
     pub keys: Keys,
     pub cookie_policy: CookiePolicy,
     pub processor: Processor,
+    pub session_openings: SessionOpenings,
+    pub card_attempts: CardAttempts,
+    pub api_requests: ApiRequests,
 }
 
 impl AppState {

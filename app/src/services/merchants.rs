@@ -1,7 +1,7 @@
 //! Merchants: the tenants. Reads and writes of the `merchants` table live here and nowhere else.
 
 use crate::domain::merchant::{AccentColour, Country, MerchantBranding, MerchantId, MerchantSlug};
-use crate::domain::money::Currency;
+use crate::domain::money::{Currency, Money};
 use crate::domain::payment::PaymentMethodKind;
 use crate::services::Database;
 use time::OffsetDateTime;
@@ -31,7 +31,13 @@ pub struct NewMerchant {
     pub support_email: Option<String>,
     pub logo_url: Option<String>,
     pub payment_methods: Vec<PaymentMethodKind>,
+    /// The smallest part of an invoice a customer may pay, in cents (see
+    /// [`minimum_partial_payment`]).
+    pub minimum_partial_payment_minor: i64,
 }
+
+/// What a merchant's customers may pay toward an invoice unless they pay all of it: 1.00.
+pub const DEFAULT_MINIMUM_PARTIAL_PAYMENT_MINOR: i64 = 100;
 
 pub async fn create(db: &Database, merchant: &NewMerchant) -> Result<MerchantId, MerchantError> {
     let id = MerchantId::new_random();
@@ -48,8 +54,9 @@ pub async fn create(db: &Database, merchant: &NewMerchant) -> Result<MerchantId,
     let mut transaction = db.pool().begin().await?;
     let inserted = sqlx::query(
         "INSERT INTO merchants \
-         (id, slug, legal_name, display_name, country, default_currency, accent_colour, support_email, logo_url, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+         (id, slug, legal_name, display_name, country, default_currency, accent_colour, support_email, logo_url, \
+          minimum_partial_payment_minor, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(id.to_string())
     .bind(merchant.slug.as_str())
@@ -60,6 +67,7 @@ pub async fn create(db: &Database, merchant: &NewMerchant) -> Result<MerchantId,
     .bind(merchant.accent_colour.as_str())
     .bind(merchant.support_email.as_deref())
     .bind(merchant.logo_url.as_deref())
+    .bind(merchant.minimum_partial_payment_minor)
     .bind(created_at)
     .execute(&mut *transaction)
     .await;
@@ -120,6 +128,22 @@ pub async fn any_exist(db: &Database) -> Result<bool, MerchantError> {
 }
 
 /// The merchant whose billing link ends in `slug`: its id and what customers see of it.
+/// The smallest part of an invoice in `currency` that `merchant`'s customers may pay when
+/// they do not pay all of it.
+pub async fn minimum_partial_payment(
+    db: &Database,
+    merchant: MerchantId,
+    currency: Currency,
+) -> Result<Money, MerchantError> {
+    let (minor,): (i64,) =
+        sqlx::query_as("SELECT minimum_partial_payment_minor FROM merchants WHERE id = $1")
+            .bind(merchant.to_string())
+            .fetch_one(db.pool())
+            .await?;
+    Money::from_minor_units(minor, currency)
+        .map_err(|error| MerchantError::CorruptRow(error.to_string()))
+}
+
 pub async fn find(
     db: &Database,
     slug: &MerchantSlug,

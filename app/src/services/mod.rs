@@ -19,6 +19,7 @@ pub mod merchants;
 pub mod page;
 pub mod payments;
 pub mod processors;
+pub mod rate_limit;
 pub mod request;
 pub mod saved_cards;
 pub mod sessions;

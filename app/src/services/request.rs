@@ -19,6 +19,16 @@ pub struct CookiePolicy {
 }
 
 impl CookiePolicy {
+    /// The session cookie's name at `merchant`. One cookie per merchant, so that opening a
+    /// second merchant's billing link never replaces the session at the first. `__Host-` when
+    /// the cookie is `Secure`: a browser then takes it only from this host over HTTPS, for path
+    /// `/` and without a `Domain`, so a sibling subdomain can neither plant nor shadow it.
+    pub fn session_cookie_name(&self, merchant: crate::domain::ids::MerchantId) -> String {
+        let prefix = if self.secure { "__Host-" } else { "" };
+        let id = uuid::Uuid::from_bytes(merchant.to_bytes());
+        format!("{prefix}portico_session_{}", id.simple())
+    }
+
     /// The attributes after `name=value`.
     pub fn attributes(&self, max_age_seconds: i64) -> String {
         let mut attributes = format!("Path=/; HttpOnly; Max-Age={max_age_seconds}");
@@ -37,6 +47,42 @@ impl CookiePolicy {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_merchant_has_its_own_cookie_and_secure_ones_are_host_only() {
+        let merchant =
+            crate::domain::ids::MerchantId::parse("0f8fad5b-d9cb-469f-a165-70867728950e").unwrap();
+        let other =
+            crate::domain::ids::MerchantId::parse("7c9e6679-7425-40de-944b-e07fc1f90ae7").unwrap();
+        let plain = CookiePolicy {
+            secure: false,
+            embeddable: false,
+        };
+        assert_eq!(
+            plain.session_cookie_name(merchant),
+            "portico_session_0f8fad5bd9cb469fa16570867728950e"
+        );
+        assert_ne!(
+            plain.session_cookie_name(merchant),
+            plain.session_cookie_name(other)
+        );
+        let https = CookiePolicy {
+            secure: true,
+            embeddable: true,
+        };
+        assert_eq!(
+            https.session_cookie_name(merchant),
+            "__Host-portico_session_0f8fad5bd9cb469fa16570867728950e"
+        );
+        assert!(
+            https.attributes(60).starts_with("Path=/;"),
+            "__Host- needs Path=/"
+        );
+        assert!(
+            !https.attributes(60).contains("Domain"),
+            "__Host- forbids Domain"
+        );
+    }
 
     #[test]
     fn cookies_are_lax_unless_the_portal_may_be_framed_over_https() {

@@ -66,6 +66,7 @@ pub async fn choose_amounts(
     use crate::domain::invoice::InvoiceStatus;
     use crate::error::unexpected;
     use crate::services::invoices::{self, InvoiceError};
+    use crate::services::merchants;
     use crate::wizard::guard;
     use std::collections::{BTreeMap, BTreeSet};
 
@@ -172,6 +173,18 @@ pub async fn choose_amounts(
         if paying.try_cmp(&balance).is_ok_and(|order| order.is_gt()) {
             errors.push(refuse(format!(
                 "Invoice {} has {balance} left to pay; enter at most that.",
+                invoice.number
+            )));
+            continue;
+        }
+        let minimum =
+            merchants::minimum_partial_payment(&payer.db, payer.merchant_id, balance.currency())
+                .await
+                .map_err(|error| unexpected("reading the merchant's minimum payment", &error))?;
+        let partial = paying.try_cmp(&balance).is_ok_and(|order| order.is_lt());
+        if partial && paying.try_cmp(&minimum).is_ok_and(|order| order.is_lt()) {
+            errors.push(refuse(format!(
+                "Pay at least {minimum} toward invoice {}, or all of its {balance}.",
                 invoice.number
             )));
             continue;

@@ -32,8 +32,9 @@ pub async fn submit_card(
     use crate::services::clock::today;
     use crate::services::from_context;
     use crate::services::processors::{CardDetails, PaymentProcessor, Processor, ProcessorError};
+    use crate::services::rate_limit::CardAttempts;
     use crate::wizard::WizardPage;
-    use crate::wizard::guard;
+    use crate::wizard::{guard, session};
 
     let payer = guard::require_payer(&merchant_slug).await?;
     let mut checkout = payer.session.checkout.clone();
@@ -94,6 +95,18 @@ pub async fn submit_card(
         return Err(AppError::InvalidFields(errors));
     }
 
+    let attempts: CardAttempts = from_context()?;
+    if let Err(retry_after) =
+        attempts.check(payer.session.id.as_str(), &session::client_address().0)
+    {
+        return Err(AppError::Invalid {
+            field: "card_number".to_owned(),
+            message: format!(
+                "Too many cards were tried just now. Please try again in {} minutes, or go back and choose another way to pay.",
+                retry_after.seconds().div_ceil(60)
+            ),
+        });
+    }
     let processor: Processor = from_context()?;
     let card = CardDetails {
         number: &number,

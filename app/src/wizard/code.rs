@@ -122,7 +122,7 @@ pub async fn verify_code(merchant_slug: String, code: String) -> Result<(), AppE
     let token = sessions::sign_in(&db, &current.id, &email, only)
         .await
         .map_err(|error| unexpected("signing a session in", &error))?;
-    session::set_cookie(&token)?;
+    session::set_cookie(merchant_id, &token)?;
     let mut signed_in = sessions::find_by_id(&db, &current.id)
         .await
         .map_err(|error| unexpected("reading a session", &error))?;

@@ -92,7 +92,7 @@ pub async fn sign_out(merchant_slug: String) -> Result<(), AppError> {
             .await
             .map_err(|error| unexpected("ending a session", &error))?;
     }
-    crate::wizard::session::clear_cookie()?;
+    crate::wizard::session::clear_cookie(merchant_id)?;
     leptos_axum::redirect(&format!("/pay/{}", merchant.slug));
     Ok(())
 }

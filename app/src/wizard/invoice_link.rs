@@ -58,7 +58,11 @@ pub async fn open_invoice_link(
             return Err(unexpected("resolving an invoice link", &error));
         }
     };
-    let mut current = session::current_or_start(&db, merchant_id).await?;
+    let mut current = match session::current_or_start(&db, merchant_id).await {
+        Ok(current) => current,
+        Err(AppError::Invalid { message, .. }) => return refused(&message),
+        Err(error) => return Err(error),
+    };
     sessions::preselect_invoice(&db, &current.id, invoice)
         .await
         .map_err(|error| unexpected("remembering an invoice link's invoice", &error))?;

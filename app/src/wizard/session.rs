@@ -9,15 +9,14 @@ use crate::domain::merchant::{MerchantBranding, MerchantSlug};
 use crate::error::{AppError, unexpected};
 use crate::services::bank_accounts::{self, BankAccountError, NewBankAccount};
 use crate::services::keys::Keys;
-use crate::services::request::CookiePolicy;
+use crate::services::rate_limit::SessionOpenings;
+use crate::services::request::{ClientAddress, CookiePolicy};
 use crate::services::sessions::{self, IDLE_TIMEOUT, Session};
 use crate::services::{Database, access_requests, customers, from_context, merchants};
 use crate::wizard::WizardPage;
 use http::header::{COOKIE, HeaderValue, SET_COOKIE};
 use leptos::prelude::use_context;
 use secrecy::{ExposeSecret, SecretString};
-
-const COOKIE_NAME: &str = "portico_session";
 
 /// The merchant a billing link names, or `None`.
 pub async fn merchant(
@@ -51,7 +50,7 @@ pub fn no_billing_link() -> AppError {
 /// The live session of this browser for `merchant`, if any. A session opened at another
 /// merchant's link does not count here.
 pub async fn current(db: &Database, merchant: MerchantId) -> Result<Option<Session>, AppError> {
-    let Some(token) = cookie_token() else {
+    let Some(token) = cookie_token(merchant)? else {
         return Ok(None);
     };
     let session = sessions::find(db, token.expose_secret())
@@ -61,7 +60,7 @@ pub async fn current(db: &Database, merchant: MerchantId) -> Result<Option<Sessi
         return Ok(None);
     };
     // The cookie's lifetime slides with the session's: 30 minutes from now, not from sign-in.
-    set_cookie(&token)?;
+    set_cookie(merchant, &token)?;
     Ok(Some(session))
 }
 
@@ -73,12 +72,24 @@ pub async fn current_or_start(db: &Database, merchant: MerchantId) -> Result<Ses
     }
 }
 
-/// A new session at `merchant`, with its cookie set.
+/// A new session at `merchant`, with its cookie set. Each client may open only so many (see
+/// [`SessionOpenings`]), counted before anything is written: a flood of cookie-less requests
+/// must not fill the sessions table or hold the database's writer.
 pub async fn start(db: &Database, merchant: MerchantId) -> Result<Session, AppError> {
+    let openings: SessionOpenings = from_context()?;
+    if let Err(retry_after) = openings.0.check(&client_address().0) {
+        return Err(AppError::Invalid {
+            field: "email".to_owned(),
+            message: format!(
+                "Too many visits were started from your network just now. Please try again in {} seconds.",
+                retry_after.seconds()
+            ),
+        });
+    }
     let (session, token) = sessions::start(db, merchant)
         .await
         .map_err(|error| unexpected("opening a session", &error))?;
-    set_cookie(&token)?;
+    set_cookie(merchant, &token)?;
     Ok(session)
 }
 
@@ -139,14 +150,10 @@ pub async fn send_code(
     email: &crate::domain::email::EmailAddress,
     field: &str,
 ) -> Result<(), AppError> {
-    use crate::services::keys::Keys;
-    use crate::services::request::ClientAddress;
     use crate::services::sign_in::{self, SendError};
 
     let keys: Keys = from_context()?;
-    let client = use_context::<http::request::Parts>()
-        .and_then(|parts| parts.extensions.get::<ClientAddress>().cloned())
-        .unwrap_or_else(|| ClientAddress("unknown".to_owned()));
+    let client = client_address();
     let message = match sign_in::send_code(db, &keys, merchant, current, email, &client).await {
         Ok(()) => return Ok(()),
         Err(SendError::CoolDown { seconds_left, .. }) => {
@@ -173,31 +180,48 @@ pub async fn send_code(
     })
 }
 
-fn cookie_token() -> Option<SecretString> {
-    let parts = use_context::<http::request::Parts>()?;
-    parts
+/// What per-client limits count this request against.
+pub fn client_address() -> ClientAddress {
+    use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<ClientAddress>().cloned())
+        .unwrap_or_else(|| ClientAddress("unknown".to_owned()))
+}
+
+/// The token of this browser's session cookie at `merchant`, if it sent one.
+fn cookie_token(merchant: MerchantId) -> Result<Option<SecretString>, AppError> {
+    let policy: CookiePolicy = from_context()?;
+    let name = policy.session_cookie_name(merchant);
+    let Some(parts) = use_context::<http::request::Parts>() else {
+        return Ok(None);
+    };
+    Ok(parts
         .headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE_NAME)
-        .map(|(_, value)| SecretString::from(value.to_owned()))
+        .find(|(found, _)| *found == name)
+        .map(|(_, value)| SecretString::from(value.to_owned())))
 }
 
-pub fn set_cookie(token: &SecretString) -> Result<(), AppError> {
+pub fn set_cookie(merchant: MerchantId, token: &SecretString) -> Result<(), AppError> {
     let policy: CookiePolicy = from_context()?;
     write_cookie(&format!(
-        "{COOKIE_NAME}={}; {}",
+        "{}={}; {}",
+        policy.session_cookie_name(merchant),
         token.expose_secret(),
         policy.attributes(IDLE_TIMEOUT.whole_seconds())
     ))
 }
 
-pub fn clear_cookie() -> Result<(), AppError> {
+pub fn clear_cookie(merchant: MerchantId) -> Result<(), AppError> {
     let policy: CookiePolicy = from_context()?;
-    write_cookie(&format!("{COOKIE_NAME}=; {}", policy.attributes(0)))
+    write_cookie(&format!(
+        "{}=; {}",
+        policy.session_cookie_name(merchant),
+        policy.attributes(0)
+    ))
 }
 
 fn write_cookie(cookie: &str) -> Result<(), AppError> {

@@ -23,6 +23,7 @@ pub enum ProblemType {
     Conflict,
     IdempotencyKeyReused,
     IdempotencyKeyInFlight,
+    TooManyRequests,
     Internal,
 }
 
@@ -84,6 +85,11 @@ impl ProblemType {
                 "idempotency-key-in-flight",
                 "A request with this idempotency key is still being processed",
                 StatusCode::CONFLICT,
+            ),
+            Self::TooManyRequests => (
+                "too-many-requests",
+                "Too many requests with this API key",
+                StatusCode::TOO_MANY_REQUESTS,
             ),
             Self::Internal => (
                 "internal",

@@ -14,6 +14,7 @@ fn options(slug: &str, country: &str) -> MerchantOptions {
         accent_colour: None,
         logo_url: None,
         methods: None,
+        minimum_partial_payment: None,
     }
 }
 
@@ -50,8 +51,29 @@ both_databases! {
         pad_in_us.methods = Some("card,ca_pad".into());
         let methods = refusal(admin::create_merchant(&app.db, &public_url, &pad_in_us).await);
         assert!(methods.to_string().contains("ca_pad is not offered in US"), "{methods}");
+        for bad in ["0", "0.00", "-1", "five", "1.001"] {
+            let mut free = options("acme", "US");
+            free.minimum_partial_payment = Some(bad.into());
+            let minimum = refusal(admin::create_merchant(&app.db, &public_url, &free).await);
+            assert!(minimum.starts_with("--minimum-partial-payment:"), "{bad}: {minimum}");
+        }
         assert!(refusal(admin::create_api_key(&app.db, "nobody").await).starts_with("--merchant:"));
         assert!(admin::revoke_api_key(&app.db, "42").await.unwrap_err().to_string().starts_with("--key-id:"));
+    }
+
+    async fn a_merchant_sets_the_smallest_part_of_an_invoice_its_customers_may_pay(app: TestApp) {
+        use app::domain::money::Currency;
+        use app::services::merchants;
+
+        let public_url = PublicUrl::parse(&app.address).unwrap();
+        let mut strict = options("acme", "US");
+        strict.minimum_partial_payment = Some("25.00".into());
+        let created = admin::create_merchant(&app.db, &public_url, &strict).await.unwrap();
+        let minimum = merchants::minimum_partial_payment(&app.db, created.merchant_id, Currency::Usd).await.unwrap();
+        assert_eq!(minimum.to_plain_string(), "25.00");
+        let usual = admin::create_merchant(&app.db, &public_url, &options("usual", "CA")).await.unwrap();
+        let minimum = merchants::minimum_partial_payment(&app.db, usual.merchant_id, Currency::Cad).await.unwrap();
+        assert_eq!(minimum.to_plain_string(), "1.00");
     }
 
     async fn the_demo_seeds_invoices_in_every_state_a_customer_meets(app: TestApp) {

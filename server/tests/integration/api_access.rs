@@ -87,3 +87,35 @@ both_databases! {
         assert!(merchant.api_key.ends_with(&hint[hint.len() - 4..]));
     }
 }
+
+#[tokio::test]
+async fn a_key_past_its_rate_is_told_when_to_come_back_and_other_keys_are_not() {
+    // Ten a minute: a burst of one, then one every six seconds.
+    let app = crate::helpers::TestApp::spawn_with(
+        crate::helpers::TestDb::Sqlite,
+        &[("PORTICO_API_REQUESTS_PER_MINUTE", "10")],
+    )
+    .await
+    .unwrap();
+    let acme = app.merchant("acme", "US").await;
+    let rival = app.merchant("rival", "US").await;
+    app.api_get(&acme.api_key, "/customers").await.ok(200);
+
+    let refused = app.api_get(&acme.api_key, "/customers").await;
+    let problem = refused.problem(429, "too-many-requests");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("more than 10 requests in a minute"),
+        "{problem}"
+    );
+    let retry_after: u64 = refused.headers["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=6).contains(&retry_after), "Retry-After: {retry_after}");
+
+    app.api_get(&rival.api_key, "/customers").await.ok(200);
+}

@@ -261,6 +261,7 @@ impl TestApp {
             accent_colour: None,
             logo_url: None,
             methods: None,
+            minimum_partial_payment: None,
         };
         let created = server::admin::create_merchant(&self.db, &public_url, &options)
             .await
@@ -371,13 +372,15 @@ impl ApiResponse {
 #[derive(Clone)]
 pub struct Browser {
     client: reqwest::Client,
+    cookies: std::sync::Arc<reqwest::cookie::Jar>,
     address: String,
 }
 
 impl Browser {
     pub fn new(app: &TestApp) -> Self {
+        let cookies = std::sync::Arc::new(reqwest::cookie::Jar::default());
         let client = reqwest::Client::builder()
-            .cookie_store(true)
+            .cookie_provider(cookies.clone())
             .redirect(reqwest::redirect::Policy::none())
             // A hung request fails the test with a message instead of hanging the suite.
             .timeout(std::time::Duration::from_secs(30))
@@ -385,8 +388,17 @@ impl Browser {
             .expect("an HTTP client");
         Self {
             client,
+            cookies,
             address: app.address.clone(),
         }
+    }
+
+    /// The `Cookie` header this browser sends, for requests built by hand.
+    pub fn cookie_header(&self) -> Option<String> {
+        use reqwest::cookie::CookieStore as _;
+        let url = reqwest::Url::parse(&self.address).ok()?;
+        let value = self.cookies.cookies(&url)?;
+        value.to_str().ok().map(str::to_owned)
     }
 
     /// Opens a page as a navigation would.
@@ -454,7 +466,10 @@ impl Browser {
             .iter()
             .filter_map(|value| value.to_str().ok())
             // A browser applies them in order: the last one is the cookie it keeps.
-            .rfind(|value| value.starts_with("portico_session="))
+            .rfind(|value| {
+                value.starts_with("portico_session_")
+                    || value.starts_with("__Host-portico_session_")
+            })
             .map(str::to_owned)
     }
 }

@@ -540,6 +540,7 @@ async fn the_session_cookie_is_http_only_and_lax_unless_the_portal_may_be_framed
         cookie.contains("Secure; SameSite=None; Partitioned") && cookie.contains("HttpOnly"),
         "{cookie}"
     );
+    assert!(cookie.starts_with("__Host-portico_session_"), "{cookie}");
 }
 
 #[tokio::test]
@@ -723,5 +724,58 @@ mod behind_a_proxy {
     #[tokio::test]
     async fn a_forged_first_header_line_does_not_escape_the_per_client_limit_postgres() {
         a_forged_first_header_line_does_not_escape_the_per_client_limit(TestDb::Postgres).await;
+    }
+}
+
+#[tokio::test]
+async fn a_flood_of_cookie_less_posts_opens_no_session_past_the_per_client_limit() {
+    use app::services::rate_limit::SessionOpenings;
+
+    let app = TestApp::spawn(TestDb::Sqlite).await.unwrap();
+    let burst = i64::from(SessionOpenings::RATE.burst);
+    let mut refusals = Vec::new();
+    for _ in 0..burst + 10 {
+        // A refused address still opens a session today (to keep what was typed), so it is
+        // what a flood would send: no code is ever asked for, and no code limit counts it.
+        let response = app
+            .client
+            .post(format!("{}/api/wizard/email", app.address))
+            .header("accept", "text/html")
+            .header("referer", format!("{}{DEMO}", app.address))
+            .form(&[("merchant_slug", "northwind"), ("email", "not an address")])
+            .send()
+            .await
+            .unwrap();
+        refusals.extend(location(&response).as_deref().and_then(Browser::error_in));
+    }
+    let (sessions,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sessions")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(sessions, burst);
+    let flooded: Vec<_> = refusals
+        .iter()
+        .filter(|message| message.contains("Too many visits were started from your network"))
+        .collect();
+    assert_eq!(flooded.len(), 10, "{refusals:?}");
+}
+
+both_databases! {
+    async fn opening_a_second_merchants_link_keeps_the_session_at_the_first(app: TestApp) {
+        let browser = Browser::new(&app);
+        sign_in(&app, &browser, GLOBEX).await;
+        assert_eq!(fill_in_business(&browser, &BUSINESS).await, format!("{DEMO}/invoices"));
+
+        let maple = "/pay/maple-wholesale";
+        let answer = browser
+            .submit(maple, "wizard/email", &[("merchant_slug", "maple-wholesale"), ("email", GLOBEX)])
+            .await;
+        assert_eq!(answer, format!("{maple}/verify"));
+
+        let (path, page) = browser.page(&format!("{DEMO}/invoices")).await;
+        assert_eq!(path, format!("{DEMO}/invoices"), "still signed in at Northwind");
+        assert!(page.contains("Step 4 of 8"));
+        let (path, _) = browser.page(&format!("{maple}/verify")).await;
+        assert_eq!(path, format!("{maple}/verify"), "and waiting for a code at Maple");
     }
 }

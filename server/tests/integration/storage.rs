@@ -25,6 +25,7 @@ both_databases! {
             support_email: None,
             logo_url: None,
             payment_methods: Vec::new(),
+            minimum_partial_payment_minor: merchants::DEFAULT_MINIMUM_PARTIAL_PAYMENT_MINOR,
         };
         let result = merchants::create(&app.db, &merchant).await;
         assert!(matches!(result, Err(MerchantError::SlugTaken(_))), "{result:?}");

@@ -228,10 +228,11 @@ both_databases! {
     }
 
     async fn each_bad_amount_gets_its_own_message_and_keeps_what_was_typed(app: TestApp) {
-        let ids = customer_with_invoices(&app, "pay@tyrell.example", &[("IN-1", "100.00", "USD"), ("IN-2", "50.00", "CAD")]).await;
+        let ids = customer_with_invoices(&app, "pay@tyrell.example", &[("IN-1", "100.00", "USD"), ("IN-2", "50.00", "CAD"), ("IN-3", "0.50", "USD")]).await;
         let browser = signed_in(&app, "pay@tyrell.example").await;
         for (typed, message) in [
             ("100.01", "Invoice IN-1 has 100.00 USD left to pay; enter at most that."),
+            ("0.99", "Pay at least 1.00 USD toward invoice IN-1, or all of its 100.00 USD."),
             ("0", "The amount must be more than 0.00."),
             ("-5", "An amount cannot be negative."),
             ("10.001", "USD amounts have at most 2 decimal places."),
@@ -244,10 +245,17 @@ both_databases! {
         }
         let none = browser.submit(&format!("{DEMO}/amounts"), "wizard/amounts", &[("merchant_slug", SLUG)]).await;
         assert!(Browser::error_in(&none).unwrap_or_default().contains("Select at least one invoice to pay."));
+        let below_minimum = choose_amounts(&browser, &[(&ids[2], "0.25")]).await;
+        assert!(Browser::error_in(&below_minimum).unwrap_or_default().contains("Pay at least 1.00 USD"));
         let mixed = choose_amounts(&browser, &[(&ids[0], "100.00"), (&ids[1], "50.00")]).await;
         assert!(Browser::error_in(&mixed).unwrap_or_default().contains("different currencies"));
         let (path, _) = browser.page(&format!("{DEMO}/review")).await;
         assert_eq!(path, format!("{DEMO}/amounts"), "no skipping ahead without a selection");
+        assert_eq!(
+            choose_amounts(&browser, &[(&ids[2], "0.50")]).await,
+            format!("{DEMO}/method"),
+            "a balance under the minimum can still be paid in full"
+        );
     }
 
     async fn concurrent_confirms_with_one_key_make_one_payment(app: TestApp) {
@@ -662,5 +670,28 @@ both_databases! {
             .api_post(&key, "/customers", &json!({"name": memo, "email": "a@b.example", "country": "US"}))
             .await;
         assert!(answer.status != 413 && answer.status < 500, "{answer:?}");
+    }
+}
+
+both_databases! {
+    async fn a_session_that_tries_card_after_card_is_made_to_wait(app: TestApp) {
+        use app::services::rate_limit::CardAttempts;
+
+        let ids = customer_with_invoices(&app, "tester@cards.example", &[("CT-1", "50.00", "USD")]).await;
+        let browser = signed_in(&app, "tester@cards.example").await;
+        choose_amounts(&browser, &[(&ids[0], "50.00")]).await;
+        choose_method(&browser, "card").await;
+        let allowed = CardAttempts::PER_SESSION.burst;
+        for _ in 0..allowed {
+            assert_eq!(enter_card(&browser, "4242424242424242").await, format!("{DEMO}/review"));
+        }
+        let refused = enter_card(&browser, "4242424242424242").await;
+        let message = Browser::error_in(&refused).expect("the card is refused");
+        assert!(message.contains("Too many cards were tried just now"), "{message}");
+        let (tokens,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sandbox_card_tokens")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+        assert_eq!(tokens, i64::from(allowed), "the refused card never reached the processor");
     }
 }
