@@ -7,7 +7,7 @@
 use app::error::AppError;
 use axum::body::Body;
 use axum::extract::Request;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
 
@@ -18,7 +18,11 @@ const SERVER_FN_ERROR_HEADER: &str = "serverfnerror";
 const MAX_ERROR_BODY: usize = 64 * 1024;
 
 pub async fn refusals_are_client_errors(request: Request, next: Next) -> Response {
+    let wizard = request.uri().path().starts_with("/api/wizard/");
     let response = next.run(request).await;
+    if wizard && response.status() == StatusCode::METHOD_NOT_ALLOWED {
+        return wrong_method_explained(response);
+    }
     if response.status() != StatusCode::INTERNAL_SERVER_ERROR
         || !response.headers().contains_key(SERVER_FN_ERROR_HEADER)
     {
@@ -30,6 +34,23 @@ pub async fn refusals_are_client_errors(request: Request, next: Next) -> Respons
     };
     parts.status = status_of(serde_json::from_slice::<AppError>(&bytes).ok());
     Response::from_parts(parts, Body::from(bytes))
+}
+
+/// Server functions answer another method than their own with an empty 405; say what to do.
+fn wrong_method_explained(response: Response) -> Response {
+    let (mut parts, _) = response.into_parts();
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(
+        parts,
+        Body::from(
+            "This address takes only the form posts (POST) of the payment pages. \
+             Open the billing link to pay.",
+        ),
+    )
 }
 
 fn status_of(error: Option<AppError>) -> StatusCode {

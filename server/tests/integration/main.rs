@@ -13,6 +13,7 @@ mod api_invoices;
 mod api_payments;
 
 mod billing_link;
+mod fuzz;
 mod health;
 mod jobs;
 mod security;
