@@ -18,11 +18,23 @@ impl Cursor {
         hex::encode(format!("{}|{}", self.created_at, self.id))
     }
 
+    /// Only what [`Cursor::encode`] writes: lower-case hex of a creation time as the database
+    /// keeps it (`2026-11-27T09:05:01.000000Z`), `|`, and a hyphenated lower-case UUID. A
+    /// forged cursor is refused rather than starting a page at some odd place (or carrying a
+    /// NUL byte, which PostgreSQL text refuses, into a query).
     pub fn decode(text: &str) -> Result<Self, CursorError> {
+        if !text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        {
+            return Err(CursorError);
+        }
         let bytes = hex::decode(text).map_err(|_| CursorError)?;
         let text = String::from_utf8(bytes).map_err(|_| CursorError)?;
         let (created_at, id) = text.split_once('|').ok_or(CursorError)?;
-        if created_at.len() != 27 || uuid::Uuid::parse_str(id).is_err() {
+        let canonical_id =
+            uuid::Uuid::parse_str(id).is_ok_and(|uuid| uuid.hyphenated().to_string() == id);
+        if !is_creation_time(created_at) || !canonical_id {
             return Err(CursorError);
         }
         Ok(Self {
@@ -30,6 +42,20 @@ impl Cursor {
             id: id.to_owned(),
         })
     }
+}
+
+/// `YYYY-MM-DDTHH:MM:SS.ffffffZ`, digit for digit (the shape, not the calendar: the database
+/// compares these as text).
+fn is_creation_time(text: &str) -> bool {
+    const SHAPE: &[u8; 27] = b"dddd-dd-ddTdd:dd:dd.ddddddZ";
+    text.len() == SHAPE.len()
+        && text
+            .bytes()
+            .zip(SHAPE)
+            .all(|(byte, &expected)| match expected {
+                b'd' => byte.is_ascii_digit(),
+                other => byte == other,
+            })
 }
 
 /// Which page to read.
@@ -102,9 +128,21 @@ mod tests {
             created_at: "2026-11-27T09:05:01.000000Z".into(),
             id: "0b6f5c1e-8d8a-4f0e-9a55-3f0c2b7d9e11".into(),
         };
-        assert_eq!(Cursor::decode(&cursor.encode()), Ok(cursor));
+        assert_eq!(Cursor::decode(&cursor.encode()), Ok(cursor.clone()));
         assert_eq!(Cursor::decode("zz"), Err(CursorError));
         assert_eq!(Cursor::decode(&hex::encode("x|y")), Err(CursorError));
+        let upper_case = cursor.encode().to_uppercase();
+        assert_eq!(Cursor::decode(&upper_case), Err(CursorError));
+        let with_nul = Cursor {
+            created_at: "2026-11-27T09:05:01.00000\0Z".into(),
+            ..cursor.clone()
+        };
+        assert_eq!(Cursor::decode(&with_nul.encode()), Err(CursorError));
+        let braced_id = Cursor {
+            id: format!("{{{}}}", cursor.id),
+            ..cursor
+        };
+        assert_eq!(Cursor::decode(&braced_id.encode()), Err(CursorError));
     }
 
     #[test]

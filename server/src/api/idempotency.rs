@@ -67,6 +67,16 @@ pub async fn idempotent_posts(
                 .map(|path| path.as_str())
                 .unwrap_or_default(),
         );
+        // The media type decides how the body is read (a stored 415 must not answer the same
+        // bytes sent again as JSON), so it is part of what makes two requests the same.
+        hasher.update(b"\n");
+        hasher.update(
+            parts
+                .headers
+                .get(header::CONTENT_TYPE)
+                .map(|value| value.as_bytes())
+                .unwrap_or_default(),
+        );
         hasher.update(b"\n");
         hasher.update(&body);
         hex::encode(hasher.finalize())

@@ -37,6 +37,24 @@ both_databases! {
         assert_eq!(list.ok(200)["data"].as_array().unwrap().len(), 1);
     }
 
+    async fn the_same_bytes_under_another_media_type_are_another_request(app: TestApp) {
+        let merchant = app.merchant("acme", "US").await;
+        let body = json!({"name": "Globex", "email": "ap@globex.example", "country": "US"}).to_string();
+        let send = |content_type: &'static str| {
+            app.client
+                .post(format!("{}/api/v1/customers", app.address))
+                .bearer_auth(&merchant.api_key)
+                .header("Idempotency-Key", "typed-wrong")
+                .header("content-type", content_type)
+                .body(body.clone())
+                .send()
+        };
+        let as_text = ApiResponse::read(send("text/plain").await.unwrap()).await;
+        as_text.problem(415, "unsupported-media-type");
+        let as_json = ApiResponse::read(send("application/json").await.unwrap()).await;
+        as_json.problem(409, "idempotency-key-reused");
+    }
+
     async fn the_same_key_with_another_request_is_a_conflict(app: TestApp) {
         let merchant = app.merchant("acme", "US").await;
         let body = json!({"name": "Globex", "email": "ap@globex.example", "country": "US"});
