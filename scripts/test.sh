@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # README command 2: every check, in the order a failure is cheapest to find.
 #   formatting; clippy for the ssr, hydrate and csr builds (warnings are errors); unit and
-#   integration tests on SQLite and on a throwaway PostgreSQL cluster; the release build and its
-#   size budgets; the browser tests in Chromium; the islands gallery with Trunk.
+#   integration tests on SQLite and on a throwaway PostgreSQL cluster (the HTTP fuzzer's short
+#   form among them); the release build and its size budgets; Schemathesis against the API's
+#   OpenAPI document; the browser tests in Chromium; the islands gallery with Trunk.
 # Under CI=true a missing PostgreSQL or Chromium fails the run instead of skipping.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -74,6 +75,9 @@ scripts/precompress.sh
 
 step "size budgets (the built files; the first load of steps 1 and 5)"
 scripts/budgets.sh
+
+step "Schemathesis: every schema-valid API request accepted, no 5xx (short form; 20 examples per operation)"
+scripts/schemathesis.sh 20
 
 step "browser tests (Chromium: desktop and phone, with and without JavaScript)"
 (cd end2end && npx playwright test)

@@ -1,7 +1,8 @@
 //! `/api/v1/customers`: the businesses a merchant bills, and who may pay for them.
 
+use crate::api::document;
 use crate::api::extract::{ApiJson, ApiMerchant, ApiQuery};
-use crate::api::problem::Problem;
+use crate::api::problem::{Problem, ProblemType};
 use crate::api::{ListQuery, page_request};
 use app::domain::email::EmailAddress;
 use app::domain::ids::CustomerId;
@@ -20,15 +21,16 @@ use utoipa::{IntoParams, ToSchema};
 #[serde(deny_unknown_fields)]
 pub struct NewCustomerBody {
     /// The business's legal name.
-    #[schema(example = "Globex Manufacturing Inc.")]
+    #[schema(value_type = document::LegalName)]
     pub name: String,
     /// The first contact: an email address allowed to pay for this customer.
-    #[schema(example = "ap@globex.example")]
+    #[schema(value_type = document::EmailAddress)]
     pub email: String,
-    /// `US` or `CA`.
-    #[schema(example = "US")]
+    /// Where the business is.
+    #[schema(value_type = document::CountryCode)]
     pub country: String,
-    /// The customer's id in your accounting software.
+    /// The customer's id in your accounting software; no other customer of yours may have it.
+    #[schema(value_type = Option<document::ExternalId>)]
     pub external_id: Option<String>,
 }
 
@@ -36,7 +38,8 @@ pub struct NewCustomerBody {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewContactBody {
-    #[schema(example = "controller@globex.example")]
+    /// The address to allow.
+    #[schema(value_type = document::EmailAddress)]
     pub email: String,
 }
 
@@ -44,6 +47,7 @@ pub struct NewContactBody {
 pub struct CustomerBody {
     pub id: String,
     pub name: String,
+    #[schema(value_type = document::CountryCode)]
     pub country: String,
     /// The email addresses allowed to pay for this customer.
     pub contacts: Vec<String>,
@@ -77,12 +81,13 @@ impl From<Customer> for CustomerBody {
 fn problem(error: CustomerError) -> Problem {
     match error {
         CustomerError::NotFound => Problem::not_found("customer"),
-        CustomerError::ExternalIdTaken(id) => Problem::invalid(
+        CustomerError::ExternalIdTaken(id) => Problem::about(
+            ProblemType::Conflict,
             "external_id",
             format!("Another customer already has the external id “{id}”."),
         ),
         CustomerError::ContactNotFound(email) => Problem::new(
-            crate::api::problem::ProblemType::NotFound,
+            ProblemType::NotFound,
             format!("{email} is not a contact of this customer."),
         ),
         CustomerError::LastContact => Problem::conflict(
@@ -104,7 +109,13 @@ pub(crate) fn parse_customer_id(text: &str) -> Result<CustomerId, Problem> {
     request_body = NewCustomerBody,
     responses(
         (status = 201, description = "The customer was created", body = CustomerBody),
-        (status = "4XX", description = "The request was refused", body = Problem, content_type = "application/problem+json"),
+        (status = 400, response = document::BadRequest),
+        (status = 401, response = document::Unauthorized),
+        (status = 409, response = document::Conflict),
+        (status = 413, response = document::PayloadTooLarge),
+        (status = 415, response = document::UnsupportedMediaType),
+        (status = 422, response = document::ValidationFailed),
+        (status = 500, response = document::InternalError),
     ),
     security(("api_key" = []))
 )]
@@ -139,7 +150,10 @@ pub async fn create_customer(
     params(ListQuery),
     responses(
         (status = 200, description = "A page of customers", body = CustomerList),
-        (status = "4XX", description = "The request was refused", body = Problem, content_type = "application/problem+json"),
+        (status = 400, response = document::BadRequest),
+        (status = 401, response = document::Unauthorized),
+        (status = 422, response = document::ValidationFailed),
+        (status = 500, response = document::InternalError),
     ),
     security(("api_key" = []))
 )]
@@ -161,10 +175,13 @@ pub async fn list_customers(
 /// Read one customer.
 #[utoipa::path(
     get, path = "/api/v1/customers/{id}", tag = "customers",
-    params(("id" = String, Path, description = "The customer's id")),
+    params(("id" = document::Id, Path, description = "The customer's id")),
     responses(
         (status = 200, description = "The customer", body = CustomerBody),
-        (status = "4XX", description = "The request was refused", body = Problem, content_type = "application/problem+json"),
+        (status = 400, response = document::BadRequest),
+        (status = 401, response = document::Unauthorized),
+        (status = 404, response = document::NotFound),
+        (status = 500, response = document::InternalError),
     ),
     security(("api_key" = []))
 )]
@@ -183,10 +200,17 @@ pub async fn get_customer(
 #[utoipa::path(
     post, path = "/api/v1/customers/{id}/contacts", tag = "customers",
     request_body = NewContactBody,
-    params(("id" = String, Path, description = "The customer's id")),
+    params(("id" = document::Id, Path, description = "The customer's id")),
     responses(
         (status = 200, description = "The customer with its contacts", body = CustomerBody),
-        (status = "4XX", description = "The request was refused", body = Problem, content_type = "application/problem+json"),
+        (status = 400, response = document::BadRequest),
+        (status = 401, response = document::Unauthorized),
+        (status = 404, response = document::NotFound),
+        (status = 409, response = document::Conflict),
+        (status = 413, response = document::PayloadTooLarge),
+        (status = 415, response = document::UnsupportedMediaType),
+        (status = 422, response = document::ValidationFailed),
+        (status = 500, response = document::InternalError),
     ),
     security(("api_key" = []))
 )]
@@ -212,16 +236,22 @@ pub async fn add_contact(
 #[into_params(parameter_in = Query)]
 pub struct ContactQuery {
     /// The contact email to remove.
+    #[param(value_type = document::EmailAddress)]
     pub email: String,
 }
 
 /// Stop an email address from paying for this customer. The last contact cannot be removed.
 #[utoipa::path(
     delete, path = "/api/v1/customers/{id}/contacts", tag = "customers",
-    params(("id" = String, Path, description = "The customer's id"), ContactQuery),
+    params(("id" = document::Id, Path, description = "The customer's id"), ContactQuery),
     responses(
         (status = 200, description = "The customer with its remaining contacts", body = CustomerBody),
-        (status = "4XX", description = "The request was refused", body = Problem, content_type = "application/problem+json"),
+        (status = 400, response = document::BadRequest),
+        (status = 401, response = document::Unauthorized),
+        (status = 404, response = document::NotFound),
+        (status = 409, response = document::Conflict),
+        (status = 422, response = document::ValidationFailed),
+        (status = 500, response = document::InternalError),
     ),
     security(("api_key" = []))
 )]

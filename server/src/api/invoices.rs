@@ -1,8 +1,9 @@
 //! `/api/v1/invoices`: what customers owe, with balances derived from their payments.
 
 use crate::api::customers::parse_customer_id;
+use crate::api::document;
 use crate::api::extract::{ApiJson, ApiMerchant, ApiQuery};
-use crate::api::problem::Problem;
+use crate::api::problem::{Problem, ProblemType};
 use crate::api::{customer_filter, filter, page_request};
 use app::domain::ids::{InvoiceId, MerchantId};
 use app::domain::invoice::{InvoiceStatus, LineItem};
@@ -30,37 +31,46 @@ use utoipa::{IntoParams, ToSchema};
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewInvoiceBody {
+    /// The customer billed: one of yours.
+    #[schema(value_type = document::Id)]
     pub customer_id: String,
-    /// Unique among your invoices.
-    #[schema(example = "INV-1042")]
+    /// No other invoice of yours may have it.
+    #[schema(value_type = document::InvoiceNumber)]
     pub number: String,
-    /// `USD` or `CAD`.
-    #[schema(example = "USD")]
+    /// The currency of every amount of the invoice.
+    #[schema(value_type = document::CurrencyCode)]
     pub currency: String,
-    /// The amount owed, with at most two decimal places.
-    #[schema(example = "1250.00")]
+    /// The amount owed.
+    #[schema(value_type = document::Amount)]
     pub total: String,
-    #[schema(example = "2026-11-01")]
+    /// A calendar date, `YYYY-MM-DD`.
+    #[schema(format = Date, example = "2026-11-01")]
     pub issued_on: String,
-    #[schema(example = "2026-12-01")]
+    /// A calendar date, `YYYY-MM-DD`, no earlier than `issued_on`.
+    #[schema(format = Date, example = "2026-12-01")]
     pub due_on: String,
     /// Shown to the customer.
+    #[schema(value_type = Option<document::Memo>)]
     pub memo: Option<String>,
-    /// When given, the line amounts must add up to `total`.
+    /// When given and not empty, the line amounts must add up to `total`.
     pub line_items: Option<Vec<NewLineItemBody>>,
-    /// The invoice's id in your accounting software.
+    /// The invoice's id in your accounting software; no other invoice of yours may have it.
+    #[schema(value_type = Option<document::ExternalId>)]
     pub external_id: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewLineItemBody {
-    #[schema(example = "Managed IT support, November")]
+    /// What the line is for.
+    #[schema(value_type = document::LineDescription)]
     pub description: String,
-    /// A decimal string with at most four decimal places.
-    #[schema(example = "1")]
+    /// Quantity × unit price, rounded half-up to the cent, is the line's amount, which can be at
+    /// most 999999999.99.
+    #[schema(value_type = document::Quantity)]
     pub quantity: String,
-    #[schema(example = "1250.00")]
+    /// In the invoice's currency.
+    #[schema(value_type = document::Amount)]
     pub unit_price: String,
 }
 
@@ -70,6 +80,7 @@ pub struct InvoiceSummaryBody {
     pub id: String,
     pub customer_id: String,
     pub number: String,
+    #[schema(value_type = document::CurrencyCode)]
     pub currency: String,
     #[schema(example = "1250.00")]
     pub total: String,
@@ -80,12 +91,13 @@ pub struct InvoiceSummaryBody {
     /// The part of the total covered by payments that have not settled yet.
     #[schema(example = "0.00")]
     pub amount_processing: String,
-    /// `open`, `partially_paid`, `processing`, `paid` or `void`.
-    #[schema(example = "partially_paid")]
+    #[schema(value_type = document::InvoiceStatus)]
     pub status: String,
     /// Past its due date with something still owed.
     pub overdue: bool,
+    #[schema(format = Date)]
     pub issued_on: String,
+    #[schema(format = Date)]
     pub due_on: String,
     pub memo: Option<String>,
     pub external_id: Option<String>,
@@ -119,6 +131,7 @@ pub struct LineItemBody {
 pub struct InvoiceAllocationBody {
     pub payment_id: String,
     pub amount: String,
+    #[schema(value_type = document::PaymentStatus)]
     pub payment_status: String,
 }
 
@@ -134,12 +147,16 @@ pub struct InvoiceList {
 #[into_params(parameter_in = Query)]
 pub struct InvoiceListQuery {
     /// Only this customer's invoices.
+    #[param(value_type = Option<document::Id>)]
     pub customer_id: Option<String>,
-    /// Only invoices in this status: `open`, `partially_paid`, `processing`, `paid`, `void`.
+    /// Only invoices in this status.
+    #[param(value_type = Option<document::InvoiceStatus>)]
     pub status: Option<String>,
-    /// Page size, 1 to 100 (default 25).
+    /// Page size.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100, default = 25)]
     pub limit: Option<String>,
     /// The `next_cursor` of the previous page.
+    #[param(value_type = Option<document::Cursor>)]
     pub cursor: Option<String>,
 }
 
@@ -214,14 +231,18 @@ fn detail(invoice: InvoiceDetail, payment_link: String) -> InvoiceBody {
 fn problem(error: InvoiceError) -> Problem {
     match error {
         InvoiceError::NotFound => Problem::not_found("invoice"),
-        InvoiceError::CustomerNotFound => {
-            Problem::invalid("customer_id", "There is no customer with this id.")
-        }
-        InvoiceError::NumberTaken(number) => Problem::invalid(
+        InvoiceError::CustomerNotFound => Problem::about(
+            ProblemType::NotFound,
+            "customer_id",
+            "There is no customer with this id.",
+        ),
+        InvoiceError::NumberTaken(number) => Problem::about(
+            ProblemType::Conflict,
             "number",
             format!("Invoice number “{number}” is already used by another invoice."),
         ),
-        InvoiceError::ExternalIdTaken(id) => Problem::invalid(
+        InvoiceError::ExternalIdTaken(id) => Problem::about(
+            ProblemType::Conflict,
             "external_id",
             format!("Another invoice already has the external id “{id}”."),
         ),
@@ -305,7 +326,7 @@ fn parse_new_invoice(body: NewInvoiceBody) -> Result<NewInvoice, Problem> {
         .collect::<Result<Vec<_>, _>>()?;
     Ok(NewInvoice {
         customer: parse_customer_id(&body.customer_id)
-            .map_err(|_| Problem::invalid("customer_id", "There is no customer with this id."))?,
+            .map_err(|_| Problem::invalid("customer_id", "A customer id is a UUID."))?,
         number: InvoiceNumber::parse(&body.number)
             .map_err(|error| Problem::invalid("number", error))?,
         total: parse_amount(&body.total, currency, "total")?,
@@ -333,7 +354,14 @@ fn parse_new_invoice(body: NewInvoiceBody) -> Result<NewInvoice, Problem> {
     request_body = NewInvoiceBody,
     responses(
         (status = 201, description = "The invoice was created", body = InvoiceBody),
-        (status = "4XX", description = "The request was refused", body = Problem, content_type = "application/problem+json"),
+        (status = 400, response = document::BadRequest),
+        (status = 401, response = document::Unauthorized),
+        (status = 404, response = document::NotFound),
+        (status = 409, response = document::Conflict),
+        (status = 413, response = document::PayloadTooLarge),
+        (status = 415, response = document::UnsupportedMediaType),
+        (status = 422, response = document::ValidationFailed),
+        (status = 500, response = document::InternalError),
     ),
     security(("api_key" = []))
 )]
@@ -358,7 +386,10 @@ pub async fn create_invoice(
     params(InvoiceListQuery),
     responses(
         (status = 200, description = "A page of invoices", body = InvoiceList),
-        (status = "4XX", description = "The request was refused", body = Problem, content_type = "application/problem+json"),
+        (status = 400, response = document::BadRequest),
+        (status = 401, response = document::Unauthorized),
+        (status = 422, response = document::ValidationFailed),
+        (status = 500, response = document::InternalError),
     ),
     security(("api_key" = []))
 )]
@@ -391,10 +422,13 @@ pub async fn list_invoices(
 /// Read one invoice with its balance, lines and allocations.
 #[utoipa::path(
     get, path = "/api/v1/invoices/{id}", tag = "invoices",
-    params(("id" = String, Path, description = "The invoice's id")),
+    params(("id" = document::Id, Path, description = "The invoice's id")),
     responses(
         (status = 200, description = "The invoice", body = InvoiceBody),
-        (status = "4XX", description = "The request was refused", body = Problem, content_type = "application/problem+json"),
+        (status = 400, response = document::BadRequest),
+        (status = 401, response = document::Unauthorized),
+        (status = 404, response = document::NotFound),
+        (status = 500, response = document::InternalError),
     ),
     security(("api_key" = []))
 )]
@@ -415,10 +449,16 @@ pub async fn get_invoice(
 /// Void an invoice that no live payment covers. Voiding a void invoice changes nothing.
 #[utoipa::path(
     post, path = "/api/v1/invoices/{id}/void", tag = "invoices",
-    params(("id" = String, Path, description = "The invoice's id")),
+    params(("id" = document::Id, Path, description = "The invoice's id")),
     responses(
         (status = 200, description = "The void invoice", body = InvoiceBody),
-        (status = "4XX", description = "The request was refused", body = Problem, content_type = "application/problem+json"),
+        (status = 400, response = document::BadRequest),
+        (status = 401, response = document::Unauthorized),
+        (status = 404, response = document::NotFound),
+        (status = 409, response = document::Conflict),
+        (status = 413, response = document::PayloadTooLarge),
+        (status = 422, response = document::ValidationFailed),
+        (status = 500, response = document::InternalError),
     ),
     security(("api_key" = []))
 )]
@@ -439,10 +479,16 @@ pub async fn void_invoice(
 /// Withdraw every payment link made so far for an invoice; the answer carries the new one.
 #[utoipa::path(
     post, path = "/api/v1/invoices/{id}/payment-link/revoke", tag = "invoices",
-    params(("id" = String, Path, description = "The invoice's id")),
+    params(("id" = document::Id, Path, description = "The invoice's id")),
     responses(
         (status = 200, description = "The invoice with its new payment link", body = InvoiceBody),
-        (status = "4XX", description = "The request was refused", body = Problem, content_type = "application/problem+json"),
+        (status = 400, response = document::BadRequest),
+        (status = 401, response = document::Unauthorized),
+        (status = 404, response = document::NotFound),
+        (status = 409, response = document::Conflict),
+        (status = 413, response = document::PayloadTooLarge),
+        (status = 422, response = document::ValidationFailed),
+        (status = 500, response = document::InternalError),
     ),
     security(("api_key" = []))
 )]

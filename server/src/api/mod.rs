@@ -3,15 +3,16 @@
 //! annotations (the routes are registered from the same annotations, so the two cannot drift).
 
 pub mod customers;
+pub mod document;
 pub mod extract;
 pub mod idempotency;
 pub mod invoices;
 pub mod payments;
 pub mod problem;
+pub mod rate_limit;
 
 use crate::state::AppState;
 use app::domain::ids::CustomerId;
-use app::services::Database;
 use app::services::page::{Cursor, PageRequest};
 use axum::Json;
 use axum::extract::DefaultBodyLimit;
@@ -41,6 +42,37 @@ pub const BODY_LIMIT_BYTES: usize = 256 * 1024;
                        ISO 8601. Errors are `application/problem+json`."
     ),
     modifiers(&SecurityAddon),
+    components(
+        schemas(
+            Problem,
+            document::Id,
+            document::EmailAddress,
+            document::LegalName,
+            document::InvoiceNumber,
+            document::ExternalId,
+            document::Memo,
+            document::LineDescription,
+            document::Amount,
+            document::Quantity,
+            document::Cursor,
+            document::CountryCode,
+            document::CurrencyCode,
+            document::InvoiceStatus,
+            document::PaymentStatus,
+            document::PaymentMethod,
+        ),
+        responses(
+            document::BadRequest,
+            document::Unauthorized,
+            document::NotFound,
+            document::Conflict,
+            document::PayloadTooLarge,
+            document::UnsupportedMediaType,
+            document::ValidationFailed,
+            document::TooManyRequests,
+            document::InternalError,
+        )
+    ),
     tags(
         (name = "customers", description = "The businesses you bill, and who may pay for them"),
         (name = "invoices", description = "What customers owe"),
@@ -62,8 +94,9 @@ impl Modify for SecurityAddon {
 }
 
 /// Every POST honours `Idempotency-Key`; the middleware does it for all of them, so the document
-/// says it for all of them. Applied after the routes are collected (the `modifiers` of the
-/// derive run before `OpenApiRouter` adds any path).
+/// says it for all of them, with what the middleware itself can answer: 409 for a key reused or
+/// in flight, 413 (it reads the body), 422 for a malformed key. Applied after the routes are
+/// collected (the `modifiers` of the derive run before `OpenApiRouter` adds any path).
 struct IdempotencyAddon;
 
 impl Modify for IdempotencyAddon {
@@ -76,11 +109,51 @@ impl Modify for IdempotencyAddon {
                     .required(Required::False)
                     .description(Some(
                         "Makes the request safe to retry: the same key with the same request returns the \
-                         first response; the same key with a different request is a 409.",
+                         first response; the same key with a different request is a 409. 1 to 255 \
+                         visible ASCII characters (a UUID is a good choice).",
                     ))
-                    .schema(Some(ObjectBuilder::new().schema_type(Type::String).max_length(Some(255))))
+                    .schema(Some(
+                        ObjectBuilder::new()
+                            .schema_type(Type::String)
+                            .min_length(Some(1))
+                            .max_length(Some(255))
+                            .pattern(Some(document::IDEMPOTENCY_KEY_PATTERN)),
+                    ))
                     .build();
                 post.parameters.get_or_insert_with(Vec::new).push(header);
+                let responses = &mut post.responses.responses;
+                for (status, response) in [
+                    ("409", document::reference::<document::Conflict>()),
+                    ("413", document::reference::<document::PayloadTooLarge>()),
+                    ("422", document::reference::<document::ValidationFailed>()),
+                ] {
+                    responses.entry(status.to_owned()).or_insert(response);
+                }
+            }
+        }
+    }
+}
+
+/// The rate limit counts every request that carries an API key, before anything else looks at
+/// it, so every operation can answer 429 (with `Retry-After`).
+struct RateLimitAddon;
+
+impl Modify for RateLimitAddon {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for operation in operations.into_iter().flatten() {
+                operation
+                    .responses
+                    .responses
+                    .entry("429".to_owned())
+                    .or_insert_with(document::reference::<document::TooManyRequests>);
             }
         }
     }
@@ -91,9 +164,11 @@ impl Modify for IdempotencyAddon {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
-    /// Page size, 1 to 100 (default 25).
+    /// Page size.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100, default = 25)]
     pub limit: Option<String>,
     /// The `next_cursor` of the previous page.
+    #[param(value_type = Option<document::Cursor>)]
     pub cursor: Option<String>,
 }
 
@@ -141,9 +216,9 @@ pub(crate) fn page_request(
     Ok(PageRequest { limit, after })
 }
 
-/// The API's routes, with the document that describes them served at `/api/v1/openapi.json`.
-pub fn router(db: Database) -> axum::Router<AppState> {
-    let (routes, document) = OpenApiRouter::<AppState>::with_openapi(ApiDoc::openapi())
+/// The documented routes, and the document that describes them.
+fn documented_routes() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
+    let (routes, mut document) = OpenApiRouter::<AppState>::with_openapi(ApiDoc::openapi())
         .routes(routes!(
             customers::create_customer,
             customers::list_customers
@@ -157,8 +232,14 @@ pub fn router(db: Database) -> axum::Router<AppState> {
         .routes(routes!(payments::list_payments))
         .routes(routes!(payments::get_payment))
         .split_for_parts();
-    let mut document = document;
     IdempotencyAddon.modify(&mut document);
+    RateLimitAddon.modify(&mut document);
+    (routes, document)
+}
+
+/// The API's routes, with the document that describes them served at `/api/v1/openapi.json`.
+pub fn router(state: &AppState) -> axum::Router<AppState> {
+    let (routes, document) = documented_routes();
     let document = Arc::new(document);
     routes
         .route(
@@ -169,11 +250,15 @@ pub fn router(db: Database) -> axum::Router<AppState> {
         .route("/api/v1/", any(unknown_route))
         .route("/api/v1/{*rest}", any(unknown_route))
         .layer(axum::middleware::from_fn_with_state(
-            db,
+            state.db.clone(),
             idempotency::idempotent_posts,
         ))
         .layer(axum::middleware::map_response(problem_for_bare_errors))
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
+        .layer(axum::middleware::from_fn_with_state(
+            state.api_requests.clone(),
+            rate_limit::limit_per_key,
+        ))
 }
 
 async fn unknown_route() -> Problem {
@@ -212,4 +297,60 @@ async fn problem_for_bare_errors(response: Response) -> Response {
         problem.headers_mut().insert(header::ALLOW, allow);
     }
     problem
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+
+    fn references(value: &Value, found: &mut Vec<String>) {
+        match value {
+            Value::Object(map) => {
+                for (key, child) in map {
+                    if let Some(reference) = child.as_str().filter(|_| key == "$ref") {
+                        found.push(reference.to_owned());
+                    }
+                    references(child, found);
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|item| references(item, found)),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn every_reference_in_the_document_resolves() {
+        let document = serde_json::to_value(documented_routes().1).unwrap();
+        let mut found = Vec::new();
+        references(&document, &mut found);
+        assert!(found.iter().any(|r| r == "#/components/schemas/Id"));
+        for reference in found {
+            let pointer = reference.strip_prefix('#').unwrap_or(&reference);
+            assert!(
+                document.pointer(pointer).is_some(),
+                "{reference} does not resolve"
+            );
+        }
+    }
+
+    #[test]
+    fn every_operation_says_what_the_middlewares_answer() {
+        let document = serde_json::to_value(documented_routes().1).unwrap();
+        let too_many = &document["components"]["responses"]["TooManyRequests"];
+        assert!(too_many["headers"]["Retry-After"].is_object(), "{too_many}");
+        for (path, item) in document["paths"].as_object().unwrap() {
+            for (method, operation) in item.as_object().unwrap() {
+                let responses = &operation["responses"];
+                for status in ["401", "429", "500"] {
+                    assert!(responses.get(status).is_some(), "{method} {path}: {status}");
+                }
+                if method == "post" {
+                    for status in ["409", "413", "422"] {
+                        assert!(responses.get(status).is_some(), "{method} {path}: {status}");
+                    }
+                }
+            }
+        }
+    }
 }

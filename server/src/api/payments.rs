@@ -1,5 +1,6 @@
 //! `/api/v1/payments`: what customers paid, and which invoices each payment covers.
 
+use crate::api::document;
 use crate::api::extract::{ApiMerchant, ApiQuery};
 use crate::api::problem::Problem;
 use crate::api::{customer_filter, filter, page_request};
@@ -16,12 +17,13 @@ use utoipa::{IntoParams, ToSchema};
 pub struct PaymentBody {
     pub id: String,
     pub customer_id: String,
-    /// `us_ach`, `ca_pad`, `ca_eft`, `card` or `installments`.
+    #[schema(value_type = document::PaymentMethod)]
     pub method: String,
     #[schema(example = "1250.00")]
     pub amount: String,
+    #[schema(value_type = document::CurrencyCode)]
     pub currency: String,
-    /// `pending`, `processing`, `succeeded`, `failed`, `returned` or `refunded`.
+    #[schema(value_type = document::PaymentStatus)]
     pub status: String,
     /// The processor's id for this payment.
     pub processor_reference: Option<String>,
@@ -50,12 +52,16 @@ pub struct PaymentList {
 #[into_params(parameter_in = Query)]
 pub struct PaymentListQuery {
     /// Only this customer's payments.
+    #[param(value_type = Option<document::Id>)]
     pub customer_id: Option<String>,
     /// Only payments in this status.
+    #[param(value_type = Option<document::PaymentStatus>)]
     pub status: Option<String>,
-    /// Page size, 1 to 100 (default 25).
+    /// Page size.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100, default = 25)]
     pub limit: Option<String>,
     /// The `next_cursor` of the previous page.
+    #[param(value_type = Option<document::Cursor>)]
     pub cursor: Option<String>,
 }
 
@@ -97,7 +103,10 @@ fn problem(error: PaymentError) -> Problem {
     params(PaymentListQuery),
     responses(
         (status = 200, description = "A page of payments", body = PaymentList),
-        (status = "4XX", description = "The request was refused", body = Problem, content_type = "application/problem+json"),
+        (status = 400, response = document::BadRequest),
+        (status = 401, response = document::Unauthorized),
+        (status = 422, response = document::ValidationFailed),
+        (status = 500, response = document::InternalError),
     ),
     security(("api_key" = []))
 )]
@@ -123,10 +132,13 @@ pub async fn list_payments(
 /// Read one payment with its allocations.
 #[utoipa::path(
     get, path = "/api/v1/payments/{id}", tag = "payments",
-    params(("id" = String, Path, description = "The payment's id")),
+    params(("id" = document::Id, Path, description = "The payment's id")),
     responses(
         (status = 200, description = "The payment", body = PaymentBody),
-        (status = "4XX", description = "The request was refused", body = Problem, content_type = "application/problem+json"),
+        (status = 400, response = document::BadRequest),
+        (status = 401, response = document::Unauthorized),
+        (status = 404, response = document::NotFound),
+        (status = 500, response = document::InternalError),
     ),
     security(("api_key" = []))
 )]

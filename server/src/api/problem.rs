@@ -158,6 +158,14 @@ impl Problem {
         Self::new(ProblemType::Conflict, detail)
     }
 
+    /// A value the request sent is well-formed but taken, or names a row that is not there:
+    /// `kind` is `Conflict` or `NotFound`, and `field` says which value.
+    pub fn about(kind: ProblemType, field: impl Into<String>, detail: impl Into<String>) -> Self {
+        let mut problem = Self::new(kind, detail);
+        problem.field = Some(field.into());
+        problem
+    }
+
     /// Logs the cause in full; the client only learns that it was our fault.
     pub fn internal(context: &str, cause: &dyn std::error::Error) -> Self {
         tracing::error!(error = %cause, source = ?cause.source(), "{context}");

@@ -36,7 +36,7 @@ both_databases! {
                 "issued_on": "2026-11-01", "due_on": "2026-11-02",
             }))
             .await;
-        stolen.invalid("customer_id");
+        assert_eq!(stolen.problem(404, "not-found")["field"], "customer_id");
         app.api_post(&rival.api_key, &format!("/invoices/{invoice_id}/void"), &json!({}))
             .await
             .problem(404, "not-found");

@@ -89,6 +89,8 @@ both_databases! {
         let body = json!({"name": "Globex", "email": "ap@globex.example", "country": "US", "external_id": "QB-1"});
         app.api_post(&merchant.api_key, "/customers", &body).await.ok(201);
         let second = app.api_post(&merchant.api_key, "/customers", &body).await;
-        assert!(second.invalid("external_id").contains("QB-1"));
+        let taken = second.problem(409, "conflict");
+        assert_eq!(taken["field"], "external_id");
+        assert!(taken["detail"].as_str().unwrap().contains("QB-1"));
     }
 }

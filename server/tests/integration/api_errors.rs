@@ -63,8 +63,7 @@ both_databases! {
             (json!({"due_on": "2026-10-01"}), "due_on", "before the issue date"),
             (json!({"number": "   "}), "number", "Enter an invoice number"),
             (json!({"number": "x".repeat(65)}), "number", "at most 64"),
-            (json!({"customer_id": "not-a-uuid"}), "customer_id", "no customer"),
-            (json!({"customer_id": uuid::Uuid::new_v4().to_string()}), "customer_id", "no customer"),
+            (json!({"customer_id": "not-a-uuid"}), "customer_id", "is a UUID"),
             (json!({"memo": "bad\u{0007}memo"}), "memo", "control characters"),
             (json!({"colour": "red"}), "colour", "Unknown field"),
             (json!({"number": null}), "number", "Missing field"),
@@ -83,6 +82,9 @@ both_databases! {
             let detail = response.invalid(field);
             assert!(detail.contains(message), "{changes}: {detail:?} should mention {message:?}");
         }
+        let unknown = json!({"customer_id": uuid::Uuid::new_v4().to_string()});
+        let response = app.api_post(&merchant.api_key, "/invoices", &invoice_with(&customer, unknown)).await;
+        assert_eq!(response.problem(404, "not-found")["field"], "customer_id");
         let list = app.api_get(&merchant.api_key, "/invoices").await;
         assert_eq!(list.ok(200)["data"], json!([]), "nothing bad was stored");
     }

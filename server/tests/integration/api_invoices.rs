@@ -251,7 +251,9 @@ both_databases! {
                 "issued_on": "2026-11-01", "due_on": "2026-11-01",
             }))
             .await;
-        assert!(duplicate.invalid("number").contains("INV-1"));
+        let taken = duplicate.problem(409, "conflict");
+        assert_eq!(taken["field"], "number");
+        assert!(taken["detail"].as_str().unwrap().contains("INV-1"));
     }
 }
 
