@@ -1,7 +1,7 @@
 //! Merchants: the tenants. Reads and writes of the `merchants` table live here and nowhere else.
 
 use crate::domain::merchant::{AccentColour, Country, MerchantBranding, MerchantId, MerchantSlug};
-use crate::domain::money::{Currency, Money};
+use crate::domain::money::Currency;
 use crate::domain::payment::PaymentMethodKind;
 use crate::services::Database;
 use time::OffsetDateTime;
@@ -32,7 +32,7 @@ pub struct NewMerchant {
     pub logo_url: Option<String>,
     pub payment_methods: Vec<PaymentMethodKind>,
     /// The smallest part of an invoice a customer may pay, in cents (see
-    /// [`minimum_partial_payment`]).
+    /// [`minimum_partial_payment_minor`]).
     pub minimum_partial_payment_minor: i64,
 }
 
@@ -128,20 +128,18 @@ pub async fn any_exist(db: &Database) -> Result<bool, MerchantError> {
 }
 
 /// The merchant whose billing link ends in `slug`: its id and what customers see of it.
-/// The smallest part of an invoice in `currency` that `merchant`'s customers may pay when
-/// they do not pay all of it.
-pub async fn minimum_partial_payment(
+/// The smallest part of an invoice that `merchant`'s customers may pay when they do not pay
+/// all of it, in minor units (cents) of whichever currency the invoice is in.
+pub async fn minimum_partial_payment_minor(
     db: &Database,
     merchant: MerchantId,
-    currency: Currency,
-) -> Result<Money, MerchantError> {
+) -> Result<i64, MerchantError> {
     let (minor,): (i64,) =
         sqlx::query_as("SELECT minimum_partial_payment_minor FROM merchants WHERE id = $1")
             .bind(merchant.to_string())
             .fetch_one(db.pool())
             .await?;
-    Money::from_minor_units(minor, currency)
-        .map_err(|error| MerchantError::CorruptRow(error.to_string()))
+    Ok(minor)
 }
 
 pub async fn find(

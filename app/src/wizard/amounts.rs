@@ -134,6 +134,10 @@ pub async fn choose_amounts(
             message: format!("Pay at most {MAX_SELECTED} invoices at a time."),
         });
     }
+    // One minimum for the merchant, in each invoice's currency below.
+    let minimum_minor = merchants::minimum_partial_payment_minor(&payer.db, payer.merchant_id)
+        .await
+        .map_err(|error| unexpected("reading the merchant's minimum payment", &error))?;
     let mut errors = Vec::new();
     let mut selection = Vec::new();
     for id in chosen {
@@ -177,10 +181,8 @@ pub async fn choose_amounts(
             )));
             continue;
         }
-        let minimum =
-            merchants::minimum_partial_payment(&payer.db, payer.merchant_id, balance.currency())
-                .await
-                .map_err(|error| unexpected("reading the merchant's minimum payment", &error))?;
+        let minimum = Money::from_minor_units(minimum_minor, balance.currency())
+            .map_err(|error| unexpected("reading the merchant's minimum payment", &error))?;
         let partial = paying.try_cmp(&balance).is_ok_and(|order| order.is_lt());
         if partial && paying.try_cmp(&minimum).is_ok_and(|order| order.is_lt()) {
             errors.push(refuse(format!(

@@ -62,18 +62,17 @@ both_databases! {
     }
 
     async fn a_merchant_sets_the_smallest_part_of_an_invoice_its_customers_may_pay(app: TestApp) {
-        use app::domain::money::Currency;
         use app::services::merchants;
 
         let public_url = PublicUrl::parse(&app.address).unwrap();
         let mut strict = options("acme", "US");
         strict.minimum_partial_payment = Some("25.00".into());
         let created = admin::create_merchant(&app.db, &public_url, &strict).await.unwrap();
-        let minimum = merchants::minimum_partial_payment(&app.db, created.merchant_id, Currency::Usd).await.unwrap();
-        assert_eq!(minimum.to_plain_string(), "25.00");
+        let minimum = merchants::minimum_partial_payment_minor(&app.db, created.merchant_id).await.unwrap();
+        assert_eq!(minimum, 2500);
         let usual = admin::create_merchant(&app.db, &public_url, &options("usual", "CA")).await.unwrap();
-        let minimum = merchants::minimum_partial_payment(&app.db, usual.merchant_id, Currency::Cad).await.unwrap();
-        assert_eq!(minimum.to_plain_string(), "1.00");
+        let minimum = merchants::minimum_partial_payment_minor(&app.db, usual.merchant_id).await.unwrap();
+        assert_eq!(minimum, 100);
     }
 
     async fn the_demo_seeds_invoices_in_every_state_a_customer_meets(app: TestApp) {
