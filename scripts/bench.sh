@@ -17,7 +17,7 @@ command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk 
 cargo leptos build --release
 scripts/precompress.sh
 
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 data_dir=$(mktemp -d /tmp/portico-bench.XXXXXX)
 static_file=target/site/bench-static.html
 cleanup() {

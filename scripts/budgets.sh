@@ -39,20 +39,10 @@ fi
 
 # The first load of step 1 and of step 5, every byte, from the release portal on demo data.
 data_dir=$(mktemp -d /tmp/portico-budgets.XXXXXX)
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT=target/site PORTICO_DATA_DIR="$data_dir" \
   RUST_LOG=warn "$target_dir/release/portico" &
 server=$!
 trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$data_dir"' EXIT
-python3 - "$port" <<'WAIT'
-import sys, time, urllib.request
-for _ in range(150):
-    try:
-        urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/readyz", timeout=1)
-        break
-    except OSError:
-        time.sleep(0.2)
-else:
-    sys.exit("the portal did not start")
-WAIT
+wait_until_ready "$port"
 python3 scripts/page_weight.py "http://127.0.0.1:$port" "$data_dir/outbox" "$PAGE_BUDGET_BYTES"

@@ -44,7 +44,7 @@ cleanup() {
   rm -rf "$data_dir"
 }
 trap cleanup EXIT
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 # The rate limit is the largest the server takes, so that the run tests the API, not the limit.
 export DATABASE_URL="sqlite://$data_dir/portico.db?mode=rwc" PORTICO_DATA_DIR="$data_dir" \
   PORTICO_DEMO=off LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT=target/site \
@@ -55,17 +55,7 @@ api_key=$("$portico" merchant create --name 'Schemathesis Test' --slug schemathe
 
 "$portico" serve >"$data_dir/server.log" 2>&1 &
 server=$!
-python3 - "$port" <<'WAIT'
-import sys, time, urllib.request
-for _ in range(150):
-    try:
-        urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/readyz", timeout=1)
-        break
-    except OSError:
-        time.sleep(0.2)
-else:
-    sys.exit("the portal did not start")
-WAIT
+wait_until_ready "$port"
 
 echo "==> Schemathesis $("$venv/bin/st" --version | grep -oE '[0-9][0-9.]*' | head -n 1): $max_examples examples per operation, seed $seed"
 # From the data directory, where Schemathesis and Hypothesis leave their caches.

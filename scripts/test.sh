@@ -12,41 +12,18 @@ source scripts/env.sh
 
 step() { printf '\n==> %s\n' "$*"; }
 
-postgres_dir=""
-stop_postgres() {
-  if [ -n "$postgres_dir" ]; then
-    run_as_postgres "$postgres_bin/pg_ctl" -D "$postgres_dir/data" -m fast -w stop >/dev/null 2>&1 || true
-    rm -rf "$postgres_dir"
-  fi
-}
-run_as_postgres() {
-  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
-}
+source scripts/throwaway_postgres.sh
 start_postgres() {
   if [ -n "${TEST_POSTGRES_URL:-}" ]; then
     echo "using TEST_POSTGRES_URL from the environment"
-    return
-  fi
-  postgres_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
-  if [ -z "$postgres_bin" ]; then
-    if [ "${CI:-}" = true ]; then
-      echo "PostgreSQL is not installed, and CI must run the PostgreSQL tests" >&2
-      exit 1
-    fi
+  elif start_throwaway_postgres; then
+    echo "throwaway PostgreSQL at $TEST_POSTGRES_URL"
+  elif [ "${CI:-}" = true ]; then
+    echo "PostgreSQL is not installed, and CI must run the PostgreSQL tests" >&2
+    exit 1
+  else
     echo "PostgreSQL is not installed: the PostgreSQL half of the integration tests is skipped"
-    return
   fi
-  postgres_dir=$(mktemp -d /tmp/portico-postgres.XXXXXX)
-  [ "$(id -u)" = 0 ] && chown postgres "$postgres_dir"
-  trap stop_postgres EXIT
-  local port
-  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  run_as_postgres "$postgres_bin/initdb" -D "$postgres_dir/data" -U postgres -A trust >/dev/null
-  # fsync off: a throwaway cluster for tests has nothing to keep.
-  run_as_postgres "$postgres_bin/pg_ctl" -D "$postgres_dir/data" -l "$postgres_dir/log" -w \
-    -o "-p $port -k $postgres_dir -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
-  export TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$port/postgres"
-  echo "throwaway PostgreSQL on port $port"
 }
 
 step "formatting"
