@@ -21,14 +21,21 @@ PAGE_BUDGET_BYTES=$((PAGE_BUDGET_KIB * 1024))
 
 source scripts/env.sh
 pkg=target/site/pkg
-printf '%-18s %10s %10s %10s\n' file raw gzip-9 brotli-11
-for file in "$pkg/portico.wasm" "$pkg/portico.js" "$pkg/portico.css"; do
+hashes="$target_dir/release/hash.txt"
+built_file() { # the built file with extension $1, under the content-addressed name the build gave it
+  local hash
+  hash=$(sed -n "s/^$1: *//p" "$hashes" 2>/dev/null || true)
+  if [ -n "$hash" ]; then echo "$pkg/portico.$hash.$1"; else echo "$pkg/portico.$1"; fi
+}
+printf '%-40s %10s %10s %10s\n' file raw gzip-9 brotli-11
+for extension in wasm js css; do
+  file=$(built_file "$extension")
   [ -f "$file" ] || { echo "missing $file: run a release build first" >&2; exit 1; }
   raw=$(stat -c %s "$file")
   gz=$(gzip -9 -c -n "$file" | wc -c)
   br=$(brotli -Z -c "$file" | wc -c)
-  printf '%-18s %10s %10s %10s\n' "$(basename "$file")" "$raw" "$gz" "$br"
-  [ "$file" = "$pkg/portico.wasm" ] && wasm_br=$br
+  printf '%-40s %10s %10s %10s\n' "$(basename "$file")" "$raw" "$gz" "$br"
+  [ "$extension" = wasm ] && wasm_br=$br
 done
 printf 'wasm budget (brotli): %s of %s bytes (%s%%)\n' "$wasm_br" "$WASM_BUDGET_BYTES" \
   $((wasm_br * 100 / WASM_BUDGET_BYTES))

@@ -12,7 +12,7 @@ pub mod services;
 pub mod wizard;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, provide_meta_context};
+use leptos_meta::{HashedStylesheet, MetaTags, provide_meta_context};
 use leptos_router::{
     SsrMode,
     components::{Route, Router, Routes},
@@ -29,7 +29,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="description" content="Pay your business invoices online by bank or card." />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
-                <link rel="stylesheet" href="/pkg/portico.css" />
+                // Content-addressed names (`portico.<hash>.css`) when cargo-leptos hashed the
+                // build, so that browsers may keep the files for good (see web/assets.rs).
+                <HashedStylesheet options=options.clone() />
                 <HydrationScripts options islands=true />
                 <MetaTags />
             </head>

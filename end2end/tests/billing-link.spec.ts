@@ -13,6 +13,26 @@ test('the billing link shows its merchant, rendered by the server', async ({ pag
   expect(errors).toEqual([]);
 });
 
+test('the page's files have content-addressed names that browsers keep for good', async ({ page }) => {
+  const files: { url: string; cacheControl: string | undefined; encoding: string | undefined }[] = [];
+  page.on('response', (response) => {
+    if (new URL(response.url()).pathname.startsWith('/pkg/')) {
+      const headers = response.headers();
+      files.push({ url: response.url(), cacheControl: headers['cache-control'], encoding: headers['content-encoding'] });
+    }
+  });
+  await page.goto('/pay/northwind');
+  await page.waitForLoadState('networkidle');
+  const names = files.map((file) => new URL(file.url).pathname);
+  for (const extension of ['css', 'js', 'wasm']) {
+    expect(names.some((name) => new RegExp(`^/pkg/portico\\.[A-Za-z0-9_-]{22}\\.${extension}$`).test(name)), `${extension} in ${names}`).toBe(true);
+  }
+  for (const file of files) {
+    expect(file.cacheControl, file.url).toBe('public, max-age=31536000, immutable');
+    expect(file.encoding, file.url).toBe('br');
+  }
+});
+
 test('once hydrated, Copy link puts the billing link on the clipboard', async ({ page }, info) => {
   test.skip(!jsEnabled(info), 'copying needs JavaScript');
   const errors = watchForErrors(page);

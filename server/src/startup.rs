@@ -5,6 +5,7 @@ use crate::api;
 use crate::api::rate_limit::ApiRequests;
 use crate::config::{Config, FrameAncestors};
 use crate::state::AppState;
+use crate::web::assets::StaticAssets;
 use crate::web::client::{ClientAddressSource, identify_client, same_origin_posts};
 use crate::web::refusals::refusals_are_client_errors;
 use crate::web::security::{CspNonce, SecurityPolicy, add_security_headers};
@@ -22,7 +23,9 @@ use app::services::rate_limit::{CardAttempts, SessionOpenings};
 use app::services::request::CookiePolicy;
 use app::{App, shell};
 use axum::Router;
-use axum::http::Request;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{Request, Uri};
 use axum::routing::get;
 use leptos::config::{Env, LeptosOptions};
 use leptos::nonce::Nonce;
@@ -44,6 +47,10 @@ use tracing::Level;
 /// The output name cargo-leptos gives the WASM, JS and CSS (`name` in the workspace's
 /// `[[workspace.metadata.leptos]]`).
 const SITE_OUTPUT_NAME: &str = "portico";
+const SITE_PKG_DIR: &str = "pkg";
+/// cargo-leptos writes this beside the binary when it hashed the built files' names; Leptos
+/// looks for it there too.
+const HASH_FILE_NAME: &str = "hash.txt";
 
 pub struct Application {
     listener: TcpListener,
@@ -78,13 +85,23 @@ impl Application {
                 .await
                 .context("seeding the demo merchant")?;
         }
+        let hash_file = read_hash_file()?;
         let leptos_options = LeptosOptions::builder()
             .output_name(SITE_OUTPUT_NAME)
             .site_root(config.site_root.display().to_string())
-            .site_pkg_dir("pkg")
+            .site_pkg_dir(SITE_PKG_DIR)
+            .hash_files(hash_file.is_some())
             .site_addr(listener.local_addr()?)
             .env(Env::PROD)
             .build();
+        let assets = StaticAssets::load(
+            &config.site_root,
+            hash_file.as_deref(),
+            SITE_OUTPUT_NAME,
+            SITE_PKG_DIR,
+        )
+        .with_context(|| format!("reading the static files in {}", config.site_root.display()))?;
+        tracing::info!(files = assets.len(), "static files loaded");
         let security = Arc::new(SecurityPolicy {
             frame_ancestors: config.frame_ancestors.clone(),
             strict_transport_security: public_url.as_str().starts_with("https://"),
@@ -109,7 +126,7 @@ impl Application {
         let client_source = Arc::new(ClientAddressSource {
             header: config.client_ip_header.clone(),
         });
-        let router = router(state.clone(), security, client_source);
+        let router = router(state.clone(), security, client_source, Arc::new(assets));
         jobs::seed_recurring(&db)
             .await
             .context("seeding the recurring jobs")?;
@@ -162,10 +179,26 @@ impl Application {
     }
 }
 
+/// cargo-leptos's list of the content-addressed file names, when this binary was built with
+/// them (a release build by cargo-leptos; not the test binaries).
+fn read_hash_file() -> anyhow::Result<Option<String>> {
+    let exe = std::env::current_exe().context("finding this program's folder")?;
+    let path = exe
+        .parent()
+        .map(|folder| folder.join(HASH_FILE_NAME))
+        .unwrap_or_default();
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok(Some(text)),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(error) => Err(error).with_context(|| format!("reading {}", path.display())),
+    }
+}
+
 fn router(
     state: AppState,
     security: Arc<SecurityPolicy>,
     client_source: Arc<ClientAddressSource>,
+    assets: Arc<StaticAssets>,
 ) -> Router {
     // scheme://host[:port] of PUBLIC_URL, which may carry a path.
     let public_origin = {
@@ -199,10 +232,18 @@ fn router(
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<
-            AppState,
-            _,
-        >(leptos_context, shell))
+        .fallback({
+            let not_found = leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+                leptos_context,
+                shell,
+            );
+            move |uri: Uri, state: State<AppState>, request: Request<Body>| async move {
+                match assets.respond(request.method(), uri.path(), request.headers()) {
+                    Some(file) => file,
+                    None => not_found(uri, state, request).await,
+                }
+            }
+        })
         .with_state(state)
         .layer(
             ServiceBuilder::new()

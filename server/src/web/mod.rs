@@ -1,5 +1,6 @@
 //! HTTP concerns that are not Leptos pages: health probes and the layers around every response.
 
+pub mod assets;
 pub mod brand;
 pub mod client;
 pub mod health;

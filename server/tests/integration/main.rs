@@ -18,6 +18,7 @@ mod health;
 mod jobs;
 mod security;
 mod sign_in;
+mod static_files;
 mod storage;
 mod wizard_invoices;
 mod wizard_payments;
