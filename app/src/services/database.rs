@@ -4,7 +4,9 @@
 //! instances) through sqlx's `Any` driver. That driver decodes integers, text and blobs the same
 //! on both, so the schema keeps to those: ids, dates and decimals are TEXT, flags are INTEGER 0/1.
 
+use crate::services::merchant_cache::MerchantCache;
 use sqlx::AnyPool;
+use std::sync::Arc;
 
 /// Which database is behind the pool, for the few statements whose SQL must differ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,11 +32,16 @@ impl Backend {
 pub struct Database {
     pool: AnyPool,
     backend: Backend,
+    merchants: Arc<MerchantCache>,
 }
 
 impl Database {
     pub fn new(pool: AnyPool, backend: Backend) -> Self {
-        Self { pool, backend }
+        Self {
+            pool,
+            backend,
+            merchants: Arc::default(),
+        }
     }
 
     pub fn pool(&self) -> &AnyPool {
@@ -43,6 +50,11 @@ impl Database {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The merchants recently read by their billing link (see `merchant_cache`).
+    pub fn merchant_cache(&self) -> &MerchantCache {
+        &self.merchants
     }
 
     /// Answers whether the database takes a query right now (for readiness probes).

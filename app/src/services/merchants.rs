@@ -4,6 +4,7 @@ use crate::domain::merchant::{AccentColour, Country, MerchantBranding, MerchantI
 use crate::domain::money::Currency;
 use crate::domain::payment::PaymentMethodKind;
 use crate::services::Database;
+use std::time::Instant;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -142,7 +143,24 @@ pub async fn minimum_partial_payment_minor(
     Ok(minor)
 }
 
+/// The merchant at a billing link, from memory when it was read in the last few seconds (see
+/// `merchant_cache`).
 pub async fn find(
+    db: &Database,
+    slug: &MerchantSlug,
+) -> Result<Option<(MerchantId, MerchantBranding)>, MerchantError> {
+    let asked_at = Instant::now();
+    if let Some(found) = db.merchant_cache().get(slug, asked_at) {
+        return Ok(Some(found));
+    }
+    let found = find_in_database(db, slug).await?;
+    if let Some((merchant_id, branding)) = &found {
+        db.merchant_cache().put(*merchant_id, branding, asked_at);
+    }
+    Ok(found)
+}
+
+async fn find_in_database(
     db: &Database,
     slug: &MerchantSlug,
 ) -> Result<Option<(MerchantId, MerchantBranding)>, MerchantError> {

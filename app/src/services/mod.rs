@@ -15,6 +15,7 @@ pub mod invoices;
 pub mod jobs;
 pub mod keys;
 pub mod mail;
+pub mod merchant_cache;
 pub mod merchants;
 pub mod page;
 pub mod payments;
