@@ -37,14 +37,36 @@ pub async fn connect(url: &str) -> Result<Database, DatabaseError> {
     if backend == Backend::Sqlite {
         create_sqlite_parent_dir(url)?;
     }
-    let pool = AnyPoolOptions::new()
-        // SQLite has one writer at a time; more connections only queue for its lock, and they
-        // wait in its busy handler's sleeps: with 8, the confirm benchmark's p99 was twice
-        // what it is with 4, for less throughput.
-        .max_connections(match backend {
+    // SQLite's readers work beside its one writer (WAL); writes queue here for the writing
+    // connection (see `app::services::database`). PostgreSQL takes both on one pool.
+    // An in-memory SQLite database lives in its one connection: it cannot be shared at all.
+    let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+    let readers = open_pool(
+        url,
+        backend,
+        match backend {
+            Backend::Sqlite if in_memory => 1,
             Backend::Sqlite => 4,
             Backend::Postgres => 16,
-        })
+        },
+    )
+    .await?;
+    let writer = match backend {
+        Backend::Sqlite if !in_memory => open_pool(url, backend, 1).await?,
+        Backend::Sqlite | Backend::Postgres => readers.clone(),
+    };
+    Ok(Database::new(readers, writer, backend))
+}
+
+async fn open_pool(
+    url: &str,
+    backend: Backend,
+    connections: u32,
+) -> Result<sqlx::AnyPool, DatabaseError> {
+    AnyPoolOptions::new()
+        .max_connections(connections)
+        // A write waits for the one writing connection; under a burst of confirms that queue
+        // is long, and ten seconds of it means something is wrong.
         .acquire_timeout(Duration::from_secs(10))
         .after_connect(move |connection, _| {
             Box::pin(async move {
@@ -52,6 +74,7 @@ pub async fn connect(url: &str) -> Result<Database, DatabaseError> {
                     // WAL lets readers work while one connection writes. FULL sync makes
                     // every commit durable across a power loss too: with NORMAL, a payment
                     // answered as recorded could vanish with the last commits of the WAL.
+                    // The busy timeout now covers other processes only (the admin CLI).
                     connection
                         .execute(
                             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
@@ -64,12 +87,11 @@ pub async fn connect(url: &str) -> Result<Database, DatabaseError> {
         })
         .connect(url)
         .await
-        .map_err(DatabaseError::Connect)?;
-    Ok(Database::new(pool, backend))
+        .map_err(DatabaseError::Connect)
 }
 
 pub async fn migrate(db: &Database) -> Result<(), DatabaseError> {
-    MIGRATOR.run(db.pool()).await?;
+    MIGRATOR.run(db.writer()).await?;
     Ok(())
 }
 

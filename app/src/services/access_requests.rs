@@ -29,7 +29,7 @@ pub async fn request(
     details: &BusinessDetails,
 ) -> Result<AccessRequestId, AccessRequestError> {
     let id = AccessRequestId::new_random();
-    let mut transaction = db.pool().begin().await?;
+    let mut transaction = db.writer().begin().await?;
     let inserted = sqlx::query(
         "INSERT INTO access_requests (id, merchant_id, email, business_name, contact_name, phone, address_line1, city, \
          region, postal_code, country, status, created_at) \

@@ -37,7 +37,7 @@ pub async fn issue(db: &Database, merchant: MerchantId) -> Result<IssuedApiKey, 
         .bind(fingerprint(&secret))
         .bind(format!("{KEY_PREFIX}…{}", &secret[secret.len() - 4..]))
         .bind(timestamp_text(now()))
-        .execute(db.pool())
+        .execute(db.writer())
         .await?;
     Ok(IssuedApiKey {
         id,
@@ -69,7 +69,7 @@ pub async fn revoke(db: &Database, id: ApiKeyId) -> Result<(), ApiKeyError> {
         sqlx::query("UPDATE api_keys SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL")
             .bind(id.to_string())
             .bind(timestamp_text(now()))
-            .execute(db.pool())
+            .execute(db.writer())
             .await?;
     if revoked.rows_affected() == 0 {
         return Err(ApiKeyError::NotFound);

@@ -127,7 +127,7 @@ pub async fn add(
     .bind(&fingerprint)
     .bind(i64::from(new.saved))
     .bind(timestamp_text(now()))
-    .execute(db.pool())
+    .execute(db.writer())
     .await?;
     Ok(BankAccount {
         id,
@@ -195,7 +195,7 @@ pub async fn block(
     .bind(merchant.to_string())
     .bind(id.to_string())
     .bind(code)
-    .execute(db.pool())
+    .execute(db.writer())
     .await?;
     Ok(())
 }

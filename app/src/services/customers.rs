@@ -66,7 +66,7 @@ pub async fn create(
 ) -> Result<Customer, CustomerError> {
     let id = CustomerId::new_random();
     let created_at = timestamp_text(now());
-    let mut transaction = db.pool().begin().await?;
+    let mut transaction = db.writer().begin().await?;
     let inserted = sqlx::query(
         "INSERT INTO customers (id, merchant_id, legal_name, country, external_id, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6)",
@@ -180,7 +180,7 @@ pub async fn add_contact(
     .bind(id.to_string())
     .bind(email.as_str())
     .bind(timestamp_text(now()))
-    .execute(db.pool())
+    .execute(db.writer())
     .await;
     match inserted {
         Ok(_) => {}
@@ -204,7 +204,7 @@ pub async fn remove_contact(
     }
     // Taking the customer's row lock first serialises removals, so two racing for the last two
     // contacts cannot both succeed.
-    let mut transaction = db.pool().begin().await?;
+    let mut transaction = db.writer().begin().await?;
     sqlx::query("UPDATE customers SET legal_name = legal_name WHERE merchant_id = $1 AND id = $2")
         .bind(merchant.to_string())
         .bind(id.to_string())
@@ -313,7 +313,7 @@ pub async fn complete_profile(
     .bind(details.postal_code.as_str())
     .bind(details.country.code())
     .bind(timestamp_text(now()))
-    .execute(db.pool())
+    .execute(db.writer())
     .await?;
     if updated.rows_affected() == 0 {
         return Err(CustomerError::NotFound);

@@ -1,11 +1,21 @@
 //! The handle every service stores and reads through.
 //!
+//! Writes go through [`Database::writer`], reads through [`Database::pool`]. On SQLite the
+//! writer is a pool of one connection: SQLite lets one connection write at a time, and writers
+//! that share the reading connections wait for its lock in SQLite's busy handler, which sleeps
+//! in steps of up to 100 ms and leaves the lock idle meanwhile. Waiting for the one writing
+//! connection instead queues them in this process, in order, and each starts the moment the
+//! last commits. Readers (WAL) never wait for the writer. On PostgreSQL both are one pool.
+//! The writes of the confirm path go through [`Database::write`], which on SQLite also commits
+//! the writes that arrive together as one (`group_commit`).
+//!
 //! One set of queries serves SQLite (the embedded default) and PostgreSQL (for several server
 //! instances) through sqlx's `Any` driver. That driver decodes integers, text and blobs the same
 //! on both, so the schema keeps to those: ids, dates and decimals are TEXT, flags are INTEGER 0/1.
 
+use crate::services::group_commit::{self, GroupCommit, UnitFuture};
 use crate::services::merchant_cache::MerchantCache;
-use sqlx::AnyPool;
+use sqlx::{AnyConnection, AnyPool};
 use std::sync::Arc;
 
 /// Which database is behind the pool, for the few statements whose SQL must differ.
@@ -31,21 +41,49 @@ impl Backend {
 #[derive(Debug, Clone)]
 pub struct Database {
     pool: AnyPool,
+    writer: AnyPool,
     backend: Backend,
+    /// SQLite's batches of writes (see `group_commit`); `None` on PostgreSQL.
+    group_commit: Option<GroupCommit>,
     merchants: Arc<MerchantCache>,
 }
 
 impl Database {
-    pub fn new(pool: AnyPool, backend: Backend) -> Self {
+    /// `writer` may be `pool` itself (PostgreSQL), or its own pool of one connection (SQLite).
+    /// Needs a Tokio runtime: on SQLite it starts the writer task.
+    pub fn new(pool: AnyPool, writer: AnyPool, backend: Backend) -> Self {
         Self {
+            group_commit: (backend == Backend::Sqlite).then(|| GroupCommit::start(writer.clone())),
             pool,
+            writer,
             backend,
             merchants: Arc::default(),
         }
     }
 
+    /// Runs `unit` in a transaction and answers once it is committed; on SQLite together with
+    /// the other writes waiting at that moment (see `group_commit`, and what a unit may do).
+    /// An `Err` from `unit` rolls back its writes alone.
+    pub async fn write<T, E, F>(&self, unit: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<sqlx::Error> + Send + 'static,
+        F: for<'c> FnOnce(&'c mut AnyConnection) -> UnitFuture<'c, Result<T, E>> + Send + 'static,
+    {
+        match &self.group_commit {
+            Some(group_commit) => group_commit.write(unit).await,
+            None => group_commit::write_alone(&self.writer, unit).await,
+        }
+    }
+
+    /// For reads.
     pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// For writes: every statement that changes rows, and every transaction.
+    pub fn writer(&self) -> &AnyPool {
+        &self.writer
     }
 
     pub fn backend(&self) -> Backend {

@@ -46,7 +46,7 @@ pub async fn claim(
         .bind(key.as_str())
         .bind(request_fingerprint)
         .bind(&claimed_at)
-        .execute(db.pool())
+        .execute(db.writer())
         .await;
         match inserted {
             Ok(_) => return Ok(Claim::Fresh(ClaimToken(claimed_at))),
@@ -81,7 +81,7 @@ pub async fn claim(
         .bind(key.as_str())
         .bind(&claimed_at)
         .bind(cutoff)
-        .execute(db.pool())
+        .execute(db.writer())
         .await?;
         return Ok(if taken_over.rows_affected() == 1 {
             Claim::Fresh(ClaimToken(claimed_at))
@@ -110,7 +110,7 @@ pub async fn complete(
     .bind(i64::from(status))
     .bind(body)
     .bind(&token.0)
-    .execute(db.pool())
+    .execute(db.writer())
     .await?;
     Ok(())
 }
@@ -122,7 +122,7 @@ pub const KEYS_KEPT_FOR: Duration = Duration::hours(24);
 pub async fn purge_expired(db: &Database) -> Result<u64, sqlx::Error> {
     let deleted = sqlx::query("DELETE FROM idempotent_requests WHERE created_at < $1")
         .bind(timestamp_text(now() - KEYS_KEPT_FOR))
-        .execute(db.pool())
+        .execute(db.writer())
         .await?;
     Ok(deleted.rows_affected())
 }
@@ -141,7 +141,7 @@ pub async fn release(
     .bind(merchant.to_string())
     .bind(key.as_str())
     .bind(&token.0)
-    .execute(db.pool())
+    .execute(db.writer())
     .await?;
     Ok(())
 }

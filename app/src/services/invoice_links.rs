@@ -94,7 +94,7 @@ pub async fn revoke(
     )
     .bind(merchant.to_string())
     .bind(invoice.to_string())
-    .execute(db.pool())
+    .execute(db.writer())
     .await?;
     Ok(updated.rows_affected() == 1)
 }

@@ -215,7 +215,7 @@ pub async fn seed_recurring(db: &Database) -> Result<(), JobError> {
         .bind(job.kind())
         .bind(payload)
         .bind(&at)
-        .execute(db.pool())
+        .execute(db.writer())
         .await?;
     }
     Ok(())
@@ -275,7 +275,7 @@ pub async fn claim_due(
     .bind(timestamp_text(at + lease))
     .bind(&token)
     .bind(limit)
-    .fetch_all(db.pool())
+    .fetch_all(db.writer())
     .await?;
     let mut claimed = Vec::with_capacity(rows.len());
     for row in rows {
@@ -339,7 +339,7 @@ pub async fn complete(db: &Database, claimed: &ClaimedJob) -> Result<Reported, J
         .bind(&claimed.lease.0)
         .bind(timestamp_text(at)),
     };
-    reported(done.execute(db.pool()).await?.rows_affected())
+    reported(done.execute(db.writer()).await?.rows_affected())
 }
 
 /// [`complete`] for every job of `claimed`, the one-off jobs in one statement (a worker
@@ -376,7 +376,7 @@ pub async fn complete_all(db: &Database, claimed: &[ClaimedJob]) -> Result<usize
         for id in &ids {
             query = query.bind(id);
         }
-        let done = query.execute(db.pool()).await?.rows_affected();
+        let done = query.execute(db.writer()).await?.rows_affected();
         recorded += usize::try_from(done).unwrap_or(usize::MAX);
     }
     Ok(recorded)
@@ -421,7 +421,7 @@ pub async fn fail(db: &Database, claimed: &ClaimedJob, error: &str) -> Result<Fa
     .bind(timestamp_text(at + retry_in))
     .bind(error)
     .bind(timestamp_text(at))
-    .execute(db.pool())
+    .execute(db.writer())
     .await?;
     Ok(match reported(updated.rows_affected())? {
         Reported::Recorded => Failed::WillRetry,
@@ -445,7 +445,7 @@ pub async fn dead_letter(
     .bind(&lease.0)
     .bind(error)
     .bind(&at)
-    .execute(db.pool())
+    .execute(db.writer())
     .await?;
     reported(updated.rows_affected())
 }
@@ -467,7 +467,7 @@ pub async fn retry_dead(db: &Database, id: JobId) -> Result<(), JobError> {
     )
     .bind(id.to_string())
     .bind(&at)
-    .execute(db.pool())
+    .execute(db.writer())
     .await?;
     if updated.rows_affected() == 1 {
         return Ok(());
@@ -487,7 +487,7 @@ pub async fn retry_dead(db: &Database, id: JobId) -> Result<(), JobError> {
 pub async fn purge_done(db: &Database, age: Duration) -> Result<u64, JobError> {
     let deleted = sqlx::query("DELETE FROM jobs WHERE status = 'done' AND finished_at < $1")
         .bind(timestamp_text(now() - age))
-        .execute(db.pool())
+        .execute(db.writer())
         .await?;
     Ok(deleted.rows_affected())
 }
@@ -523,7 +523,7 @@ pub async fn list(db: &Database, status: &str, limit: i64) -> Result<Vec<JobSumm
     )
     .bind(status)
     .bind(limit)
-    .fetch_all(db.pool())
+    .fetch_all(db.writer())
     .await?;
     Ok(rows)
 }

@@ -9,6 +9,7 @@ pub mod clock;
 pub mod crash_point;
 pub mod customers;
 pub mod database;
+pub mod group_commit;
 pub mod idempotency;
 pub mod invoice_links;
 pub mod invoices;

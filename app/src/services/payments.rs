@@ -18,6 +18,7 @@ use crate::services::database::{numbered_placeholders, optional_equality};
 use crate::services::invoices::{self, InvoiceError};
 use crate::services::jobs::{self, Job, JobError, NewJob, Recipient};
 use crate::services::page::{Cursor, Page, PageRequest};
+use sqlx::AnyConnection;
 use std::collections::BTreeSet;
 
 #[derive(Debug, thiserror::Error)]
@@ -220,7 +221,39 @@ pub async fn record(
     }
 
     let id = PaymentId::new_random();
-    let mut transaction = db.pool().begin().await?;
+    let inserted = db
+        .write({
+            let payment = payment.clone();
+            move |connection| Box::pin(insert_pending(connection, merchant, id, payment))
+        })
+        .await?;
+    if inserted == Inserted::KeyTaken {
+        // The same key won a race with this request: answer with what it recorded.
+        let existing = find_by_key(db, merchant, &payment.idempotency_key)
+            .await?
+            .ok_or(PaymentError::IdempotencyKeyReused)?;
+        return replay(existing, payment);
+    }
+    crate::services::crash_point::reached("confirm.after_payment_insert");
+    Ok(Recorded::New(get(db, merchant, id).await?))
+}
+
+/// What [`insert_pending`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Inserted {
+    New,
+    /// Another request with the same idempotency key recorded its payment first.
+    KeyTaken,
+}
+
+/// The pending payment's rows, written on `connection` inside its transaction once the
+/// balances allow them.
+async fn insert_pending(
+    connection: &mut AnyConnection,
+    merchant: MerchantId,
+    id: PaymentId,
+    payment: NewPayment,
+) -> Result<Inserted, PaymentError> {
     // Lock in id order, so that two payments over the same invoices cannot deadlock.
     let mut by_invoice: Vec<&NewAllocation> = payment.allocations.iter().collect();
     by_invoice.sort_by_key(|allocation| allocation.invoice);
@@ -228,7 +261,7 @@ pub async fn record(
         sqlx::query("UPDATE invoices SET lock_version = lock_version + 1 WHERE merchant_id = $1 AND id = $2")
             .bind(merchant.to_string())
             .bind(allocation.invoice.to_string())
-            .execute(&mut *transaction)
+            .execute(&mut *connection)
             .await?;
     }
     // A retry of this very request may have committed while this one waited for the locks: it
@@ -237,17 +270,13 @@ pub async fn record(
         sqlx::query_as("SELECT id FROM payments WHERE merchant_id = $1 AND idempotency_key = $2")
             .bind(merchant.to_string())
             .bind(payment.idempotency_key.as_str())
-            .fetch_optional(&mut *transaction)
+            .fetch_optional(&mut *connection)
             .await?;
     if committed_meanwhile.is_some() {
-        drop(transaction);
-        let existing = find_by_key(db, merchant, &payment.idempotency_key)
-            .await?
-            .ok_or(PaymentError::IdempotencyKeyReused)?;
-        return replay(existing, payment);
+        return Ok(Inserted::KeyTaken);
     }
     for allocation in &by_invoice {
-        let invoice = invoices::standing_in(&mut transaction, merchant, allocation.invoice)
+        let invoice = invoices::standing_in(&mut *connection, merchant, allocation.invoice)
             .await?
             .filter(|invoice| invoice.customer == payment.customer)
             .ok_or(PaymentError::InvoiceNotFound(allocation.invoice))?;
@@ -289,17 +318,12 @@ pub async fn record(
     .bind(payment.details.payer_email.as_deref())
     .bind(payment.details.instrument.as_deref())
     .bind(payment.details.instrument_label.as_deref())
-    .execute(&mut *transaction)
+    .execute(&mut *connection)
     .await;
     match inserted {
         Ok(_) => {}
         Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
-            // The same key won a race with this request: answer with what it recorded.
-            drop(transaction);
-            let existing = find_by_key(db, merchant, &payment.idempotency_key)
-                .await?
-                .ok_or(PaymentError::IdempotencyKeyReused)?;
-            return replay(existing, payment);
+            return Ok(Inserted::KeyTaken);
         }
         Err(error) => return Err(error.into()),
     }
@@ -309,7 +333,7 @@ pub async fn record(
             .bind(id.to_string())
             .bind(allocation.invoice.to_string())
             .bind(allocation.amount.minor_units())
-            .execute(&mut *transaction)
+            .execute(&mut *connection)
             .await?;
     }
     if let Some(authorization) = &payment.details.authorization {
@@ -322,12 +346,10 @@ pub async fn record(
         .bind(&authorization.text)
         .bind(&created_at)
         .bind(&authorization.client_address)
-        .execute(&mut *transaction)
+        .execute(&mut *connection)
         .await?;
     }
-    transaction.commit().await?;
-    crate::services::crash_point::reached("confirm.after_payment_insert");
-    Ok(Recorded::New(get(db, merchant, id).await?))
+    Ok(Inserted::New)
 }
 
 /// Whether a status change is told by email to the payer and to the merchant.
@@ -381,47 +403,59 @@ pub async fn transition(
          WHERE merchant_id = $1 AND id = $2 AND status IN ({})",
         numbered_placeholders(9, from.len().max(1)),
     );
-    let mut updated = sqlx::query(&sql)
-        .bind(merchant.to_string())
-        .bind(id.to_string())
-        .bind(next.code())
-        .bind(timestamp_text(now()))
-        .bind(outcome.processor_reference.as_deref())
-        .bind(outcome.failure_reason.as_deref())
-        .bind(outcome.return_code.as_deref())
-        .bind(outcome.settles_on.as_deref());
-    if from.is_empty() {
-        // Nothing may become `next`: a placeholder no status equals.
-        updated = updated.bind("");
-    }
-    for status in &from {
-        updated = updated.bind(*status);
-    }
-    let mut transaction = db.pool().begin().await?;
-    let updated = updated.execute(&mut *transaction).await?;
-    if updated.rows_affected() == 0 {
-        drop(transaction);
-        let now_status = get(db, merchant, id).await?.status;
-        return Err(PaymentError::InvalidTransition {
-            from: now_status,
-            to: next,
-        });
-    }
-    match announce {
-        Announce::Nobody => {}
-        Announce::PayerAndMerchant => {
-            for recipient in [Recipient::Payer, Recipient::Merchant] {
-                let email = Job::PaymentEmail {
-                    merchant,
-                    payment: id,
-                    announces: next,
-                    recipient,
-                };
-                jobs::enqueue(&mut transaction, NewJob::new(&email)?).await?;
+    let outcome = outcome.clone();
+    db.write(move |connection| {
+        Box::pin(async move {
+            let mut updated = sqlx::query(&sql)
+                .bind(merchant.to_string())
+                .bind(id.to_string())
+                .bind(next.code())
+                .bind(timestamp_text(now()))
+                .bind(outcome.processor_reference.as_deref())
+                .bind(outcome.failure_reason.as_deref())
+                .bind(outcome.return_code.as_deref())
+                .bind(outcome.settles_on.as_deref());
+            if from.is_empty() {
+                // Nothing may become `next`: a placeholder no status equals.
+                updated = updated.bind("");
             }
-        }
-    }
-    transaction.commit().await?;
+            for status in &from {
+                updated = updated.bind(*status);
+            }
+            let updated = updated.execute(&mut *connection).await?;
+            if updated.rows_affected() == 0 {
+                let (status,): (String,) = sqlx::query_as(
+                    "SELECT status FROM payments WHERE merchant_id = $1 AND id = $2",
+                )
+                .bind(merchant.to_string())
+                .bind(id.to_string())
+                .fetch_optional(&mut *connection)
+                .await?
+                .ok_or(PaymentError::NotFound)?;
+                return Err(PaymentError::InvalidTransition {
+                    from: PaymentStatus::parse(&status)
+                        .map_err(|error| corrupt("status", &error))?,
+                    to: next,
+                });
+            }
+            match announce {
+                Announce::Nobody => {}
+                Announce::PayerAndMerchant => {
+                    for recipient in [Recipient::Payer, Recipient::Merchant] {
+                        let email = Job::PaymentEmail {
+                            merchant,
+                            payment: id,
+                            announces: next,
+                            recipient,
+                        };
+                        jobs::enqueue(&mut *connection, NewJob::new(&email)?).await?;
+                    }
+                }
+            }
+            Ok(())
+        })
+    })
+    .await?;
     get(db, merchant, id).await
 }
 

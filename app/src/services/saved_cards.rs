@@ -52,7 +52,7 @@ pub async fn save(
     .bind(last_four)
     .bind(expiry)
     .bind(timestamp_text(now()))
-    .execute(db.pool())
+    .execute(db.writer())
     .await?;
     Ok(())
 }

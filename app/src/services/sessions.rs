@@ -125,7 +125,7 @@ pub async fn start(
     .bind(token_hash(token.expose_secret()))
     .bind(merchant.to_string())
     .bind(at)
-    .execute(db.pool())
+    .execute(db.writer())
     .await?;
     let session = Session {
         id,
@@ -179,7 +179,7 @@ async fn find_where(
         sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE id = $1")
             .bind(&row.id)
             .bind(timestamp_text(at))
-            .execute(db.pool())
+            .execute(db.writer())
             .await?;
     }
     let corrupt = |column: &str, error: &dyn std::fmt::Display| {
@@ -236,7 +236,7 @@ pub async fn save_draft(
     sqlx::query("UPDATE sessions SET draft = $2 WHERE id = $1")
         .bind(session.as_str())
         .bind(json)
-        .execute(db.pool())
+        .execute(db.writer())
         .await?;
     Ok(())
 }
@@ -270,12 +270,20 @@ pub async fn save_checkout(
     }
     let json = serde_json::to_string(&bounded)
         .map_err(|error| SessionError::CorruptRow(error.to_string()))?;
-    sqlx::query("UPDATE sessions SET checkout = $2 WHERE id = $1")
-        .bind(session.as_str())
-        .bind(json)
-        .execute(db.pool())
-        .await?;
-    Ok(())
+    let session = session.as_str().to_owned();
+    // On the confirm path: it shares a commit with the writes around it (`Database::write`).
+    db.write(move |connection| {
+        Box::pin(async move {
+            sqlx::query("UPDATE sessions SET checkout = $2 WHERE id = $1")
+                .bind(session)
+                .bind(json)
+                .execute(&mut *connection)
+                .await
+                .map(drop)
+        })
+    })
+    .await
+    .map_err(SessionError::from)
 }
 
 /// A code was sent to `email`: the session waits for it (step 2), and is no longer signed in
@@ -291,7 +299,7 @@ pub async fn await_code(
     )
     .bind(session.as_str())
     .bind(email.as_str())
-    .execute(db.pool())
+    .execute(db.writer())
     .await?;
     Ok(())
 }
@@ -316,7 +324,7 @@ pub async fn sign_in(
     .bind(email.as_str())
     .bind(customer.map(|customer| customer.to_string()))
     .bind(token_hash(token.expose_secret()))
-    .execute(db.pool())
+    .execute(db.writer())
     .await?;
     Ok(token)
 }
@@ -329,7 +337,7 @@ pub async fn choose_customer(
     sqlx::query("UPDATE sessions SET customer_id = $2, checkout = NULL WHERE id = $1")
         .bind(session.as_str())
         .bind(customer.to_string())
-        .execute(db.pool())
+        .execute(db.writer())
         .await?;
     Ok(())
 }
@@ -338,7 +346,7 @@ pub async fn choose_customer(
 pub async fn forget_customer(db: &Database, session: &SessionId) -> Result<(), SessionError> {
     sqlx::query("UPDATE sessions SET customer_id = NULL, checkout = NULL WHERE id = $1")
         .bind(session.as_str())
-        .execute(db.pool())
+        .execute(db.writer())
         .await?;
     Ok(())
 }
@@ -350,11 +358,11 @@ pub async fn purge_stale(db: &Database) -> Result<u64, SessionError> {
         "DELETE FROM sign_in_codes WHERE created_at < $1 OR session_id IN (SELECT id FROM sessions WHERE last_seen_at < $1)",
     )
     .bind(&cutoff)
-    .execute(db.pool())
+    .execute(db.writer())
     .await?;
     let sessions = sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1")
         .bind(&cutoff)
-        .execute(db.pool())
+        .execute(db.writer())
         .await?;
     Ok(codes.rows_affected() + sessions.rows_affected())
 }
@@ -367,7 +375,7 @@ pub async fn record_access_request(
     sqlx::query("UPDATE sessions SET access_request_id = $2 WHERE id = $1")
         .bind(session.as_str())
         .bind(request.to_string())
-        .execute(db.pool())
+        .execute(db.writer())
         .await?;
     Ok(())
 }
@@ -380,7 +388,7 @@ pub async fn preselect_invoice(
     sqlx::query("UPDATE sessions SET preselected_invoice_id = $2 WHERE id = $1")
         .bind(session.as_str())
         .bind(invoice.to_string())
-        .execute(db.pool())
+        .execute(db.writer())
         .await?;
     Ok(())
 }
@@ -390,7 +398,7 @@ pub async fn end(db: &Database, session: &SessionId) -> Result<(), SessionError>
     sqlx::query("UPDATE sessions SET ended_at = $2 WHERE id = $1")
         .bind(session.as_str())
         .bind(timestamp_text(now()))
-        .execute(db.pool())
+        .execute(db.writer())
         .await?;
     Ok(())
 }

@@ -118,7 +118,7 @@ pub async fn send_code(
     .bind(code_hash(keys, session, &code))
     .bind(timestamp_text(at))
     .bind(timestamp_text(at + CODE_LIFETIME))
-    .execute(db.pool())
+    .execute(db.writer())
     .await?;
     // Counted after inserting, so that two sends racing each see the other.
     let hour_ago = timestamp_text(at - Duration::hours(1));
@@ -161,8 +161,12 @@ pub async fn send_code(
         &Job::Email(code_email(merchant, email, &code, at + CODE_LIFETIME)),
         keys,
     )?;
-    let mut connection = db.pool().acquire().await?;
-    if let Err(error) = jobs::enqueue(&mut connection, email_job).await {
+    let enqueued = {
+        // Given back before `delete_code`, which needs the writing connection too.
+        let mut connection = db.writer().acquire().await?;
+        jobs::enqueue(&mut connection, email_job).await
+    };
+    if let Err(error) = enqueued {
         // Unsent, the code is useless; it must not count against the customer either.
         delete_code(db, &id).await?;
         return Err(error.into());
@@ -221,7 +225,7 @@ pub async fn verify_code(
         .bind(&id)
         .bind(MAX_WRONG_ATTEMPTS)
         .bind(timestamp_text(now()))
-        .execute(db.pool())
+        .execute(db.writer())
         .await?;
         let (failed,): (i64,) =
             sqlx::query_as("SELECT failed_attempts FROM sign_in_codes WHERE id = $1")
@@ -240,7 +244,7 @@ pub async fn verify_code(
     let used = sqlx::query("UPDATE sign_in_codes SET used_at = $2 WHERE id = $1 AND used_at IS NULL AND voided_at IS NULL")
         .bind(&id)
         .bind(timestamp_text(now()))
-        .execute(db.pool())
+        .execute(db.writer())
         .await?;
     if used.rows_affected() == 0 {
         return Err(VerifyError::Used);
@@ -289,7 +293,7 @@ pub async fn resend_wait_seconds(db: &Database, session: &Session) -> Result<i64
 async fn delete_code(db: &Database, id: &str) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM sign_in_codes WHERE id = $1")
         .bind(id)
-        .execute(db.pool())
+        .execute(db.writer())
         .await?;
     Ok(())
 }

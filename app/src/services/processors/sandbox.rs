@@ -108,7 +108,7 @@ impl Sandbox {
             .ok_or(ProcessorError::ClockOutOfRange)?;
         sqlx::query("UPDATE sandbox_clock SET offset_days = offset_days + $1 WHERE id = 1")
             .bind(i64::from(days))
-            .execute(self.db.pool())
+            .execute(self.db.writer())
             .await?;
         Ok(ahead)
     }
@@ -178,7 +178,7 @@ impl PaymentProcessor for Sandbox {
         .bind(merchant.to_string())
         .bind(outcome)
         .bind(timestamp_text(now()))
-        .execute(self.db.pool())
+        .execute(self.db.writer())
         .await?;
         Ok(CardToken {
             token,
@@ -203,19 +203,26 @@ impl PaymentProcessor for Sandbox {
         .fetch_optional(self.db.pool())
         .await?;
         let (card_outcome,) = card.ok_or(ProcessorError::UnknownToken)?;
-        let inserted = sqlx::query(
-            "INSERT INTO sandbox_charges (payment_id, merchant_id, reference, outcome, created_at) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(payment.to_string())
-        .bind(merchant.to_string())
-        .bind(reference("ch")?)
-        .bind(&card_outcome)
-        .bind(timestamp_text(now()))
-        .execute(self.db.pool())
-        .await;
-        // The same payment was charged before: answer with that charge.
-        inserted_once(inserted)?;
+        let charge_reference = reference("ch")?;
+        self.db
+            .write(move |connection| {
+                Box::pin(async move {
+                    let inserted = sqlx::query(
+                        "INSERT INTO sandbox_charges (payment_id, merchant_id, reference, outcome, created_at) \
+                         VALUES ($1, $2, $3, $4, $5)",
+                    )
+                    .bind(payment.to_string())
+                    .bind(merchant.to_string())
+                    .bind(charge_reference)
+                    .bind(card_outcome)
+                    .bind(timestamp_text(now()))
+                    .execute(&mut *connection)
+                    .await;
+                    // The same payment was charged before: answer with that charge.
+                    inserted_once(inserted)
+                })
+            })
+            .await?;
         let (reference, outcome): (String, String) =
             sqlx::query_as("SELECT reference, outcome FROM sandbox_charges WHERE payment_id = $1")
                 .bind(payment.to_string())
@@ -245,7 +252,7 @@ impl PaymentProcessor for Sandbox {
         .bind(debit_outcome(account.account.expose_digits()))
         .bind(date_text(due_on))
         .bind(timestamp_text(now()))
-        .execute(self.db.pool())
+        .execute(self.db.writer())
         .await;
         inserted_once(inserted)?;
         let (reference, due_on): (String, String) =
@@ -356,7 +363,7 @@ impl PaymentProcessor for Sandbox {
         .bind(merchant.to_string())
         .bind(*id)
         .bind(timestamp_text(now()))
-        .execute(self.db.pool())
+        .execute(self.db.writer())
         .await?;
         Ok(BankLink {
             token,
@@ -410,7 +417,7 @@ impl PaymentProcessor for Sandbox {
         sqlx::query("UPDATE sandbox_debits SET resolved_at = $2 WHERE payment_id = $1 AND resolved_at IS NULL")
             .bind(payment.to_string())
             .bind(timestamp_text(now()))
-            .execute(self.db.pool())
+            .execute(self.db.writer())
             .await?;
         Ok(())
     }
