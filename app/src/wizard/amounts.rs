@@ -20,6 +20,9 @@ pub struct AmountsView {
     pub list: InvoiceList,
     pub typed: Vec<TypedAmount>,
     pub notice: Option<String>,
+    /// The smallest part of an invoice the merchant takes, in each currency this page lists
+    /// ("1.00 USD"), said before a smaller amount is refused.
+    pub minimum_partial: Vec<String>,
 }
 
 /// Step 5's data; `after` and `number` choose the page of invoices, as in step 4.
@@ -36,12 +39,45 @@ pub async fn amounts_page(
         Entry::Elsewhere(elsewhere) => return Ok(elsewhere.into()),
     };
     let list = invoice_list::load(&payer, after, number).await?;
+    let minimum_partial = minimum_partial(&payer, &list).await?;
     Ok(PageState::show(AmountsView {
         typed: payer.session.checkout.typed_amounts.clone(),
         notice: payer.session.checkout.notice.clone(),
         frame: payer.frame(),
+        minimum_partial,
         list,
     }))
+}
+
+/// The merchant's minimum part payment in each currency of `list`, in the order first listed.
+#[cfg(feature = "ssr")]
+async fn minimum_partial(
+    payer: &crate::wizard::session::Payer,
+    list: &InvoiceList,
+) -> Result<Vec<String>, AppError> {
+    use crate::domain::money::{Currency, Money};
+    use crate::error::unexpected;
+    use crate::services::merchants;
+
+    let minimum_minor = merchants::minimum_partial_payment_minor(&payer.db, payer.merchant_id)
+        .await
+        .map_err(|error| unexpected("reading the merchant's minimum payment", &error))?;
+    let mut currencies: Vec<Currency> = Vec::new();
+    for line in &list.invoices {
+        let currency = Currency::parse(&line.currency)
+            .map_err(|error| unexpected("reading a listed invoice's currency", &error))?;
+        if !currencies.contains(&currency) {
+            currencies.push(currency);
+        }
+    }
+    currencies
+        .into_iter()
+        .map(|currency| {
+            Money::from_minor_units(minimum_minor, currency)
+                .map(|minimum| minimum.to_string())
+                .map_err(|error| unexpected("reading the merchant's minimum payment", &error))
+        })
+        .collect()
 }
 
 /// At most this many invoices in one payment.
@@ -306,6 +342,7 @@ fn AmountsStep(view: AmountsView, submit: ServerAction<ChooseAmounts>) -> impl I
     let result = submit.value().get_untracked();
     let slug = view.frame.merchant.slug.clone();
     let notice = view.notice.clone();
+    let minimum_partial = view.minimum_partial.clone();
     let InvoiceList {
         invoices,
         next,
@@ -341,6 +378,9 @@ fn AmountsStep(view: AmountsView, submit: ServerAction<ChooseAmounts>) -> impl I
             } else {
                 view! {
                     <p class="lead">"Tick the invoices to pay. To pay part of an invoice, change its amount: the rest stays outstanding."</p>
+                    {(!minimum_partial.is_empty()).then(|| view! {
+                        <p class="field__help">{format!("A part payment is at least {}.", minimum_partial.join(" or "))}</p>
+                    })}
                     {paged.then(|| view! { <p class="field__help">"You can pay the invoices of one page (or one search) at a time."</p> })}
                     <InvoiceSearch search=search.clone() next=next.clone() later />
                     {no_match.then(|| view! { <p class="lead">{format!("No outstanding invoice number contains “{search}”.")}</p> })}

@@ -230,6 +230,11 @@ both_databases! {
     async fn each_bad_amount_gets_its_own_message_and_keeps_what_was_typed(app: TestApp) {
         let ids = customer_with_invoices(&app, "pay@tyrell.example", &[("IN-1", "100.00", "USD"), ("IN-2", "50.00", "CAD"), ("IN-3", "0.50", "USD")]).await;
         let browser = signed_in(&app, "pay@tyrell.example").await;
+        let (_, page) = browser.page(&format!("{DEMO}/amounts")).await;
+        assert!(
+            page.contains("A part payment is at least 1.00 USD or 1.00 CAD."),
+            "the minimum is said before an amount is refused for it"
+        );
         for (typed, message) in [
             ("100.01", "Invoice IN-1 has 100.00 USD left to pay; enter at most that."),
             ("0.99", "Pay at least 1.00 USD toward invoice IN-1, or all of its 100.00 USD."),
