@@ -479,7 +479,114 @@ mod recovery {
     use app::domain::payment::PaymentMethodKind;
     use app::services::payments::{self, NewAllocation, NewPayment, PaymentDetails};
 
+    /// A card payment of 40.00 USD toward a new invoice, recorded and left `pending` two hours
+    /// ago (a confirm that stopped), whose card token the processor no longer accepts, so that
+    /// driving it on fails: what happens then depends on what the processor holds for it.
+    async fn pending_past_its_deadline(
+        app: &TestApp,
+        email: &str,
+    ) -> (
+        app::domain::ids::MerchantId,
+        app::domain::ids::PaymentId,
+        String,
+        String,
+    ) {
+        let ids = customer_with_invoices(app, email, &[("IN-1", "40.00", "USD")]).await;
+        let browser = signed_in(app, email).await;
+        choose_amounts(&browser, &[(&ids[0], "40.00")]).await;
+        choose_method(&browser, "card").await;
+        enter_card(&browser, "4242424242424242").await;
+        let (_, key) = review(&browser, SLUG).await;
+        let customer =
+            CustomerId::parse(invoice(app, &ids[0]).await["customer_id"].as_str().unwrap())
+                .unwrap();
+        let (token,): (String,) = sqlx::query_as("SELECT token FROM sandbox_card_tokens")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+        let merchant = app::services::merchants::find_id(
+            &app.db,
+            &app::domain::merchant::MerchantSlug::parse(SLUG).unwrap(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        let amount = Money::parse("40.00", Currency::Usd, AmountSyntax::Plain).unwrap();
+        let recorded = payments::record(
+            &app.db,
+            merchant,
+            &NewPayment {
+                customer,
+                method: PaymentMethodKind::Card,
+                amount,
+                allocations: vec![NewAllocation {
+                    invoice: InvoiceId::parse(&ids[0]).unwrap(),
+                    amount,
+                }],
+                idempotency_key: IdempotencyKey::parse(&key).unwrap(),
+                processor_reference: None,
+                details: PaymentDetails {
+                    instrument: Some(token.clone()),
+                    ..PaymentDetails::default()
+                },
+            },
+        )
+        .await
+        .unwrap();
+        let payment = match recorded {
+            payments::Recorded::New(payment) | payments::Recorded::Replayed(payment) => payment.id,
+        };
+        let two_hours_ago = app::services::clock::timestamp_text(
+            app::services::clock::now() - time::Duration::hours(2),
+        );
+        sqlx::query("UPDATE payments SET created_at = $1 WHERE id = $2")
+            .bind(two_hours_ago)
+            .bind(payment.to_string())
+            .execute(app.db.pool())
+            .await
+            .unwrap();
+        (merchant, payment, token, ids[0].clone())
+    }
+
+    async fn status_of(app: &TestApp, payment: app::domain::ids::PaymentId) -> String {
+        let (status,): (String,) = sqlx::query_as("SELECT status FROM payments WHERE id = $1")
+            .bind(payment.to_string())
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+        status
+    }
+
     both_databases! {
+        async fn a_payment_past_its_deadline_that_the_processor_charged_succeeds(app: TestApp) {
+            use app::services::processors::PaymentProcessor as _;
+            let (merchant, payment, token, invoice_id) = pending_past_its_deadline(&app, "pay@tyrell.example").await;
+            // The charge went through before the confirm stopped; then the token was retired.
+            let amount = Money::parse("40.00", Currency::Usd, AmountSyntax::Plain).unwrap();
+            app.worker.payments.processor.charge_card(merchant, payment, &token, amount).await.unwrap();
+            sqlx::query("DELETE FROM sandbox_card_tokens").execute(app.db.pool()).await.unwrap();
+
+            let report = app::services::checkout::finish_stale_pending(&app.worker.payments).await.unwrap();
+            assert_eq!(report.finished, 1);
+            assert!(report.unresolved.is_empty());
+            assert_eq!(status_of(&app, payment).await, "succeeded", "the charge the processor made stands");
+            assert_eq!(invoice(&app, &invoice_id).await["status"], "paid");
+            let (charges,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sandbox_charges").fetch_one(app.db.pool()).await.unwrap();
+            assert_eq!(charges, 1, "nothing is charged again");
+        }
+
+        async fn a_payment_whose_fate_the_processor_cannot_tell_keeps_its_invoice_and_is_reported(app: TestApp) {
+            // (One the processor holds nothing for fails: see jobs.rs.)
+            let (merchant, payment, _, invoice_id) = pending_past_its_deadline(&app, "pay@tyrell.example").await;
+            // The processor's records are out of reach: neither the charge nor the lookup answers.
+            sqlx::query("ALTER TABLE sandbox_charges RENAME TO sandbox_charges_away").execute(app.db.pool()).await.unwrap();
+
+            let report = app::services::checkout::finish_stale_pending(&app.worker.payments).await.unwrap();
+            assert_eq!(report.unresolved, vec![(merchant, payment)]);
+            assert_eq!(status_of(&app, payment).await, "pending", "never failed on a guess");
+            assert_eq!(invoice(&app, &invoice_id).await["balance_due"], "0.00", "the balance stays held");
+        }
+
         async fn a_confirm_that_stopped_half_way_is_finished_by_the_next_one(app: TestApp) {
             let ids = customer_with_invoices(&app, "pay@tyrell.example", &[("IN-1", "40.00", "USD")]).await;
             let browser = signed_in(&app, "pay@tyrell.example").await;
