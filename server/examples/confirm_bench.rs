@@ -6,7 +6,8 @@
 //! to `/api/wizard/confirm` over HTTP, 64 at a time, and prints confirmed payments per second
 //! and the latency percentiles. Each confirm runs the whole path: session and position checks,
 //! the payment's transaction, the sandbox charge and the status change; the two emails are
-//! written just after the answer.
+//! sent by the job worker beside the load, over SMTP to a sink in this process (as production
+//! sends them), and counted at the end: each exactly once.
 //!
 //! Run: `cargo run --release -p server --example confirm_bench -- [confirms] [at a time]`
 //! (defaults 4000 and 64).
@@ -44,7 +45,9 @@ async fn main() -> anyhow::Result<()> {
         .transpose()?
         .unwrap_or(64);
     let data_dir = tempfile::tempdir()?;
+    let sink = support::smtp_sink::SmtpSink::start().await?;
     let vars: HashMap<&str, String> = HashMap::from([
+        ("SMTP_URL", sink.url()),
         ("LEPTOS_SITE_ADDR", "127.0.0.1:0".to_owned()),
         ("PORTICO_DATA_DIR", data_dir.path().display().to_string()),
         (
@@ -179,6 +182,21 @@ async fn main() -> anyhow::Result<()> {
     latencies.sort();
     let percentile =
         |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
+    // The worker sends the receipts beside the load; let it finish before counting them.
+    let emails_due = 2 * confirms;
+    let waiting_since = Instant::now();
+    while sink.messages().len() < emails_due && waiting_since.elapsed() < Duration::from_secs(120) {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let delivered = sink.messages();
+    let distinct: std::collections::HashSet<&str> = delivered
+        .iter()
+        .map(|message| message.message_id.as_str())
+        .collect();
+    let to_merchant = delivered
+        .iter()
+        .filter(|message| message.to.contains("billing@northwind.example"))
+        .count();
     let (succeeded,): (i64,) = sqlx::query_as(
         "SELECT COUNT(*) FROM payments WHERE status = 'succeeded' AND payer_email IS NOT NULL",
     )
@@ -192,6 +210,13 @@ async fn main() -> anyhow::Result<()> {
     println!("{:<28} {:>10}", "confirms sent", confirms);
     println!("{:<28} {:>10}", "not confirmed", failed);
     println!("{:<28} {:>10}", "payments succeeded (db)", succeeded);
+    println!(
+        "{:<28} {:>10}",
+        "emails delivered (SMTP)",
+        format!("{}/{emails_due}", delivered.len())
+    );
+    println!("{:<28} {:>10}", "distinct Message-IDs", distinct.len());
+    println!("{:<28} {:>10}", "to the merchant", to_merchant);
     println!("{:<28} {:>10.1}", "seconds", elapsed.as_secs_f64());
     println!(
         "{:<28} {:>10.0}",

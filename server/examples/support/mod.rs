@@ -1,5 +1,7 @@
 //! What the benchmark and the fault harness both prepare: a customer of the demo merchant whose
-//! business details are done, and a tokenized test card.
+//! business details are done, a tokenized test card, and a mail server to deliver to.
+
+pub mod smtp_sink;
 
 use app::domain::business::BusinessForm;
 use app::domain::email::EmailAddress;
