@@ -373,6 +373,51 @@ both_databases! {
         assert_eq!(failed.status, PaymentStatus::Failed, "the processor holds no charge for it");
     }
 
+    async fn a_stuck_payment_the_processor_charged_succeeds_and_is_not_charged_again(app: TestApp) {
+        use app::services::processors::{CardDetails, PaymentProcessor as _};
+        let merchant = northwind(&app).await;
+        let processor = &app.worker.payments.processor;
+        let number = app::domain::card::CardNumber::parse("4242424242424242").unwrap();
+        let card = processor
+            .tokenize_card(merchant, &CardDetails {
+                number: &number,
+                expiry: app::domain::card::Expiry::parse("12/30", (2026, 11)).unwrap(),
+                security_code: &app::domain::card::SecurityCode::parse("123", number.brand()).unwrap(),
+                name: "Pat Payer",
+                postal_code: "73301",
+            })
+            .await
+            .unwrap();
+        let (_, payment, _) = pending_payment(&app, PaymentMethodKind::Card, &card.token, time::Duration::hours(2)).await;
+        // The card was charged before the confirm stopped; since then the token was retired, so
+        // driving the payment on fails and the worker must ask the processor what it did.
+        let amount = Money::parse("40.00", Currency::Usd, AmountSyntax::Plain).unwrap();
+        processor.charge_card(merchant, payment, &card.token, amount).await.unwrap();
+        sqlx::query("DELETE FROM sandbox_card_tokens").execute(app.db.pool()).await.unwrap();
+
+        let report = app::services::checkout::finish_stale_pending(&app.worker.payments).await.unwrap();
+        assert_eq!(report.finished, 1);
+        assert!(report.unresolved.is_empty());
+        assert_eq!(payments::get(&app.db, merchant, payment).await.unwrap().status, PaymentStatus::Succeeded, "the charge the processor made stands");
+        let (charges,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sandbox_charges").fetch_one(app.db.pool()).await.unwrap();
+        assert_eq!(charges, 1, "nothing is charged again");
+    }
+
+    async fn a_stuck_payment_whose_fate_the_processor_cannot_tell_stays_pending_and_is_reported(app: TestApp) {
+        let merchant = northwind(&app).await;
+        let (_, payment, _) = pending_payment(&app, PaymentMethodKind::Card, "tok_unknown", time::Duration::hours(2)).await;
+        // The processor's records are out of reach: neither a charge nor a lookup answers.
+        sqlx::query("ALTER TABLE sandbox_charges RENAME TO sandbox_charges_away").execute(app.db.pool()).await.unwrap();
+
+        let report = app::services::checkout::finish_stale_pending(&app.worker.payments).await.unwrap();
+        assert_eq!(report.unresolved, vec![(merchant, payment)]);
+        assert_eq!(
+            payments::get(&app.db, merchant, payment).await.unwrap().status,
+            PaymentStatus::Pending,
+            "never failed on a guess: it keeps holding its invoice's balance"
+        );
+    }
+
     async fn a_failing_mail_server_backs_off_then_dead_letters_and_the_cli_retries(app: TestApp) {
         // A port nothing listens on: every SMTP connection is refused.
         let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();

@@ -79,8 +79,6 @@ async fn a_missing_file_gets_the_not_found_page() {
     assert_eq!(response.status(), 404);
     let page = response.text().await.expect("text");
     assert!(page.contains("We could not find that page"), "{page}");
-    let traversal = app.get("/pkg/../favicon.svg").await;
-    assert_ne!(traversal.status(), 500);
 }
 
 #[tokio::test]
