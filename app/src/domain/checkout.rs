@@ -10,7 +10,7 @@ use crate::domain::bank::HolderType;
 use crate::domain::card::CardBrand;
 use crate::domain::ids::{BankAccountId, InvoiceId};
 use crate::domain::money::{Currency, Money, MoneyError};
-use crate::domain::payment::PaymentMethodKind;
+use crate::domain::payment::{PaymentMethodKind, PaymentStatus};
 use serde::{Deserialize, Serialize};
 
 /// One invoice chosen in step 5 and the amount to pay on it.
@@ -250,6 +250,19 @@ impl Checkout {
     pub fn instrument_declined(&mut self) {
         self.instrument = None;
         self.review = None;
+    }
+
+    /// The checkout's payment was confirmed and stands at `status`: a declined one keeps the
+    /// invoices and the method chosen for the next instrument ([`Checkout::instrument_declined`]);
+    /// any other (paid, or a debit under way) ends the checkout.
+    pub fn after_payment(&self, status: PaymentStatus) -> Checkout {
+        if status == PaymentStatus::Failed {
+            let mut declined = self.clone();
+            declined.instrument_declined();
+            declined
+        } else {
+            Checkout::default()
+        }
     }
 
     /// Sends the customer back to step 5 with `notice` (another payment took part of a
@@ -716,6 +729,22 @@ mod tests {
         assert_eq!(checkout.review, None);
         assert_eq!(checkout.selection, reviewed().selection);
         assert_eq!(checkout.method, Some(PaymentMethodKind::Card));
+    }
+
+    #[test]
+    fn after_a_decline_the_checkout_waits_for_another_instrument_and_otherwise_ends() {
+        let declined = reviewed().after_payment(PaymentStatus::Failed);
+        assert_eq!(declined.instrument, None);
+        assert_eq!(declined.review, None);
+        assert_eq!(declined.selection, reviewed().selection);
+        assert_eq!(declined.method, Some(PaymentMethodKind::Card));
+        for status in [
+            PaymentStatus::Succeeded,
+            PaymentStatus::Processing,
+            PaymentStatus::Pending,
+        ] {
+            assert_eq!(reviewed().after_payment(status), Checkout::default());
+        }
     }
 
     #[test]

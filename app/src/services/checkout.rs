@@ -18,13 +18,14 @@ use crate::services::keys::Keys;
 use crate::services::merchants;
 use crate::services::payments::{
     self, Announce, NewAllocation, NewAuthorization, NewPayment, Outcome, Payment, PaymentDetails,
-    PaymentError, Recorded,
+    PaymentError, Recorded, StatusChange,
 };
 use crate::services::processors::{
     ChargeOutcome, DebitAccount, DebitResolution, DebitStarted, PaymentProcessor, Processor,
     ProcessorError, ProcessorRecord, ResolvedDebit,
 };
 use crate::services::saved_cards;
+use crate::services::sessions::{SavedCheckout, SessionError, SessionId};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfirmError {
@@ -42,6 +43,8 @@ pub enum ConfirmError {
     Interrupted(String),
     #[error("the merchant could not be read")]
     Merchant(#[from] merchants::MerchantError),
+    #[error("the checkout could not be kept")]
+    Session(#[from] SessionError),
 }
 
 /// What paying needs besides the database.
@@ -55,6 +58,9 @@ pub struct PaymentServices {
 /// A confirm from step 8.
 #[derive(Debug, Clone)]
 pub struct Confirmation {
+    /// The wizard session whose checkout this is: the payment's status change moves it on
+    /// ([`Checkout::after_payment`]) in the same transaction.
+    pub session: SessionId,
     pub merchant: MerchantId,
     pub customer: CustomerId,
     pub payer_email: EmailAddress,
@@ -63,6 +69,16 @@ pub struct Confirmation {
     /// The authorization text exactly as step 8 showed it.
     pub authorization_text: String,
     pub client_address: String,
+}
+
+/// A confirmed payment as it stands afterwards.
+#[derive(Debug, Clone)]
+pub struct Confirmed {
+    pub payment: Payment,
+    /// Whether this confirm moved the session's checkout on with the payment's status change.
+    /// It did not when the payment had been moved already (a replay, a double click): the
+    /// caller then moves the checkout on itself.
+    pub checkout_moved_on: bool,
 }
 
 /// Records the checkout's payment (or finds the one this key recorded) and has the processor
@@ -74,7 +90,7 @@ pub struct Confirmation {
 pub async fn confirm(
     services: &PaymentServices,
     confirmation: Confirmation,
-) -> Result<Payment, ConfirmError> {
+) -> Result<Confirmed, ConfirmError> {
     let services = services.clone();
     tokio::spawn(async move { confirm_to_the_end(&services, confirmation).await })
         .await
@@ -84,7 +100,7 @@ pub async fn confirm(
 async fn confirm_to_the_end(
     services: &PaymentServices,
     confirmation: Confirmation,
-) -> Result<Payment, ConfirmError> {
+) -> Result<Confirmed, ConfirmError> {
     let checkout = &confirmation.checkout;
     let (Some(method), Some(instrument), Ok(Some(total))) =
         (checkout.method, &checkout.instrument, checkout.total())
@@ -127,11 +143,21 @@ async fn confirm_to_the_end(
         Recorded::New(payment) | Recorded::Replayed(payment) => payment,
     };
     if payment.status != PaymentStatus::Pending {
-        return Ok(payment);
+        return Ok(Confirmed {
+            payment,
+            checkout_moved_on: false,
+        });
     }
     // A replay of a payment still pending (its first request failed half way) drives it on:
     // every processor call is keyed by the payment, so nothing is charged twice.
-    let driven = drive(services, confirmation.merchant, payment).await?;
+    let session_checkout = (&confirmation.session, checkout);
+    let driven = drive(
+        services,
+        confirmation.merchant,
+        payment,
+        Some(session_checkout),
+    )
+    .await?;
     if driven.moved
         && driven.payment.status == PaymentStatus::Succeeded
         && checkout.save_instrument
@@ -147,7 +173,10 @@ async fn confirm_to_the_end(
         // The payment stands; only the convenience is lost.
         tracing::error!(error = %crate::error::Chain(&error), "saving a card after its charge");
     }
-    Ok(driven.payment)
+    Ok(Confirmed {
+        payment: driven.payment,
+        checkout_moved_on: driven.moved,
+    })
 }
 
 /// A payment pending for this long without reaching the processor is given up, once the
@@ -177,7 +206,7 @@ pub async fn finish_stale_pending(services: &PaymentServices) -> Result<StaleRep
     let mut report = StaleReport::default();
     for (merchant, payment) in payments::stale_pending(db, STALE_AFTER).await? {
         let payment = payments::get(db, merchant, payment).await?;
-        let driven = match drive(services, merchant, payment.clone()).await {
+        let driven = match drive(services, merchant, payment.clone(), None).await {
             Ok(driven) => driven,
             Err(error) if payments::is_older_than(&payment, PENDING_DEADLINE) => {
                 tracing::error!(error = %crate::error::Chain(&error), payment = %payment.id, "a pending payment is past its deadline");
@@ -224,7 +253,7 @@ async fn settle_by_lookup(
             },
         ),
     };
-    apply(services, merchant, payment.id, next, &outcome).await
+    apply(services, merchant, payment.id, next, &outcome, None).await
 }
 
 /// A payment after `drive`, and whether this call moved it.
@@ -233,10 +262,15 @@ struct Driven {
     moved: bool,
 }
 
+/// A wizard session and the checkout its confirm paid, which the payment's status change moves
+/// on.
+type SessionCheckout<'a> = (&'a SessionId, &'a Checkout);
+
 async fn drive(
     services: &PaymentServices,
     merchant: MerchantId,
     payment: Payment,
+    session_checkout: Option<SessionCheckout<'_>>,
 ) -> Result<Driven, ConfirmError> {
     let db = &services.db;
     let instrument = payment.instrument.clone().ok_or(ConfirmError::Incomplete)?;
@@ -289,7 +323,15 @@ async fn drive(
         }
     };
     crash_point::reached("confirm.after_processor_call");
-    let driven = apply(services, merchant, payment.id, next, &outcome).await?;
+    let driven = apply(
+        services,
+        merchant,
+        payment.id,
+        next,
+        &outcome,
+        session_checkout,
+    )
+    .await?;
     crash_point::reached("confirm.after_status_change");
     Ok(driven)
 }
@@ -326,27 +368,41 @@ fn debit_result(started: DebitStarted) -> (PaymentStatus, Outcome) {
 }
 
 /// Moves a pending payment to what the processor said, queuing the receipt (or failure) emails
-/// with the change.
+/// with the change, and moving the wizard's checkout on in the same transaction when the
+/// change comes from a confirm: one commit, where a separate save would wait for another.
 async fn apply(
     services: &PaymentServices,
     merchant: MerchantId,
     payment: PaymentId,
     next: PaymentStatus,
     outcome: &Outcome,
+    session_checkout: Option<SessionCheckout<'_>>,
 ) -> Result<Driven, ConfirmError> {
     let db = &services.db;
-    match payments::transition(
-        db,
+    let change = StatusChange {
         merchant,
         payment,
         next,
-        outcome,
-        Announce::PayerAndMerchant,
-    )
-    .await
-    {
-        Ok(payment) => Ok(Driven {
-            payment,
+        outcome: outcome.clone(),
+        announce: Announce::PayerAndMerchant,
+    };
+    let moved_on = session_checkout
+        .map(|(session, checkout)| SavedCheckout::new(session, &checkout.after_payment(next)))
+        .transpose()?;
+    let written = db
+        .write(move |connection| {
+            Box::pin(async move {
+                change.write_on(connection).await?;
+                if let Some(saved) = &moved_on {
+                    saved.write_on(connection).await?;
+                }
+                Ok::<(), PaymentError>(())
+            })
+        })
+        .await;
+    match written {
+        Ok(()) => Ok(Driven {
+            payment: payments::get(db, merchant, payment).await?,
             moved: true,
         }),
         // A concurrent replay of the same confirm got there first: its result stands.
@@ -393,7 +449,9 @@ async fn apply_debit_result(
     let mut payment = payments::get(db, debit.merchant, debit.payment).await?;
     if payment.status == PaymentStatus::Pending {
         // Its confirm stopped after the debit started: catch up to processing first.
-        payment = drive(services, debit.merchant, payment).await?.payment;
+        payment = drive(services, debit.merchant, payment, None)
+            .await?
+            .payment;
     }
     let (next, outcome, announce) = match debit.resolution {
         DebitResolution::Settled => (

@@ -389,74 +389,98 @@ pub async fn transition(
     outcome: &Outcome,
     announce: Announce,
 ) -> Result<Payment, PaymentError> {
-    // Only from a status that may become `next`, in the UPDATE itself: of two reports racing,
-    // the second finds the status changed and is refused.
-    let from: Vec<&str> = PaymentStatus::ALL
-        .into_iter()
-        .filter(|status| status.can_become(next))
-        .map(PaymentStatus::code)
-        .collect();
-    let sql = format!(
-        "UPDATE payments SET status = $3, updated_at = $4, \
-         processor_reference = COALESCE($5, processor_reference), failure_reason = COALESCE($6, failure_reason), \
-         return_code = COALESCE($7, return_code), settles_on = COALESCE($8, settles_on) \
-         WHERE merchant_id = $1 AND id = $2 AND status IN ({})",
-        numbered_placeholders(9, from.len().max(1)),
-    );
-    let outcome = outcome.clone();
-    db.write(move |connection| {
-        Box::pin(async move {
-            let mut updated = sqlx::query(&sql)
-                .bind(merchant.to_string())
-                .bind(id.to_string())
-                .bind(next.code())
-                .bind(timestamp_text(now()))
-                .bind(outcome.processor_reference.as_deref())
-                .bind(outcome.failure_reason.as_deref())
-                .bind(outcome.return_code.as_deref())
-                .bind(outcome.settles_on.as_deref());
-            if from.is_empty() {
-                // Nothing may become `next`: a placeholder no status equals.
-                updated = updated.bind("");
-            }
-            for status in &from {
-                updated = updated.bind(*status);
-            }
-            let updated = updated.execute(&mut *connection).await?;
-            if updated.rows_affected() == 0 {
-                let (status,): (String,) = sqlx::query_as(
-                    "SELECT status FROM payments WHERE merchant_id = $1 AND id = $2",
-                )
-                .bind(merchant.to_string())
-                .bind(id.to_string())
-                .fetch_optional(&mut *connection)
-                .await?
-                .ok_or(PaymentError::NotFound)?;
-                return Err(PaymentError::InvalidTransition {
-                    from: PaymentStatus::parse(&status)
-                        .map_err(|error| corrupt("status", &error))?,
-                    to: next,
-                });
-            }
-            match announce {
-                Announce::Nobody => {}
-                Announce::PayerAndMerchant => {
-                    for recipient in [Recipient::Payer, Recipient::Merchant] {
-                        let email = Job::PaymentEmail {
-                            merchant,
-                            payment: id,
-                            announces: next,
-                            recipient,
-                        };
-                        jobs::enqueue(&mut *connection, NewJob::new(&email)?).await?;
-                    }
+    let change = StatusChange {
+        merchant,
+        payment: id,
+        next,
+        outcome: outcome.clone(),
+        announce,
+    };
+    db.write(move |connection| Box::pin(async move { change.write_on(connection).await }))
+        .await?;
+    get(db, merchant, id).await
+}
+
+/// A payment's move to `next`, as [`transition`] makes it, for a unit of work that writes
+/// something else in the same transaction.
+#[derive(Debug, Clone)]
+pub struct StatusChange {
+    pub merchant: MerchantId,
+    pub payment: PaymentId,
+    pub next: PaymentStatus,
+    pub outcome: Outcome,
+    pub announce: Announce,
+}
+
+impl StatusChange {
+    pub async fn write_on(&self, connection: &mut AnyConnection) -> Result<(), PaymentError> {
+        let Self {
+            merchant,
+            payment: id,
+            next,
+            ref outcome,
+            announce,
+        } = *self;
+        // Only from a status that may become `next`, in the UPDATE itself: of two reports
+        // racing, the second finds the status changed and is refused.
+        let from: Vec<&str> = PaymentStatus::ALL
+            .into_iter()
+            .filter(|status| status.can_become(next))
+            .map(PaymentStatus::code)
+            .collect();
+        let sql = format!(
+            "UPDATE payments SET status = $3, updated_at = $4, \
+             processor_reference = COALESCE($5, processor_reference), failure_reason = COALESCE($6, failure_reason), \
+             return_code = COALESCE($7, return_code), settles_on = COALESCE($8, settles_on) \
+             WHERE merchant_id = $1 AND id = $2 AND status IN ({})",
+            numbered_placeholders(9, from.len().max(1)),
+        );
+        let mut updated = sqlx::query(&sql)
+            .bind(merchant.to_string())
+            .bind(id.to_string())
+            .bind(next.code())
+            .bind(timestamp_text(now()))
+            .bind(outcome.processor_reference.as_deref())
+            .bind(outcome.failure_reason.as_deref())
+            .bind(outcome.return_code.as_deref())
+            .bind(outcome.settles_on.as_deref());
+        if from.is_empty() {
+            // Nothing may become `next`: a placeholder no status equals.
+            updated = updated.bind("");
+        }
+        for status in &from {
+            updated = updated.bind(*status);
+        }
+        let updated = updated.execute(&mut *connection).await?;
+        if updated.rows_affected() == 0 {
+            let (status,): (String,) =
+                sqlx::query_as("SELECT status FROM payments WHERE merchant_id = $1 AND id = $2")
+                    .bind(merchant.to_string())
+                    .bind(id.to_string())
+                    .fetch_optional(&mut *connection)
+                    .await?
+                    .ok_or(PaymentError::NotFound)?;
+            return Err(PaymentError::InvalidTransition {
+                from: PaymentStatus::parse(&status).map_err(|error| corrupt("status", &error))?,
+                to: next,
+            });
+        }
+        match announce {
+            Announce::Nobody => {}
+            Announce::PayerAndMerchant => {
+                for recipient in [Recipient::Payer, Recipient::Merchant] {
+                    let email = Job::PaymentEmail {
+                        merchant,
+                        payment: id,
+                        announces: next,
+                        recipient,
+                    };
+                    jobs::enqueue(&mut *connection, NewJob::new(&email)?).await?;
                 }
             }
-            Ok(())
-        })
-    })
-    .await?;
-    get(db, merchant, id).await
+        }
+        Ok(())
+    }
 }
 
 pub async fn get(

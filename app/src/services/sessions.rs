@@ -11,6 +11,7 @@ use crate::services::clock::{now, timestamp_text};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use sqlx::AnyConnection;
 use time::Duration;
 
 /// A session nobody has used for this long is over.
@@ -248,42 +249,59 @@ pub async fn save_checkout(
     session: &SessionId,
     checkout: &Checkout,
 ) -> Result<(), SessionError> {
-    let mut bounded = checkout.clone();
-    let cut = |text: &mut String| *text = text.chars().take(100).collect();
-    bounded.typed_amounts.truncate(200);
-    for typed in &mut bounded.typed_amounts {
-        cut(&mut typed.invoice);
-        cut(&mut typed.amount);
-    }
-    for text in [
-        &mut bounded.bank_draft.routing_number,
-        &mut bounded.bank_draft.institution_number,
-        &mut bounded.bank_draft.transit_number,
-        &mut bounded.bank_draft.account_type,
-        &mut bounded.bank_draft.holder_type,
-        &mut bounded.bank_draft.bank_username,
-        &mut bounded.card_draft.expiry,
-        &mut bounded.card_draft.name,
-        &mut bounded.card_draft.postal_code,
-    ] {
-        cut(text);
-    }
-    let json = serde_json::to_string(&bounded)
-        .map_err(|error| SessionError::CorruptRow(error.to_string()))?;
-    let session = session.as_str().to_owned();
+    let saved = SavedCheckout::new(session, checkout)?;
     // On the confirm path: it shares a commit with the writes around it (`Database::write`).
-    db.write(move |connection| {
-        Box::pin(async move {
-            sqlx::query("UPDATE sessions SET checkout = $2 WHERE id = $1")
-                .bind(session)
-                .bind(json)
-                .execute(&mut *connection)
-                .await
-                .map(drop)
+    db.write(move |connection| Box::pin(async move { saved.write_on(connection).await }))
+        .await
+        .map_err(SessionError::from)
+}
+
+/// A session's checkout ready to be written, inside a unit of work that also does something
+/// else (the confirm's status change ends the checkout in the same transaction).
+#[derive(Debug, Clone)]
+pub struct SavedCheckout {
+    session: String,
+    json: String,
+}
+
+impl SavedCheckout {
+    pub fn new(session: &SessionId, checkout: &Checkout) -> Result<Self, SessionError> {
+        let mut bounded = checkout.clone();
+        let cut = |text: &mut String| *text = text.chars().take(100).collect();
+        bounded.typed_amounts.truncate(200);
+        for typed in &mut bounded.typed_amounts {
+            cut(&mut typed.invoice);
+            cut(&mut typed.amount);
+        }
+        for text in [
+            &mut bounded.bank_draft.routing_number,
+            &mut bounded.bank_draft.institution_number,
+            &mut bounded.bank_draft.transit_number,
+            &mut bounded.bank_draft.account_type,
+            &mut bounded.bank_draft.holder_type,
+            &mut bounded.bank_draft.bank_username,
+            &mut bounded.card_draft.expiry,
+            &mut bounded.card_draft.name,
+            &mut bounded.card_draft.postal_code,
+        ] {
+            cut(text);
+        }
+        let json = serde_json::to_string(&bounded)
+            .map_err(|error| SessionError::CorruptRow(error.to_string()))?;
+        Ok(Self {
+            session: session.as_str().to_owned(),
+            json,
         })
-    })
-    .await
-    .map_err(SessionError::from)
+    }
+
+    pub async fn write_on(&self, connection: &mut AnyConnection) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE sessions SET checkout = $2 WHERE id = $1")
+            .bind(&self.session)
+            .bind(&self.json)
+            .execute(connection)
+            .await
+            .map(drop)
+    }
 }
 
 /// A code was sent to `email`: the session waits for it (step 2), and is no longer signed in

@@ -137,9 +137,7 @@ pub async fn confirm_payment(
     #[server(default)] idempotency_key: String,
     #[server(default)] authorize: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::domain::checkout::Checkout;
     use crate::domain::idempotency::IdempotencyKey;
-    use crate::domain::payment::PaymentStatus;
     use crate::error::unexpected;
     use crate::services::bank_accounts::BankAccountError;
     use crate::services::checkout::{self, ConfirmError, Confirmation, PaymentServices};
@@ -157,7 +155,7 @@ pub async fn confirm_payment(
         field: "request".to_owned(),
         message: "This form is incomplete: reload the page and try again.".to_owned(),
     })?;
-    let mut current = payer.session.checkout.clone();
+    let current = payer.session.checkout.clone();
     let shown = current
         .review
         .clone()
@@ -197,6 +195,7 @@ pub async fn confirm_payment(
     let confirmed = checkout::confirm(
         &services,
         Confirmation {
+            session: payer.session.id.clone(),
             merchant: payer.merchant_id,
             customer: payer.customer,
             payer_email: payer.email.clone(),
@@ -208,15 +207,13 @@ pub async fn confirm_payment(
     )
     .await;
     match confirmed {
-        Ok(payment) => {
-            if payment.status == PaymentStatus::Failed {
-                // Declined: the invoices stay chosen so that another method is one step away.
-                current.instrument_declined();
-            } else {
-                current = Checkout::default();
+        Ok(confirmed) => {
+            if !confirmed.checkout_moved_on {
+                payer
+                    .save_checkout(&current.after_payment(confirmed.payment.status))
+                    .await?;
             }
-            payer.save_checkout(&current).await?;
-            leptos_axum::redirect(&receipt(&payment.id));
+            leptos_axum::redirect(&receipt(&confirmed.payment.id));
             Ok(())
         }
         Err(ConfirmError::Payment(PaymentError::Overpays {

@@ -329,6 +329,25 @@ both_databases! {
         assert_eq!(invoice(&app, &ids[0]).await["status"], "paid");
     }
 
+    async fn a_confirm_ends_its_checkout_and_a_decline_keeps_it_short_of_the_card(app: TestApp) {
+        let ids = customer_with_invoices(&app, "pay@tyrell.example", &[("IN-1", "80.00", "USD"), ("IN-2", "20.00", "USD")]).await;
+        let browser = signed_in(&app, "pay@tyrell.example").await;
+        choose_amounts(&browser, &[(&ids[0], "80.00")]).await;
+        choose_method(&browser, "card").await;
+        enter_card(&browser, "4000 0000 0000 9995").await;
+        let (_, key) = review(&browser, SLUG).await;
+        confirm(&browser, SLUG, &key).await;
+        let (at, _) = browser.page(&format!("{DEMO}/review")).await;
+        assert_eq!(at, format!("{DEMO}/details"), "after a decline the card goes, the invoices and method stay");
+
+        enter_card(&browser, "4242424242424242").await;
+        let (_, key) = review(&browser, SLUG).await;
+        confirm(&browser, SLUG, &key).await;
+        let (at, amounts) = browser.page(&format!("{DEMO}/review")).await;
+        assert_eq!(at, format!("{DEMO}/amounts"), "a payment made ends its checkout");
+        assert!(amounts.contains("IN-2") && !amounts.contains("IN-1"), "only what is left to pay is offered");
+    }
+
     async fn card_details_are_checked_field_by_field(app: TestApp) {
         let ids = customer_with_invoices(&app, "pay@tyrell.example", &[("IN-1", "80.00", "USD")]).await;
         let browser = signed_in(&app, "pay@tyrell.example").await;
