@@ -49,14 +49,47 @@ pub fn TextField(
     }
 }
 
+/// One radio button of a [`RadioGroup`]: what it sends, what it says, and optionally a line
+/// under it that says more (how long a method takes to clear).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub help: Option<String>,
+}
+
+/// The buttons of a [`RadioGroup`], from `Choice`s or from (value, label) pairs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choices(Vec<Choice>);
+
+impl From<Vec<Choice>> for Choices {
+    fn from(choices: Vec<Choice>) -> Self {
+        Self(choices)
+    }
+}
+
+impl From<Vec<(String, String)>> for Choices {
+    fn from(pairs: Vec<(String, String)>) -> Self {
+        Self(
+            pairs
+                .into_iter()
+                .map(|(value, label)| Choice {
+                    value,
+                    label,
+                    help: None,
+                })
+                .collect(),
+        )
+    }
+}
+
 /// A group of radio buttons with its legend and error message; the first button carries the
 /// group's error state, so that focus lands in the group.
 #[component]
 pub fn RadioGroup(
     name: &'static str,
     legend: &'static str,
-    /// (value, label) per button.
-    options: Vec<(String, String)>,
+    #[prop(into)] options: Choices,
     /// The value checked at first.
     #[prop(optional, into)]
     chosen: String,
@@ -73,10 +106,16 @@ pub fn RadioGroup(
         "choice"
     };
     let radios = options
+        .0
         .into_iter()
         .enumerate()
-        .map(|(index, (value, label))| {
+        .map(|(index, Choice { value, label, help })| {
             let id = format!("{name}-{value}");
+            let help_id = format!("{id}-help");
+            let described_by = match help {
+                Some(_) => format!("{help_id} {error_id}"),
+                None => error_id.clone(),
+            };
             let checked = chosen == value;
             view! {
                 <div class=class>
@@ -87,10 +126,11 @@ pub fn RadioGroup(
                         value=value
                         checked=checked
                         aria-invalid=move || (index == 0 && error.get().is_some()).to_string()
-                        aria-describedby=error_id.clone()
+                        aria-describedby=described_by
                         autofocus=move || index == 0 && is_first_refused(result, name)
                     />
                     <label for=id>{label}</label>
+                    {help.map(|help| view! { <p id=help_id class="choice__help">{help}</p> })}
                 </div>
             }
         })
@@ -99,7 +139,7 @@ pub fn RadioGroup(
         <fieldset class="choices">
             <legend>{legend}</legend>
             {radios}
-            <p id=format!("{name}-error") class="field__error" role="alert">{move || error.get()}</p>
+            <p id=error_id.clone() class="field__error" role="alert">{move || error.get()}</p>
         </fieldset>
     }
 }

@@ -6,8 +6,8 @@ mod notice;
 mod pay_lines;
 
 pub use form::{
-    FieldMessage, FormMessage, RadioGroup, TextField, action_result, choices, field_message,
-    is_first_refused,
+    Choice, FieldMessage, FormMessage, RadioGroup, TextField, action_result, choices,
+    field_message, is_first_refused,
 };
 pub use notice::{ErrorNotice, NotFound};
 pub use pay_lines::{PayLine, PayLinesTable};

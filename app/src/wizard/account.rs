@@ -1,7 +1,7 @@
 //! Between steps 2 and 3, `/pay/{merchant_slug}/account`: an address that is a contact of
 //! several of the merchant's customers chooses which one it is paying for.
 
-use crate::components::{FieldMessage, FormMessage, action_result, field_message};
+use crate::components::{FormMessage, RadioGroup, action_result};
 use crate::domain::sign_in::WizardStep;
 use crate::error::AppError;
 use crate::wizard::frame::{Frame, PageState, WizardFrame, merchant_slug, step_page};
@@ -107,9 +107,17 @@ pub fn AccountPage() -> impl IntoView {
 #[component]
 fn AccountStep(view: AccountView, choose: ServerAction<ChooseAccount>) -> impl IntoView {
     let result = action_result(choose);
-    let error = field_message(result, "customer_id");
     let slug = view.frame.merchant.slug.to_string();
-    let accounts = view.accounts;
+    let first = view
+        .accounts
+        .first()
+        .map(|account| account.id.clone())
+        .unwrap_or_default();
+    let options: Vec<(String, String)> = view
+        .accounts
+        .into_iter()
+        .map(|account| (account.id, account.name))
+        .collect();
     view! {
         <WizardFrame frame=view.frame step=WizardStep::Business>
             <h1>"Which business are you paying for?"</h1>
@@ -117,23 +125,7 @@ fn AccountStep(view: AccountView, choose: ServerAction<ChooseAccount>) -> impl I
             <ActionForm action=choose attr:class="form">
                 <input type="hidden" name="merchant_slug" value=slug />
                 <FormMessage result />
-                <fieldset class="field" aria-describedby="customer-error">
-                    <legend>"Business"</legend>
-                    {accounts
-                        .into_iter()
-                        .enumerate()
-                        .map(|(index, account)| {
-                            let id = format!("customer-{index}");
-                            view! {
-                                <div class="choice">
-                                    <input type="radio" id=id.clone() name="customer_id" value=account.id checked=index == 0 />
-                                    <label for=id>{account.name}</label>
-                                </div>
-                            }
-                        })
-                        .collect_view()}
-                    <FieldMessage id="customer-error" message=error />
-                </fieldset>
+                <RadioGroup name="customer_id" legend="Business" options chosen=first result />
                 <button type="submit" class="button">"Continue"</button>
             </ActionForm>
         </WizardFrame>

@@ -1,7 +1,7 @@
 //! Step 6, `/pay/{merchant_slug}/method`: how to pay, among the methods the merchant enabled
 //! that fit the invoices' currency.
 
-use crate::components::{FormMessage, action_result, field_message, is_first_refused};
+use crate::components::{Choice, FormMessage, RadioGroup, action_result};
 use crate::domain::payment::PaymentMethodKind;
 use crate::domain::sign_in::WizardStep;
 use crate::error::AppError;
@@ -109,36 +109,20 @@ pub fn MethodPage() -> impl IntoView {
 fn MethodStep(view: MethodView, submit: ServerAction<ChooseMethod>) -> impl IntoView {
     let result = action_result(submit);
     let slug = view.frame.merchant.slug.clone();
-    let error = field_message(result, "method");
-    let chosen = view.chosen;
     let total = view.total.clone();
-    let options = view
+    let chosen = view
+        .chosen
+        .map(|method| method.code().to_owned())
+        .unwrap_or_default();
+    let options: Vec<Choice> = view
         .methods
         .iter()
-        .enumerate()
-        .map(|(index, choice)| {
-            let id = format!("method-{}", choice.method.code());
-            let help = format!("{id}-help");
-            // The first option carries the group's error state, so focus lands in the group.
-            let invalid = move || (index == 0 && error.get().is_some()).to_string();
-            view! {
-                <div class="choice">
-                    <input
-                        id=id.clone()
-                        type="radio"
-                        name="method"
-                        value=choice.method.code()
-                        checked=chosen == Some(choice.method)
-                        aria-invalid=invalid
-                        autofocus=move || index == 0 && is_first_refused(result, "method")
-                        aria-describedby=format!("{help} method-error")
-                    />
-                    <label for=id>{choice.label.clone()}</label>
-                    <p id=help class="choice__help">{choice.clearing.clone()}</p>
-                </div>
-            }
+        .map(|choice| Choice {
+            value: choice.method.code().to_owned(),
+            label: choice.label.clone(),
+            help: Some(choice.clearing.clone()),
         })
-        .collect_view();
+        .collect();
     view! {
         <WizardFrame frame=view.frame step=WizardStep::Method back=(WizardPage::Amounts.path(&slug), "What to pay")>
             <h1>"How would you like to pay?"</h1>
@@ -146,11 +130,7 @@ fn MethodStep(view: MethodView, submit: ServerAction<ChooseMethod>) -> impl Into
             <ActionForm action=submit attr:novalidate=true attr:class="form">
                 <input type="hidden" name="merchant_slug" value=slug.to_string() />
                 <FormMessage result />
-                <fieldset class="choices">
-                    <legend>"Payment method"</legend>
-                    {options}
-                </fieldset>
-                <p id="method-error" class="field__error" role="alert">{move || error.get()}</p>
+                <RadioGroup name="method" legend="Payment method" options chosen result />
                 <button type="submit" class="button">"Continue"</button>
             </ActionForm>
         </WizardFrame>
