@@ -1,6 +1,7 @@
 # Sourced by the scripts: the PATH that finds the installed tools (cargo's, and wasm-opt from
-# end2end/node_modules, which cargo-leptos looks up by name).
-export PATH="$PWD/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+# end2end/node_modules, which cargo-leptos looks up by name, behind the wrapper in
+# scripts/wasm-opt-passes that adds Portico's passes).
+export PATH="$PWD/scripts/wasm-opt-passes:$PWD/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 target_dir="${CARGO_TARGET_DIR:-$PWD/target}"
 
 # A free TCP port on the loopback interface.
