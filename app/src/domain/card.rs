@@ -80,6 +80,8 @@ pub enum CardError {
     ExpiryFormat,
     #[error("The expiry month is between 01 and 12.")]
     ExpiryMonth,
+    #[error("The expiry year is this century's, as printed on the card: for example 04/29.")]
+    ExpiryYear,
     #[error("This card has expired.")]
     Expired,
     #[error("The security code is the {0} digits on the card.")]
@@ -144,22 +146,22 @@ impl fmt::Debug for CardNumber {
     }
 }
 
-/// The Luhn check every card number carries in its last digit.
+/// The Luhn check every card number carries in its last digit. Text with anything but ASCII
+/// digits in it fails the check.
 pub fn luhn_valid(digits: &str) -> bool {
-    let sum: u32 = digits
-        .bytes()
-        .rev()
-        .enumerate()
-        .map(|(index, byte)| {
-            let digit = u32::from(byte - b'0');
-            if index % 2 == 1 {
-                let doubled = digit * 2;
-                if doubled > 9 { doubled - 9 } else { doubled }
-            } else {
-                digit
-            }
-        })
-        .sum();
+    let mut sum = 0u32;
+    for (index, byte) in digits.bytes().rev().enumerate() {
+        if !byte.is_ascii_digit() {
+            return false;
+        }
+        let digit = u32::from(byte - b'0');
+        sum += if index % 2 == 1 {
+            let doubled = digit * 2;
+            if doubled > 9 { doubled - 9 } else { doubled }
+        } else {
+            digit
+        };
+    }
     sum.is_multiple_of(10)
 }
 
@@ -189,10 +191,15 @@ impl Expiry {
             return Err(CardError::ExpiryFormat);
         }
         let month: u8 = month.parse().map_err(|_| CardError::ExpiryFormat)?;
+        let four_digits = year.len() == 4;
         let year: u16 = year.parse().map_err(|_| CardError::ExpiryFormat)?;
-        let year = if year < 100 { 2000 + year } else { year };
+        let year = if four_digits { year } else { 2000 + year };
         if !(1..=12).contains(&month) {
             return Err(CardError::ExpiryMonth);
+        }
+        // MM/YY is all a card prints: a four-digit year must be one those two digits stand for.
+        if !(2000..=2099).contains(&year) {
+            return Err(CardError::ExpiryYear);
         }
         // A card is good through the last day of its expiry month.
         if (year, month) < current {
@@ -335,6 +342,13 @@ mod tests {
     }
 
     #[test]
+    fn the_luhn_check_fails_text_that_is_not_digits_without_panicking() {
+        for text in ["4242 4242 4242 4242", "4242-4242", "42a2", "+0", "٤٢٤٢"] {
+            assert!(!luhn_valid(text), "{text}");
+        }
+    }
+
+    #[test]
     fn the_luhn_check_catches_a_single_changed_digit() {
         let valid = "4242424242424242";
         assert!(luhn_valid(valid));
@@ -350,6 +364,24 @@ mod tests {
                 "position {position}"
             );
         }
+    }
+
+    #[test]
+    fn a_four_digit_expiry_year_outside_this_century_is_refused_as_such() {
+        let now = (2026, 11);
+        for text in ["04/9999", "04/0029", "04/2100", "12/1999"] {
+            assert_eq!(
+                Expiry::parse(text, now),
+                Err(CardError::ExpiryYear),
+                "{text}"
+            );
+        }
+        let far = Expiry::parse("04/2099", now).unwrap();
+        assert_eq!(
+            Expiry::parse(&far.as_text(), now),
+            Ok(far),
+            "what is kept reads back the same"
+        );
     }
 
     #[test]
