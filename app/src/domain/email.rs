@@ -30,6 +30,14 @@ pub enum EmailError {
     MisplacedDot,
     #[error("The domain after the @ looks incomplete: it needs a dot, as in company.com.")]
     IncompleteDomain,
+    #[error("The name before the @ can be at most 64 characters long.")]
+    LocalPartTooLong,
+    #[error("The domain after the @ cannot start with a dot or have two dots in a row.")]
+    MisplacedDomainDot,
+    #[error("Each part of the domain between dots can be at most 63 characters long.")]
+    DomainLabelTooLong,
+    #[error("A part of the domain cannot start or end with a hyphen.")]
+    MisplacedHyphen,
 }
 
 impl EmailAddress {
@@ -38,7 +46,7 @@ impl EmailAddress {
         if address.is_empty() {
             return Err(EmailError::Empty);
         }
-        if address.len() > 254 {
+        if address.chars().count() > 254 {
             return Err(EmailError::TooLong);
         }
         let (local, domain) = match address.split_once('@') {
@@ -59,16 +67,11 @@ impl EmailAddress {
         {
             return Err(EmailError::InvalidCharacter(bad));
         }
-        if local.len() > 64
-            || local.starts_with('.')
-            || local.ends_with('.')
-            || local.contains("..")
-        {
-            return Err(if local.len() > 64 {
-                EmailError::TooLong
-            } else {
-                EmailError::MisplacedDot
-            });
+        if local.len() > 64 {
+            return Err(EmailError::LocalPartTooLong);
+        }
+        if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
+            return Err(EmailError::MisplacedDot);
         }
         if let Some(bad) = domain
             .chars()
@@ -78,17 +81,23 @@ impl EmailAddress {
         }
         let labels: Vec<&str> = domain.split('.').collect();
         let top_level = labels.last().copied().unwrap_or_default();
-        let labels_ok = labels.iter().all(|label| {
-            !label.is_empty()
-                && label.len() <= 63
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-        });
-        if labels.len() < 2
-            || !labels_ok
-            || top_level.len() < 2
-            || top_level.bytes().all(|b| b.is_ascii_digit())
+        // "ana@acme" and "ana@acme." are addresses not yet typed to the end.
+        if labels.len() < 2 || top_level.is_empty() {
+            return Err(EmailError::IncompleteDomain);
+        }
+        if labels.iter().any(|label| label.is_empty()) {
+            return Err(EmailError::MisplacedDomainDot);
+        }
+        if labels.iter().any(|label| label.len() > 63) {
+            return Err(EmailError::DomainLabelTooLong);
+        }
+        if labels
+            .iter()
+            .any(|label| label.starts_with('-') || label.ends_with('-'))
         {
+            return Err(EmailError::MisplacedHyphen);
+        }
+        if top_level.len() < 2 || top_level.bytes().all(|b| b.is_ascii_digit()) {
             return Err(EmailError::IncompleteDomain);
         }
         Ok(Self(address))
@@ -148,7 +157,7 @@ mod tests {
             ("ana..l@acme.com", EmailError::MisplacedDot),
             ("ana@acme", EmailError::IncompleteDomain),
             ("ana@acme.", EmailError::IncompleteDomain),
-            ("ana@-acme.com", EmailError::IncompleteDomain),
+            ("ana@-acme.com", EmailError::MisplacedHyphen),
             ("ana@acme.c", EmailError::IncompleteDomain),
         ];
         for (text, expected) in cases {
@@ -160,6 +169,41 @@ mod tests {
     fn overlong_addresses_are_refused() {
         let long = format!("{}@acme.com", "a".repeat(250));
         assert_eq!(EmailAddress::parse(&long), Err(EmailError::TooLong));
+    }
+
+    #[test]
+    fn each_refusal_of_a_part_names_that_part() {
+        let cases = [
+            (
+                format!("{}@acme.com", "a".repeat(65)),
+                EmailError::LocalPartTooLong,
+            ),
+            ("ana@acme..com".to_owned(), EmailError::MisplacedDomainDot),
+            ("ana@.acme.com".to_owned(), EmailError::MisplacedDomainDot),
+            ("ana@acme.com.".to_owned(), EmailError::IncompleteDomain),
+            (
+                format!("ana@{}.com", "a".repeat(64)),
+                EmailError::DomainLabelTooLong,
+            ),
+            ("ana@-acme.com".to_owned(), EmailError::MisplacedHyphen),
+            ("ana@acme-.com".to_owned(), EmailError::MisplacedHyphen),
+            ("ana@acme".to_owned(), EmailError::IncompleteDomain),
+            ("ana@acme.c".to_owned(), EmailError::IncompleteDomain),
+            ("ana@10.0.0.1".to_owned(), EmailError::IncompleteDomain),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(EmailAddress::parse(&text), Err(expected), "{text}");
+        }
+    }
+
+    #[test]
+    fn the_length_limit_counts_characters_not_bytes() {
+        // 139 characters, 269 bytes: refused for its "é", not for a length it does not have.
+        let text = format!("{}@acme.com", "é".repeat(130));
+        assert_eq!(
+            EmailAddress::parse(&text),
+            Err(EmailError::InvalidCharacter('é'))
+        );
     }
 
     // Every refusal here is shown to a customer as it is, so it must be a whole sentence.
