@@ -32,6 +32,11 @@ mod support;
 
 const INVOICES: usize = 200;
 
+/// The `portico` binary's allocator (server/src/main.rs): the application in this process
+/// runs as it does there.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let confirms: usize = std::env::args()
