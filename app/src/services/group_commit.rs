@@ -3,10 +3,10 @@
 //!
 //! With `synchronous = FULL` every SQLite commit waits for the disk (about 0.8 ms here), and
 //! SQLite commits one transaction at a time, so a server that commits each write on its own
-//! cannot commit more than about 1,300 a second, however fast the rest is. A confirm makes four
-//! (the payment, the charge, the status change, the checkout). Here the units of work queue for
-//! one writer task; it takes every unit waiting, runs each in a savepoint of one transaction,
-//! and commits once. A unit that fails is rolled back to its savepoint alone; the others stand.
+//! cannot commit more than about 1,300 a second, however fast the rest is. A confirm makes three
+//! (the payment, the charge, the status change with the end of the checkout). Here the units of
+//! work queue for one writer task; it takes every unit waiting, runs each in a savepoint of one
+//! transaction, and commits once. A unit that fails is rolled back to its savepoint alone; the others stand.
 //! No caller hears of its unit until the transaction holding it is on disk, so an answer never
 //! reports a write a crash could still take back.
 //!
