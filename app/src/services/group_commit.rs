@@ -6,9 +6,9 @@
 //! cannot commit more than about 1,300 a second, however fast the rest is. A confirm makes three
 //! (the payment, the charge, the status change with the end of the checkout). Here the units of
 //! work queue for one writer task; it takes every unit waiting, runs each in a savepoint of one
-//! transaction, and commits once. A unit that fails is rolled back to its savepoint alone; the others stand.
-//! No caller hears of its unit until the transaction holding it is on disk, so an answer never
-//! reports a write a crash could still take back.
+//! transaction, and commits once. A unit that fails is rolled back to its savepoint alone; the
+//! others stand. No caller hears of its unit until the transaction holding it is on disk, so an
+//! answer never reports a write a crash could still take back.
 //!
 //! A unit must only touch the database through the connection it is given, and quickly: the
 //! batch waits for it. Reads through the read pool inside a unit do not see the batch's writes.
