@@ -4,11 +4,13 @@
 pub mod backoff;
 pub mod bank;
 pub mod business;
+pub mod calendar;
 pub mod card;
 pub mod checkout;
 pub mod email;
 pub mod idempotency;
 pub mod ids;
+pub mod installments;
 pub mod invoice;
 pub mod merchant;
 pub mod money;
