@@ -7,6 +7,7 @@ use crate::demo::{self, DemoSummary};
 use crate::worker::{RunReport, Worker};
 use anyhow::{Context as _, anyhow};
 use app::domain::ids::{ApiKeyId, JobId, MerchantId};
+use app::domain::installments::InstallmentSettings;
 use app::domain::merchant::{AccentColour, Country, MerchantSlug};
 use app::domain::money::{AmountSyntax, Currency, Money};
 use app::domain::payment::PaymentMethodKind;
@@ -36,6 +37,9 @@ pub struct MerchantOptions {
     pub methods: Option<String>,
     /// The smallest part of an invoice a customer may pay (e.g. `5.00`); 1.00 when absent.
     pub minimum_partial_payment: Option<String>,
+    /// Whether customers may pay in installments (on the standard terms; `PATCH
+    /// /api/v1/merchant` changes them).
+    pub installments: bool,
 }
 
 /// Printed once; deliberately not `Debug`, so the key cannot reach a log by accident.
@@ -130,6 +134,7 @@ pub async fn create_merchant(
         logo_url: options.logo_url.clone(),
         payment_methods,
         minimum_partial_payment_minor,
+        installments: InstallmentSettings::standard(options.installments),
     };
     let merchant_id = match merchants::create(db, &merchant).await {
         Ok(id) => id,

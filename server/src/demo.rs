@@ -5,6 +5,7 @@
 use app::domain::email::EmailAddress;
 use app::domain::idempotency::IdempotencyKey;
 use app::domain::ids::{CustomerId, MerchantId};
+use app::domain::installments::InstallmentSettings;
 use app::domain::invoice::LineItem;
 use app::domain::merchant::{AccentColour, Country, MerchantSlug};
 use app::domain::money::{AmountSyntax, Currency, Money};
@@ -281,6 +282,7 @@ fn profile(
         logo_url: None,
         payment_methods: PaymentMethodKind::defaults_for(country),
         minimum_partial_payment_minor: merchants::DEFAULT_MINIMUM_PARTIAL_PAYMENT_MINOR,
+        installments: InstallmentSettings::standard(true),
     }
 }
 

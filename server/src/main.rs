@@ -108,13 +108,17 @@ struct CreateMerchant {
     /// An https:// URL of the merchant's logo.
     #[arg(long)]
     logo_url: Option<String>,
-    /// Comma-separated: us_ach, ca_pad, ca_eft, card, installments (the country's by default).
+    /// Comma-separated: us_ach, ca_pad, ca_eft, card (the country's by default).
     #[arg(long)]
     methods: Option<String>,
     /// The smallest part of an invoice a customer may pay, e.g. 5.00 (1.00 by default); paying
     /// an invoice's whole balance is always allowed.
     #[arg(long)]
     minimum_partial_payment: Option<String>,
+    /// Do not offer installments (offered on the standard terms by default: 30 to 150 days,
+    /// one payment every 30 days, no fee, from 100.00).
+    #[arg(long)]
+    no_installments: bool,
 }
 
 #[derive(Subcommand)]
@@ -182,6 +186,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 logo_url: args.logo_url,
                 methods: args.methods,
                 minimum_partial_payment: args.minimum_partial_payment,
+                installments: !args.no_installments,
             };
             print_json(&admin::create_merchant(&db, &public_url, &options).await?)?;
         }

@@ -292,7 +292,6 @@ pub fn method_label(method: PaymentMethodKind) -> &'static str {
         PaymentMethodKind::CaPad => "Pre-authorized debit (PAD)",
         PaymentMethodKind::CaEft => "EFT bank payment",
         PaymentMethodKind::Card => "Credit or debit card",
-        PaymentMethodKind::Installments => "Pay in installments",
     }
 }
 
@@ -302,7 +301,6 @@ pub fn clearing_time(method: PaymentMethodKind) -> &'static str {
         PaymentMethodKind::UsAch => "Clears in 3 business days.",
         PaymentMethodKind::CaPad | PaymentMethodKind::CaEft => "Clears in 5 business days.",
         PaymentMethodKind::Card => "Paid at once.",
-        PaymentMethodKind::Installments => "Collected on a schedule of 30 to 150 days.",
     }
 }
 
@@ -312,7 +310,7 @@ pub fn settlement_business_days(method: PaymentMethodKind) -> Option<u32> {
     match method {
         PaymentMethodKind::UsAch => Some(3),
         PaymentMethodKind::CaPad | PaymentMethodKind::CaEft => Some(5),
-        PaymentMethodKind::Card | PaymentMethodKind::Installments => None,
+        PaymentMethodKind::Card => None,
     }
 }
 
@@ -320,12 +318,11 @@ pub fn settlement_business_days(method: PaymentMethodKind) -> Option<u32> {
 pub fn is_bank_debit(method: PaymentMethodKind) -> bool {
     match method {
         PaymentMethodKind::UsAch | PaymentMethodKind::CaPad | PaymentMethodKind::CaEft => true,
-        PaymentMethodKind::Card | PaymentMethodKind::Installments => false,
+        PaymentMethodKind::Card => false,
     }
 }
 
-/// The methods step 6 offers for `currency`, of those the merchant enabled. Installments are
-/// not offered: that method is not built yet.
+/// The methods step 6 offers for `currency`, of those the merchant enabled.
 pub fn methods_for(enabled: &[PaymentMethodKind], currency: Currency) -> Vec<PaymentMethodKind> {
     enabled
         .iter()
@@ -334,7 +331,6 @@ pub fn methods_for(enabled: &[PaymentMethodKind], currency: Currency) -> Vec<Pay
             PaymentMethodKind::UsAch => currency == Currency::Usd,
             PaymentMethodKind::CaPad | PaymentMethodKind::CaEft => currency == Currency::Cad,
             PaymentMethodKind::Card => true,
-            PaymentMethodKind::Installments => false,
         })
         .collect()
 }
@@ -401,10 +397,6 @@ pub fn authorization_text(terms: &AuthorizationTerms<'_>) -> String {
              will appear on my statement from {merchant_name}; disputes go to {merchant_email} \
              or my card issuer."
         ),
-        PaymentMethodKind::Installments => format!(
-            "I authorize {merchant_name} to collect {total} from {instrument_label} on the \
-             schedule shown."
-        ),
     }
 }
 
@@ -418,7 +410,7 @@ mod tests {
     }
 
     #[test]
-    fn bank_rails_are_offered_only_in_their_currency_and_installments_not_yet() {
+    fn bank_rails_are_offered_only_in_their_currency() {
         let all = PaymentMethodKind::ALL;
         assert_eq!(
             methods_for(&all, Currency::Usd),

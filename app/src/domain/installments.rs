@@ -91,6 +91,8 @@ pub enum FeePercentError {
     OutOfRange,
     #[error("A fee has at most two decimal places, as in 2.75.")]
     TooPrecise,
+    #[error("Write a fee as a percentage with digits and at most one point, as in 2.75.")]
+    Syntax,
 }
 
 impl FeePercent {
@@ -111,8 +113,31 @@ impl FeePercent {
         Ok(Self(percent))
     }
 
+    /// Reads a percentage as the API writes it: digits, optionally a point and one or two
+    /// more (`2.75`), from 0 to 25. No sign, spaces or exponent.
+    pub fn parse_text(text: &str) -> Result<Self, FeePercentError> {
+        let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+        let digits = |part: &str| part.bytes().all(|byte| byte.is_ascii_digit());
+        let shaped = (1..=2).contains(&whole.len())
+            && digits(whole)
+            && (!text.contains('.') || (1..=2).contains(&fraction.len()))
+            && digits(fraction);
+        if !shaped {
+            return Err(FeePercentError::Syntax);
+        }
+        let percent: Decimal = text.parse().map_err(|_| FeePercentError::Syntax)?;
+        Self::parse(percent)
+    }
+
     pub fn value(self) -> Decimal {
         self.0
+    }
+
+    /// The percentage as the API writes it, with two decimals: `2.50`.
+    pub fn to_plain_string(self) -> String {
+        let mut scaled = self.0;
+        scaled.rescale(2);
+        scaled.to_string()
     }
 
     /// The fee on `amount`, rounded to the cent, half away from zero.
@@ -439,6 +464,35 @@ mod tests {
             FeePercent::parse("1.125".parse().unwrap()),
             Err(FeePercentError::TooPrecise)
         );
+    }
+
+    #[test]
+    fn a_fee_reads_from_plain_text_only() {
+        assert_eq!(
+            FeePercent::parse_text("2.75").unwrap().to_plain_string(),
+            "2.75"
+        );
+        assert_eq!(
+            FeePercent::parse_text("0").unwrap().to_plain_string(),
+            "0.00"
+        );
+        assert_eq!(
+            FeePercent::parse_text("25.00").unwrap().to_plain_string(),
+            "25.00"
+        );
+        assert_eq!(
+            FeePercent::parse_text("25.01"),
+            Err(FeePercentError::OutOfRange)
+        );
+        for text in [
+            "", "2.", ".5", "2.755", "+2", "-1", "1e1", " 2", "100", "2,5",
+        ] {
+            assert_eq!(
+                FeePercent::parse_text(text),
+                Err(FeePercentError::Syntax),
+                "{text}"
+            );
+        }
     }
 
     #[test]

@@ -93,6 +93,14 @@ impl Country {
         }
     }
 
+    /// The country's name as a sentence uses it: "the United States", "Canada".
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::UnitedStates => "the United States",
+            Self::Canada => "Canada",
+        }
+    }
+
     pub fn parse(code: &str) -> Result<Self, CountryError> {
         match code {
             "US" => Ok(Self::UnitedStates),

@@ -81,7 +81,9 @@ impl PaymentStatus {
     }
 }
 
-/// The ways a merchant can let its customers pay.
+/// The ways a merchant can let its customers pay: each is a rail money moves on. Paying in
+/// installments is not one of them: a plan is a schedule of payments of one of these
+/// (`domain::installments`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentMethodKind {
@@ -93,22 +95,14 @@ pub enum PaymentMethodKind {
     CaEft,
     /// A credit or debit card.
     Card,
-    /// Pay in installments over 30 to 150 days, collected automatically.
-    Installments,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("The payment method must be one of us_ach, ca_pad, ca_eft, card or installments.")]
+#[error("The payment method must be one of us_ach, ca_pad, ca_eft or card.")]
 pub struct PaymentMethodKindError;
 
 impl PaymentMethodKind {
-    pub const ALL: [Self; 5] = [
-        Self::UsAch,
-        Self::CaPad,
-        Self::CaEft,
-        Self::Card,
-        Self::Installments,
-    ];
+    pub const ALL: [Self; 4] = [Self::UsAch, Self::CaPad, Self::CaEft, Self::Card];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -116,7 +110,6 @@ impl PaymentMethodKind {
             Self::CaPad => "ca_pad",
             Self::CaEft => "ca_eft",
             Self::Card => "card",
-            Self::Installments => "installments",
         }
     }
 
@@ -127,12 +120,12 @@ impl PaymentMethodKind {
             .ok_or(PaymentMethodKindError)
     }
 
-    /// Bank rails exist in one country; cards and installments work in both.
+    /// Bank rails exist in one country; cards work in both.
     pub fn available_in(self, country: Country) -> bool {
         match self {
             Self::UsAch => country == Country::UnitedStates,
             Self::CaPad | Self::CaEft => country == Country::Canada,
-            Self::Card | Self::Installments => true,
+            Self::Card => true,
         }
     }
 
@@ -199,19 +192,14 @@ mod tests {
     fn bank_rails_follow_the_merchants_country() {
         assert_eq!(
             PaymentMethodKind::defaults_for(Country::UnitedStates),
-            [
-                PaymentMethodKind::UsAch,
-                PaymentMethodKind::Card,
-                PaymentMethodKind::Installments
-            ]
+            [PaymentMethodKind::UsAch, PaymentMethodKind::Card]
         );
         assert_eq!(
             PaymentMethodKind::defaults_for(Country::Canada),
             [
                 PaymentMethodKind::CaPad,
                 PaymentMethodKind::CaEft,
-                PaymentMethodKind::Card,
-                PaymentMethodKind::Installments
+                PaymentMethodKind::Card
             ]
         );
     }

@@ -318,9 +318,6 @@ async fn drive(
                 }
             }
         }
-        PaymentMethodKind::Installments => {
-            return Err(ProcessorError::UnsupportedMethod(payment.method).into());
-        }
     };
     crash_point::reached("confirm.after_processor_call");
     let driven = apply(

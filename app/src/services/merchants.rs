@@ -1,9 +1,12 @@
-//! Merchants: the tenants. Reads and writes of the `merchants` table live here and nowhere else.
+//! Merchants: the tenants. Opening one and finding one by its billing link live here; what a
+//! merchant has set (methods, minimums, installment terms) is read and changed in
+//! `merchant_settings`.
 
+use crate::domain::installments::InstallmentSettings;
 use crate::domain::merchant::{AccentColour, Country, MerchantBranding, MerchantId, MerchantSlug};
 use crate::domain::money::Currency;
 use crate::domain::payment::PaymentMethodKind;
-use crate::services::Database;
+use crate::services::{Database, merchant_settings};
 use std::time::Instant;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -35,6 +38,7 @@ pub struct NewMerchant {
     /// The smallest part of an invoice a customer may pay, in cents (see
     /// [`minimum_partial_payment_minor`]).
     pub minimum_partial_payment_minor: i64,
+    pub installments: InstallmentSettings,
 }
 
 /// What a merchant's customers may pay toward an invoice unless they pay all of it: 1.00.
@@ -56,8 +60,8 @@ pub async fn create(db: &Database, merchant: &NewMerchant) -> Result<MerchantId,
     let inserted = sqlx::query(
         "INSERT INTO merchants \
          (id, slug, legal_name, display_name, country, default_currency, accent_colour, support_email, logo_url, \
-          minimum_partial_payment_minor, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+          minimum_partial_payment_minor, installments_enabled, installments_minimum_minor, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     )
     .bind(id.to_string())
     .bind(merchant.slug.as_str())
@@ -69,6 +73,8 @@ pub async fn create(db: &Database, merchant: &NewMerchant) -> Result<MerchantId,
     .bind(merchant.support_email.as_deref())
     .bind(merchant.logo_url.as_deref())
     .bind(merchant.minimum_partial_payment_minor)
+    .bind(i64::from(merchant.installments.enabled()))
+    .bind(merchant.installments.minimum_amount_minor())
     .bind(created_at)
     .execute(&mut *transaction)
     .await;
@@ -86,6 +92,7 @@ pub async fn create(db: &Database, merchant: &NewMerchant) -> Result<MerchantId,
             .execute(&mut *transaction)
             .await?;
     }
+    merchant_settings::write_terms(&mut transaction, id, merchant.installments.terms()).await?;
     transaction.commit().await?;
     Ok(id)
 }

@@ -17,6 +17,7 @@ pub mod jobs;
 pub mod keys;
 pub mod mail;
 pub mod merchant_cache;
+pub mod merchant_settings;
 pub mod merchants;
 pub mod page;
 pub mod payments;

@@ -62,7 +62,7 @@ pub async fn submit_bank(
     let canadian = match method {
         PaymentMethodKind::UsAch => false,
         PaymentMethodKind::CaPad | PaymentMethodKind::CaEft => true,
-        PaymentMethodKind::Card | PaymentMethodKind::Installments => {
+        PaymentMethodKind::Card => {
             return Err(AppError::WrongStep {
                 path: WizardPage::Details.path(&payer.merchant.slug),
                 message: "This payment method takes no bank account.".to_owned(),

@@ -33,7 +33,7 @@ pub async fn connect_bank(
     let country = match checkout.method {
         Some(PaymentMethodKind::UsAch) => Country::UnitedStates,
         Some(PaymentMethodKind::CaPad | PaymentMethodKind::CaEft) => Country::Canada,
-        Some(PaymentMethodKind::Card | PaymentMethodKind::Installments) | None => {
+        Some(PaymentMethodKind::Card) | None => {
             return Err(AppError::WrongStep {
                 path: WizardPage::Method.path(&payer.merchant.slug),
                 message: "Choose to pay from a bank account first.".to_owned(),
@@ -151,7 +151,7 @@ pub async fn use_connected_account(
     let wants_canadian = match checkout.method {
         Some(PaymentMethodKind::UsAch) => false,
         Some(PaymentMethodKind::CaPad | PaymentMethodKind::CaEft) => true,
-        Some(PaymentMethodKind::Card | PaymentMethodKind::Installments) | None => {
+        Some(PaymentMethodKind::Card) | None => {
             return Err(AppError::WrongStep {
                 path: WizardPage::Method.path(&payer.merchant.slug),
                 message: "Choose to pay from a bank account first.".to_owned(),

@@ -59,7 +59,7 @@ pub async fn details_page(merchant_slug: String) -> Result<PageState<DetailsView
     let country = match method {
         PaymentMethodKind::UsAch => Some(Country::UnitedStates),
         PaymentMethodKind::CaPad | PaymentMethodKind::CaEft => Some(Country::Canada),
-        PaymentMethodKind::Card | PaymentMethodKind::Installments => None,
+        PaymentMethodKind::Card => None,
     };
     let institutions = match country {
         Some(country) => {
@@ -107,7 +107,7 @@ async fn saved_choices(
     let canadian = match method {
         PaymentMethodKind::UsAch => false,
         PaymentMethodKind::CaPad | PaymentMethodKind::CaEft => true,
-        PaymentMethodKind::Card | PaymentMethodKind::Installments => {
+        PaymentMethodKind::Card => {
             let cards = saved_cards::saved_for(db, merchant, customer)
                 .await
                 .map_err(|error| unexpected("reading saved cards", &error))?;
@@ -179,7 +179,7 @@ pub async fn use_saved_method(
                 holder: account.holder,
             }
         }
-        Some(PaymentMethodKind::Installments) | None => return Err(refused()),
+        None => return Err(refused()),
     };
     payer.pay_with(checkout, instrument, false).await
 }

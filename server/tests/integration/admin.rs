@@ -15,6 +15,7 @@ fn options(slug: &str, country: &str) -> MerchantOptions {
         logo_url: None,
         methods: None,
         minimum_partial_payment: None,
+        installments: true,
     }
 }
 

@@ -155,6 +155,7 @@ async fn ledger(app: &TestApp) -> Vec<(String, i64)> {
     let tables = [
         "merchants",
         "merchant_payment_methods",
+        "merchant_installment_terms",
         "customers",
         "customer_contacts",
         "invoices",

@@ -262,6 +262,7 @@ impl TestApp {
             logo_url: None,
             methods: None,
             minimum_partial_payment: None,
+            installments: true,
         };
         let created = server::admin::create_merchant(&self.db, &public_url, &options)
             .await

@@ -26,6 +26,7 @@ both_databases! {
             logo_url: None,
             payment_methods: Vec::new(),
             minimum_partial_payment_minor: merchants::DEFAULT_MINIMUM_PARTIAL_PAYMENT_MINOR,
+            installments: app::domain::installments::InstallmentSettings::standard(false),
         };
         let result = merchants::create(&app.db, &merchant).await;
         assert!(matches!(result, Err(MerchantError::SlugTaken(_))), "{result:?}");
