@@ -79,6 +79,13 @@ pub const EMAIL_PATTERN: &str = concat!(
 pub const AMOUNT_PATTERN: &str =
     r"^(?:0*[1-9][0-9]{0,8}(?:\.[0-9]{1,2})?|0+\.(?:0[1-9]|[1-9][0-9]?))$";
 
+/// What `FeePercent::parse_text` accepts: 0 to 25 with at most two decimals.
+pub const FEE_PERCENT_PATTERN: &str =
+    r"^(?:(?:[0-9]|[01][0-9]|2[0-4])(?:\.[0-9]{1,2})?|25(?:\.00?)?)$";
+
+/// What an installment minimum passes: `Money::parse`'s plain syntax, at least 1.00.
+pub const PLAN_MINIMUM_PATTERN: &str = r"^0*[1-9][0-9]{0,8}(?:\.[0-9]{1,2})?$";
+
 /// What a line item's quantity passes (`rust_decimal`'s `Decimal::from_str` of the trimmed
 /// text, then `LineItem::new`): an optional `+`, digits with at most one point (either side of
 /// it may be empty, not both) and `_` separators after the first digit, worth more than 0 and
@@ -281,6 +288,33 @@ component!(
         "How the customer paid.",
         PaymentMethodKind::ALL.map(PaymentMethodKind::code),
     )
+);
+
+component!(
+    /// `app::domain::installments::TermDays`.
+    TermDays => ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .description(Some("How long a plan runs, in days, from the first payment to the last."))
+        .enum_values(Some(app::domain::installments::TermDays::ALL))
+);
+component!(
+    /// `app::domain::installments::FeePercent::parse_text`.
+    FeePercent => string(
+        "A percentage from 0 to 25 as a decimal string: one or two digits, optionally a point \
+         and one or two more. No sign, spaces or exponent.",
+        FEE_PERCENT_PATTERN,
+    )
+    .examples(["2.50"])
+);
+component!(
+    /// An amount of at least 1.00 (`Money::parse` in its plain syntax, then the minimum).
+    PlanMinimum => string(
+        "An amount of at least 1.00 and at most 999999999.99, as a decimal string: digits, \
+         optionally a point and one or two more. No sign, spaces, thousands separators or \
+         exponent.",
+        PLAN_MINIMUM_PATTERN,
+    )
+    .examples(["100.00"])
 );
 
 /// A `$ref` to the response component `R`, for the addons that add responses to operations.

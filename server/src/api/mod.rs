@@ -7,6 +7,7 @@ pub mod document;
 pub mod extract;
 pub mod idempotency;
 pub mod invoices;
+pub mod merchant;
 pub mod payments;
 pub mod problem;
 pub mod rate_limit;
@@ -37,7 +38,7 @@ pub const BODY_LIMIT_BYTES: usize = 256 * 1024;
     info(
         title = "Portico merchant API",
         version = "1",
-        description = "Customers, invoices and payments of one merchant. Authenticate with \
+        description = "Customers, invoices, payments and settings of one merchant. Authenticate with \
                        `Authorization: Bearer <api key>`. Amounts are decimal strings, dates are \
                        ISO 8601. Errors are `application/problem+json`."
     ),
@@ -60,6 +61,10 @@ pub const BODY_LIMIT_BYTES: usize = 256 * 1024;
             document::InvoiceStatus,
             document::PaymentStatus,
             document::PaymentMethod,
+            document::TermDays,
+            document::FeePercent,
+            document::PlanMinimum,
+            merchant::TermPatch,
         ),
         responses(
             document::BadRequest,
@@ -77,6 +82,7 @@ pub const BODY_LIMIT_BYTES: usize = 256 * 1024;
         (name = "customers", description = "The businesses you bill, and who may pay for them"),
         (name = "invoices", description = "What customers owe"),
         (name = "payments", description = "What customers paid"),
+        (name = "merchant", description = "Your settings: payment methods, minimums, installment terms"),
     )
 )]
 struct ApiDoc;
@@ -231,6 +237,7 @@ fn documented_routes() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(invoices::revoke_payment_link))
         .routes(routes!(payments::list_payments))
         .routes(routes!(payments::get_payment))
+        .routes(routes!(merchant::get_merchant, merchant::update_merchant))
         .split_for_parts();
     IdempotencyAddon.modify(&mut document);
     RateLimitAddon.modify(&mut document);

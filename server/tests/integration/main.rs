@@ -10,6 +10,7 @@ mod api_document;
 mod api_errors;
 mod api_idempotency;
 mod api_invoices;
+mod api_merchant;
 mod api_payments;
 
 mod billing_link;
