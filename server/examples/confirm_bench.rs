@@ -127,6 +127,7 @@ async fn main() -> anyhow::Result<()> {
                 idempotency_key: key.clone(),
                 authorization: "I authorize Northwind to charge Visa •••• 4242 1.00 USD now."
                     .to_owned(),
+                schedule: None,
             }),
             ..Checkout::default()
         };

@@ -457,6 +457,7 @@ async fn prepare(db: &Database, method: PaymentMethodKind) -> anyhow::Result<Pre
         review: Some(Review {
             idempotency_key: key.clone(),
             authorization: "I authorize Northwind to take 40.00 USD.".to_owned(),
+            schedule: None,
         }),
         ..Checkout::default()
     };

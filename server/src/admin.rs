@@ -204,30 +204,52 @@ pub struct ClockAdvanced {
     pub today: String,
     pub settled: usize,
     pub returned: usize,
+    /// Installments whose payment was made on the way (charged, or a debit started).
+    pub installments_collected: usize,
+    /// Plans made delinquent on the way.
+    pub plans_delinquent: usize,
 }
 
-/// Moves the sandbox's test clock `days` forward and applies the bank debits that became due,
-/// then runs the jobs that queued (the emails they call for).
+/// Moves the sandbox's test clock `days` forward one day at a time, doing each day what the
+/// running server would: collect the installments due that day, apply the bank debits that
+/// settled or came back, and run the jobs that queued (the emails, the decisions after a
+/// failed collection). A 150-day plan plays out in one command.
 pub async fn advance_test_clock(config: &Config, days: u32) -> anyhow::Result<ClockAdvanced> {
     let (db, _) = open(config).await?;
     let sandbox = Sandbox::new(db.clone());
-    let today = sandbox
-        .advance_clock(days)
-        .await
-        .context("moving the test clock")?;
     let worker = worker(config, db).await?;
-    let report = checkout::apply_resolved_debits(&worker.payments)
-        .await
-        .context("settling the debits that became due")?;
-    worker
-        .run_due()
-        .await
-        .context("sending what the debits' results call for")?;
-    Ok(ClockAdvanced {
-        today: app::services::clock::date_text(today),
-        settled: report.settled,
-        returned: report.returned,
-    })
+    let mut advanced = ClockAdvanced {
+        today: String::new(),
+        settled: 0,
+        returned: 0,
+        installments_collected: 0,
+        plans_delinquent: 0,
+    };
+    let mut today = sandbox.today().await.context("reading the test clock")?;
+    for _ in 0..days {
+        today = sandbox
+            .advance_clock(1)
+            .await
+            .context("moving the test clock")?;
+        // A day's decisions (a retry date after a failure) come before its collections.
+        worker.run_due().await.context("running the jobs")?;
+        let collected = checkout::collect_due_installments(&worker.payments)
+            .await
+            .context("collecting the installments that became due")?;
+        advanced.installments_collected += collected.collected;
+        advanced.plans_delinquent += collected.delinquent;
+        let report = checkout::apply_resolved_debits(&worker.payments)
+            .await
+            .context("settling the debits that became due")?;
+        advanced.settled += report.settled;
+        advanced.returned += report.returned;
+        worker
+            .run_due()
+            .await
+            .context("sending what the day's results call for")?;
+    }
+    advanced.today = app::services::clock::date_text(today);
+    Ok(advanced)
 }
 
 /// The worker the admin commands run jobs with: the server's, on the same database and mail.

@@ -10,7 +10,7 @@ use app::error::Chain;
 use app::services::checkout::{self, PaymentServices};
 use app::services::jobs::{self, ClaimedJob, Failed, Job, JobError, OutgoingEmail, Reported};
 use app::services::mail::{MailFrom, Mailer, OUTBOX_KEEPS};
-use app::services::{Database, clock, crash_point, idempotency, sessions};
+use app::services::{Database, clock, crash_point, idempotency, installment_emails, sessions};
 use serde::Serialize;
 use std::future::Future;
 use std::time::Duration as StdDuration;
@@ -210,6 +210,45 @@ impl Worker {
                 Ok(())
             }
             Job::Housekeeping => self.housekeeping().await,
+            Job::CollectInstallments => {
+                let report = checkout::collect_due_installments(&self.payments)
+                    .await
+                    .map_err(|error| Failure::retry(&error))?;
+                if report.collected + report.delinquent > 0 {
+                    tracing::info!(
+                        collected = report.collected,
+                        delinquent = report.delinquent,
+                        "installments collected"
+                    );
+                }
+                Ok(())
+            }
+            Job::InstallmentEmail {
+                merchant,
+                plan,
+                position,
+                notice,
+            } => {
+                let email = installment_emails::installment_email(
+                    self.db(),
+                    *merchant,
+                    *plan,
+                    *position,
+                    *notice,
+                )
+                .await
+                .map_err(|error| Failure::retry(&error))?;
+                match email {
+                    Some(email) => self.send(claimed.id, &email).await,
+                    None => Ok(()),
+                }
+            }
+            Job::InstallmentFailed { merchant, payment } => {
+                checkout::after_installment_failure(&self.payments, *merchant, *payment)
+                    .await
+                    .map_err(|error| Failure::retry(&error))?;
+                Ok(())
+            }
         }
     }
 

@@ -9,6 +9,7 @@
 use crate::domain::bank::HolderType;
 use crate::domain::card::CardBrand;
 use crate::domain::ids::{BankAccountId, InvoiceId};
+use crate::domain::installments::{Schedule, TermDays};
 use crate::domain::money::{Currency, Money, MoneyError};
 use crate::domain::payment::{PaymentMethodKind, PaymentStatus};
 use serde::{Deserialize, Serialize};
@@ -105,6 +106,9 @@ pub struct Review {
     pub idempotency_key: String,
     /// The authorization text, as shown.
     pub authorization: String,
+    /// For a plan: the schedule the agreement lists, which the confirm makes exactly.
+    #[serde(default)]
+    pub schedule: Option<Schedule>,
 }
 
 /// A session's payment in the making.
@@ -118,8 +122,11 @@ pub struct Review {
 pub struct Checkout {
     /// Step 5, as accepted: invoices and amounts, all in one currency.
     pub selection: Vec<SelectedInvoice>,
-    /// Step 6.
+    /// Step 6: the rail the money moves on (for a plan, every installment's).
     pub method: Option<PaymentMethodKind>,
+    /// Step 6, when the customer pays in installments: the plan's term.
+    #[serde(default)]
+    pub plan: Option<TermDays>,
     /// Step 7.
     pub instrument: Option<Instrument>,
     /// Step 7's connected bank, until an account is picked.
@@ -171,6 +178,7 @@ impl Checkout {
         let currency = selection.first().map(|selected| selected.amount.currency());
         if self.currency() != currency {
             self.method = None;
+            self.plan = None;
             self.instrument = None;
             self.connected_bank = None;
         }
@@ -187,7 +195,16 @@ impl Checkout {
             self.connected_bank = None;
         }
         self.method = Some(method);
+        self.plan = None;
         self.review = None;
+    }
+
+    /// Step 6 is done: the customer pays in installments over `term`, each collected by
+    /// `method`. What step 7 made stays when the method is the same, as for
+    /// [`Checkout::choose_method`]; the review goes either way.
+    pub fn choose_plan(&mut self, term: TermDays, method: PaymentMethodKind) {
+        self.choose_method(method);
+        self.plan = Some(term);
     }
 
     /// Keeps what step 7's bank form was given, to fill it again after a refusal. That form has
@@ -335,6 +352,32 @@ pub fn methods_for(enabled: &[PaymentMethodKind], currency: Currency) -> Vec<Pay
         .collect()
 }
 
+/// The methods an installment plan can be collected by, of those step 6 offers for
+/// `currency`: a card, or a debit the customer authorizes once for every installment (ACH in
+/// the US, PAD in Canada). An EFT is a single transfer, so it cannot carry a plan.
+pub fn plan_methods_for(
+    enabled: &[PaymentMethodKind],
+    currency: Currency,
+) -> Vec<PaymentMethodKind> {
+    methods_for(enabled, currency)
+        .into_iter()
+        .filter(|method| match method {
+            PaymentMethodKind::UsAch | PaymentMethodKind::CaPad | PaymentMethodKind::Card => true,
+            PaymentMethodKind::CaEft => false,
+        })
+        .collect()
+}
+
+/// How a plan's collection method is named in step 6.
+pub fn plan_method_label(method: PaymentMethodKind) -> &'static str {
+    match method {
+        PaymentMethodKind::UsAch => "ACH debits from a bank account",
+        PaymentMethodKind::CaPad => "Pre-authorized debits from a bank account",
+        PaymentMethodKind::CaEft => "EFT transfers from a bank account",
+        PaymentMethodKind::Card => "Charges to a card",
+    }
+}
+
 /// What the authorization of step 8 speaks of.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuthorizationTerms<'a> {
@@ -427,6 +470,19 @@ mod tests {
         assert_eq!(
             methods_for(&[PaymentMethodKind::Card], Currency::Usd),
             [PaymentMethodKind::Card]
+        );
+    }
+
+    #[test]
+    fn a_plan_is_collected_by_card_ach_or_pad_never_eft() {
+        let all = PaymentMethodKind::ALL;
+        assert_eq!(
+            plan_methods_for(&all, Currency::Cad),
+            [PaymentMethodKind::CaPad, PaymentMethodKind::Card]
+        );
+        assert_eq!(
+            plan_methods_for(&[PaymentMethodKind::CaEft], Currency::Cad),
+            []
         );
     }
 
@@ -551,6 +607,7 @@ mod tests {
         Review {
             idempotency_key: "key-1".into(),
             authorization: "I authorize Northwind to charge Visa •••• 4242 40.00 USD now.".into(),
+            schedule: None,
         }
     }
 
@@ -647,6 +704,25 @@ mod tests {
         assert_eq!(checkout.instrument, None);
         assert_eq!(checkout.connected_bank, None);
         assert_eq!(checkout.review, None);
+    }
+
+    #[test]
+    fn choosing_a_plan_keeps_the_instrument_of_the_same_method_and_paying_at_once_drops_the_plan() {
+        let ninety = TermDays::parse(90).unwrap();
+        let mut checkout = reviewed();
+        checkout.choose_plan(ninety, PaymentMethodKind::Card);
+        assert_eq!(checkout.plan, Some(ninety));
+        assert_eq!(checkout.instrument, Some(card()));
+        assert_eq!(checkout.review, None);
+        checkout.choose_method(PaymentMethodKind::Card);
+        assert_eq!(checkout.plan, None);
+        checkout.choose_plan(ninety, PaymentMethodKind::UsAch);
+        assert_eq!(checkout.instrument, None);
+        checkout.choose_amounts(vec![selected(3, cad("400.00"))]);
+        assert_eq!(
+            checkout.plan, None,
+            "a new currency drops the plan with the method"
+        );
     }
 
     #[test]

@@ -129,6 +129,10 @@ entity_id!(
     PaymentId
 );
 entity_id!(
+    /// Identifies one installment plan: a schedule of payments of one instrument.
+    PlanId
+);
+entity_id!(
     /// Identifies one request for access from an address that is nobody's contact yet.
     AccessRequestId
 );

@@ -1,7 +1,8 @@
 //! Invoices: what a customer owes, and how much of it is still due.
 //!
-//! An invoice's balance is never stored. It follows from the payments allocated to it: what
-//! live payments cover, and how much of that has settled.
+//! An invoice's balance is never stored. It follows from the payments allocated to it (what
+//! live payments cover, and how much of that has settled) and from the installments of active
+//! plans still to be collected on it: those are scheduled, no longer owed.
 
 use crate::domain::money::{Currency, Money, MoneyError};
 use crate::domain::text::LineDescription;
@@ -19,6 +20,9 @@ pub enum InvoiceStatus {
     /// Fully covered, but part of the cover is a bank payment that has not settled. Never call
     /// this paid: the payment can still fail.
     Processing,
+    /// Fully covered, part of it by an installment plan's payments still to be collected.
+    /// Not paid until they are collected and settled.
+    Scheduled,
     /// Fully covered by settled money.
     Paid,
     /// Cancelled by the merchant; owes nothing.
@@ -26,14 +30,15 @@ pub enum InvoiceStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("The status must be one of open, partially_paid, processing, paid or void.")]
+#[error("The status must be one of open, partially_paid, processing, scheduled, paid or void.")]
 pub struct InvoiceStatusError;
 
 impl InvoiceStatus {
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 6] = [
         Self::Open,
         Self::PartiallyPaid,
         Self::Processing,
+        Self::Scheduled,
         Self::Paid,
         Self::Void,
     ];
@@ -43,6 +48,7 @@ impl InvoiceStatus {
             Self::Open => "open",
             Self::PartiallyPaid => "partially_paid",
             Self::Processing => "processing",
+            Self::Scheduled => "scheduled",
             Self::Paid => "paid",
             Self::Void => "void",
         }
@@ -65,6 +71,8 @@ pub struct InvoiceCover {
     pub covered: Money,
     /// The part of `covered` whose payments have succeeded.
     pub settled: Money,
+    /// What installments of active plans, not collected yet, will pay on it.
+    pub scheduled: Money,
     pub voided: bool,
 }
 
@@ -74,20 +82,25 @@ pub struct InvoiceStanding {
     pub status: InvoiceStatus,
     pub balance_due: Money,
     pub amount_processing: Money,
+    pub amount_scheduled: Money,
 }
 
 impl InvoiceCover {
     /// Derives the standing. Fails only when the stored figures contradict each other (cover
-    /// above the total, settled above cover, mixed currencies): a bug, never a customer error.
+    /// and schedule above the total, settled above cover, mixed currencies): a bug, never a
+    /// customer error.
     pub fn standing(&self) -> Result<InvoiceStanding, MoneyError> {
-        let balance_due = self.total.checked_sub(self.covered)?;
+        let spoken_for = self.covered.checked_add(self.scheduled)?;
+        let balance_due = self.total.checked_sub(spoken_for)?;
         let amount_processing = self.covered.checked_sub(self.settled)?;
         let status = if self.voided {
             InvoiceStatus::Void
-        } else if self.covered.is_zero() {
+        } else if spoken_for.is_zero() {
             InvoiceStatus::Open
         } else if !balance_due.is_zero() {
             InvoiceStatus::PartiallyPaid
+        } else if !self.scheduled.is_zero() {
+            InvoiceStatus::Scheduled
         } else if !amount_processing.is_zero() {
             InvoiceStatus::Processing
         } else {
@@ -101,6 +114,7 @@ impl InvoiceCover {
                 balance_due
             },
             amount_processing,
+            amount_scheduled: self.scheduled,
         })
     }
 }
@@ -186,6 +200,7 @@ mod tests {
             total: usd(total),
             covered: usd(covered),
             settled: usd(settled),
+            scheduled: Money::zero(Currency::Usd),
             voided: false,
         }
     }
@@ -216,6 +231,30 @@ mod tests {
     fn an_invoice_covered_by_settled_money_is_paid() {
         let standing = cover("100", "100", "100").standing().unwrap();
         assert_eq!(standing.status, InvoiceStatus::Paid);
+    }
+
+    #[test]
+    fn what_an_active_plan_will_collect_is_scheduled_not_owed_and_never_paid() {
+        let covered_by_a_plan = InvoiceCover {
+            scheduled: usd("75"),
+            ..cover("100", "25", "25")
+        };
+        let standing = covered_by_a_plan.standing().unwrap();
+        assert_eq!(standing.status, InvoiceStatus::Scheduled);
+        assert!(standing.balance_due.is_zero());
+        assert_eq!(standing.amount_scheduled, usd("75"));
+        let partly = InvoiceCover {
+            scheduled: usd("50"),
+            ..cover("100", "0", "0")
+        };
+        let standing = partly.standing().unwrap();
+        assert_eq!(standing.status, InvoiceStatus::PartiallyPaid);
+        assert_eq!(standing.balance_due, usd("50"));
+        let overbooked = InvoiceCover {
+            scheduled: usd("80"),
+            ..cover("100", "25", "25")
+        };
+        assert!(overbooked.standing().is_err());
     }
 
     #[test]
@@ -278,7 +317,7 @@ mod tests {
             text in prop_oneof![
                 any::<String>(),
                 "[a-z_]{0,16}",
-                "[ A-Z]?(open|partially_paid|processing|paid|void)[ s]?",
+                "[ A-Z]?(open|partially_paid|processing|scheduled|paid|void)[ s]?",
             ],
         ) {
             // `status_codes_round_trip` reads every code; this shows nothing else is read.

@@ -10,6 +10,8 @@ pub mod checkout;
 pub mod email;
 pub mod idempotency;
 pub mod ids;
+pub mod installment_agreement;
+pub mod installment_plan;
 pub mod installments;
 pub mod invoice;
 pub mod merchant;

@@ -13,6 +13,7 @@ use crate::services::Database;
 use crate::services::bank_accounts::{self, BankAccountError};
 use crate::services::clock::{date_for_people, date_text, parse_date};
 use crate::services::crash_point;
+use crate::services::installment_plans::{self, NewPlan};
 use crate::services::jobs::{OutgoingEmail, Recipient};
 use crate::services::keys::Keys;
 use crate::services::merchants;
@@ -31,6 +32,10 @@ use crate::services::sessions::{SavedCheckout, SessionError, SessionId};
 pub enum ConfirmError {
     #[error("the checkout is missing its invoices, method or payment details")]
     Incomplete,
+    /// The schedule step 8 showed no longer starts today (the review was left open past
+    /// midnight) or no longer spreads the amounts chosen: it must be shown afresh.
+    #[error("the installment schedule shown is out of date")]
+    StaleSchedule,
     #[error(transparent)]
     Payment(#[from] PaymentError),
     #[error(transparent)]
@@ -45,6 +50,8 @@ pub enum ConfirmError {
     Merchant(#[from] merchants::MerchantError),
     #[error("the checkout could not be kept")]
     Session(#[from] SessionError),
+    #[error(transparent)]
+    Plan(#[from] installment_plans::PlanError),
 }
 
 /// What paying needs besides the database.
@@ -138,9 +145,38 @@ async fn confirm_to_the_end(
         // Closed since step 7: refused before any payment is recorded.
         return Err(BankAccountError::Blocked(code).into());
     }
-    let recorded = payments::record(&services.db, confirmation.merchant, &new).await?;
-    let payment = match recorded {
-        Recorded::New(payment) | Recorded::Replayed(payment) => payment,
+    let payment = match checkout.plan {
+        None => match payments::record(&services.db, confirmation.merchant, &new).await? {
+            Recorded::New(payment) | Recorded::Replayed(payment) => payment,
+        },
+        Some(_) => {
+            let schedule = checkout
+                .review
+                .as_ref()
+                .and_then(|review| review.schedule.clone())
+                .ok_or(ConfirmError::Incomplete)?;
+            let today = services.processor.today().await?;
+            let first_on = schedule.installments.first().map(|first| first.due_on);
+            if schedule.principal != total || first_on != Some(today) {
+                return Err(ConfirmError::StaleSchedule);
+            }
+            let plan = NewPlan {
+                customer: confirmation.customer,
+                payer_email: confirmation.payer_email.to_string(),
+                method,
+                instrument: instrument.clone(),
+                schedule,
+                invoices: checkout.selection.clone(),
+                key: new.idempotency_key.clone(),
+                agreement: new
+                    .details
+                    .authorization
+                    .clone()
+                    .ok_or(ConfirmError::Incomplete)?,
+            };
+            let made = installment_plans::make(&services.db, confirmation.merchant, &plan).await?;
+            payments::get(&services.db, confirmation.merchant, made.first_payment).await?
+        }
     };
     if payment.status != PaymentStatus::Pending {
         return Ok(Confirmed {
@@ -177,6 +213,50 @@ async fn confirm_to_the_end(
         payment: driven.payment,
         checkout_moved_on: driven.moved,
     })
+}
+
+/// What collecting the due installments did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct CollectionReport {
+    /// Installments whose payment was made (charged, or a debit started).
+    pub collected: usize,
+    /// Plans made delinquent because no new instrument came in time.
+    pub delinquent: usize,
+}
+
+/// Claims the installments due on the processor's date and drives each one's payment like a
+/// confirmed one: a card is charged, a bank debit started. A payment left pending (the
+/// processor did not answer) is driven on by [`finish_stale_pending`].
+pub async fn collect_due_installments(
+    services: &PaymentServices,
+) -> Result<CollectionReport, ConfirmError> {
+    let today = services.processor.today().await?;
+    let sweep = installment_plans::sweep_due(&services.db, today).await?;
+    let mut report = CollectionReport {
+        delinquent: sweep.delinquent,
+        ..CollectionReport::default()
+    };
+    for claimed in sweep.claimed {
+        let payment = payments::get(&services.db, claimed.merchant, claimed.payment).await?;
+        match drive(services, claimed.merchant, payment, None).await {
+            Ok(driven) if driven.moved => report.collected += 1,
+            Ok(_) => {}
+            Err(error) => {
+                tracing::error!(error = %crate::error::Chain(&error), payment = %claimed.payment, "collecting an installment");
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// Decides what follows an installment's failed collection, on the processor's date.
+pub async fn after_installment_failure(
+    services: &PaymentServices,
+    merchant: MerchantId,
+    payment: PaymentId,
+) -> Result<installment_plans::FailureDecision, ConfirmError> {
+    let today = services.processor.today().await?;
+    Ok(installment_plans::decide_after_failure(&services.db, merchant, payment, today).await?)
 }
 
 /// A payment pending for this long without reaching the processor is given up, once the
@@ -342,11 +422,16 @@ fn charge_result(charge: ChargeOutcome) -> (PaymentStatus, Outcome) {
                 ..Outcome::default()
             },
         ),
-        ChargeOutcome::Declined { reference, reason } => (
+        ChargeOutcome::Declined {
+            reference,
+            reason,
+            code,
+        } => (
             PaymentStatus::Failed,
             Outcome {
                 processor_reference: Some(reference),
                 failure_reason: Some(reason),
+                decline_code: Some(code),
                 ..Outcome::default()
             },
         ),
@@ -602,7 +687,7 @@ pub async fn payment_email(
     })
 }
 
-async fn merchant_branding(
+pub(crate) async fn merchant_branding(
     db: &Database,
     merchant: MerchantId,
 ) -> Result<Option<MerchantBranding>, ConfirmError> {

@@ -2,6 +2,7 @@
 //! the allocations of payments that still cover the invoice (see `domain::invoice`).
 
 use crate::domain::ids::{CustomerId, InvoiceId, MerchantId, PaymentId};
+use crate::domain::installment_plan::{InstallmentStatus, PlanStatus};
 use crate::domain::invoice::{InvoiceCover, InvoiceStanding, InvoiceStatus, LineItem, lines_total};
 use crate::domain::money::{Currency, Money, MoneyError};
 use crate::domain::payment::PaymentStatus;
@@ -121,12 +122,14 @@ pub struct InvoiceFilter {
 static INVOICES_WITH_STATUS: LazyLock<String> = LazyLock::new(|| {
     let covering = status_list(PaymentStatus::covers_invoices);
     let settled = status_list(PaymentStatus::is_settled);
+    let scheduled = scheduled_minor_of("i.id");
     format!(
         "SELECT * FROM ( \
            SELECT covered.*, CASE \
              WHEN voided_at IS NOT NULL THEN 'void' \
-             WHEN covered_minor = 0 THEN 'open' \
-             WHEN covered_minor < total_minor THEN 'partially_paid' \
+             WHEN covered_minor + scheduled_minor = 0 THEN 'open' \
+             WHEN covered_minor + scheduled_minor < total_minor THEN 'partially_paid' \
+             WHEN scheduled_minor > 0 THEN 'scheduled' \
              WHEN settled_minor < total_minor THEN 'processing' \
              ELSE 'paid' END AS status \
            FROM ( \
@@ -137,12 +140,39 @@ static INVOICES_WITH_STATUS: LazyLock<String> = LazyLock::new(|| {
                               WHERE a.invoice_id = i.id AND p.status IN ({covering})), 0) AS covered_minor, \
                     COALESCE((SELECT CAST(SUM(a.amount_minor) AS BIGINT) FROM allocations a \
                               JOIN payments p ON p.id = a.payment_id \
-                              WHERE a.invoice_id = i.id AND p.status IN ({settled})), 0) AS settled_minor \
+                              WHERE a.invoice_id = i.id AND p.status IN ({settled})), 0) AS settled_minor, \
+                    {scheduled} AS scheduled_minor \
              FROM invoices i WHERE i.merchant_id = $1 \
            ) AS covered \
          ) AS invoice"
     )
 });
+
+/// What the installments of active plans still to be collected will pay on the invoice whose
+/// id is the SQL expression `invoice`: no longer owed, not paid either.
+fn scheduled_minor_of(invoice: &str) -> String {
+    format!(
+        "COALESCE((SELECT CAST(SUM(ia.amount_minor) AS BIGINT) FROM installment_allocations ia \
+           JOIN installments n ON n.plan_id = ia.plan_id AND n.position = ia.position \
+           JOIN installment_plans pl ON pl.id = ia.plan_id \
+           WHERE ia.invoice_id = {invoice} AND pl.status IN ({plans}) AND n.status IN ({installments})), 0)",
+        plans = code_list(&PlanStatus::ALL, |status| status
+            .holds_its_schedule()
+            .then_some(status.code())),
+        installments = code_list(&InstallmentStatus::ALL, |status| status
+            .still_to_collect()
+            .then_some(status.code())),
+    )
+}
+
+/// The codes `code` gives, as an SQL list: `'active'`.
+fn code_list<T: Copy>(all: &[T], code: impl Fn(T) -> Option<&'static str>) -> String {
+    all.iter()
+        .filter_map(|value| code(*value))
+        .map(|code| format!("'{code}'"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 /// The codes of the payment statuses that pass `keep`, as an SQL list: `'pending', 'processing'`.
 fn status_list(keep: fn(PaymentStatus) -> bool) -> String {
@@ -170,6 +200,7 @@ struct InvoiceRow {
     link_version: i64,
     covered_minor: i64,
     settled_minor: i64,
+    scheduled_minor: i64,
     status: String,
 }
 
@@ -383,10 +414,11 @@ fn contains_pattern(text: &str) -> String {
 
 /// What a customer owes across all their outstanding invoices, one amount per currency.
 ///
-/// Each invoice owes its total less what covers it, never less than zero, so across all
-/// non-void invoices the sum of balances is the sum of totals less the sum of cover: a sum over
-/// a covering index and a sum over the customer's payments, instead of the per-invoice
-/// derivation a list needs.
+/// Each invoice owes its total less what covers it and what active plans have scheduled on it,
+/// never less than zero, so across all non-void invoices the sum of balances is the sum of
+/// totals less the sum of cover and schedule: a sum over a covering index, a sum over the
+/// customer's payments and one over their active plans, instead of the per-invoice derivation a
+/// list needs.
 pub async fn outstanding_totals(
     db: &Database,
     merchant: MerchantId,
@@ -403,6 +435,22 @@ pub async fn outstanding_totals(
             status_list(PaymentStatus::covers_invoices)
         )
     });
+    static SCHEDULED_BY_CURRENCY: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "SELECT pl.currency, CAST(SUM(ia.amount_minor) AS BIGINT) FROM installment_plans pl \
+             JOIN installments n ON n.plan_id = pl.id \
+             JOIN installment_allocations ia ON ia.plan_id = n.plan_id AND ia.position = n.position \
+             JOIN invoices i ON i.id = ia.invoice_id \
+             WHERE pl.merchant_id = $1 AND pl.customer_id = $2 AND pl.status IN ({}) AND n.status IN ({}) \
+             AND i.voided_at IS NULL GROUP BY pl.currency",
+            code_list(&PlanStatus::ALL, |status| status
+                .holds_its_schedule()
+                .then_some(status.code())),
+            code_list(&InstallmentStatus::ALL, |status| status
+                .still_to_collect()
+                .then_some(status.code())),
+        )
+    });
     let totals: Vec<(String, i64)> = sqlx::query_as(
         "SELECT currency, CAST(SUM(total_minor) AS BIGINT) FROM invoices \
          WHERE merchant_id = $1 AND customer_id = $2 AND voided_at IS NULL GROUP BY currency ORDER BY currency",
@@ -416,15 +464,22 @@ pub async fn outstanding_totals(
         .bind(customer.to_string())
         .fetch_all(db.pool())
         .await?;
+    let scheduled: Vec<(String, i64)> = sqlx::query_as(SCHEDULED_BY_CURRENCY.as_str())
+        .bind(merchant.to_string())
+        .bind(customer.to_string())
+        .fetch_all(db.pool())
+        .await?;
+    let minor_in = |sums: &[(String, i64)], code: &str| {
+        sums.iter()
+            .find(|(summed_code, _)| summed_code == code)
+            .map_or(0, |(_, minor)| *minor)
+    };
     let mut owed = Vec::new();
     for (code, total) in totals {
         let currency = Currency::parse(&code).map_err(|error| corrupt("currency", &error))?;
-        let covered = cover
-            .iter()
-            .find(|(covered_code, _)| *covered_code == code)
-            .map_or(0, |(_, minor)| *minor);
+        let spoken_for = minor_in(&cover, &code) + minor_in(&scheduled, &code);
         let balance = Money::from_minor_units(total, currency)?
-            .checked_sub(Money::from_minor_units(covered, currency)?)?;
+            .checked_sub(Money::from_minor_units(spoken_for, currency)?)?;
         if !balance.is_zero() {
             owed.push(balance);
         }
@@ -540,6 +595,7 @@ fn invoice_from_row(row: InvoiceRow) -> Result<Invoice, InvoiceError> {
         total: Money::from_minor_units(row.total_minor, currency)?,
         covered: Money::from_minor_units(row.covered_minor, currency)?,
         settled: Money::from_minor_units(row.settled_minor, currency)?,
+        scheduled: Money::from_minor_units(row.scheduled_minor, currency)?,
         voided: row.voided_at.is_some(),
     };
     let standing = cover.standing()?;

@@ -11,7 +11,7 @@
 //! is keyed by its payment), so a run repeated after a crash changes nothing twice.
 
 use crate::domain::backoff::{AfterFailure, after_failure};
-use crate::domain::ids::{JobId, MerchantId, PaymentId};
+use crate::domain::ids::{JobId, MerchantId, PaymentId, PlanId};
 use crate::domain::payment::PaymentStatus;
 use crate::services::clock::{now, timestamp_text};
 use crate::services::database::numbered_placeholders;
@@ -43,6 +43,23 @@ pub enum Recipient {
     Payer,
     /// The merchant's support address.
     Merchant,
+}
+
+/// What an installment email tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InstallmentNotice {
+    /// To the customer, before a collection: 3 days for ACH and cards, the PAD notice period
+    /// (10 days) for PAD.
+    Reminder,
+    /// To the customer: a collection failed for lack of funds and is tried again on a date.
+    RetryScheduled,
+    /// To the customer: the card or account was refused for good; another is needed.
+    NeedsNewMethod,
+    /// To the customer: the plan ended unpaid, what it had scheduled is owed again.
+    Delinquent,
+    /// To the merchant: one of its customers' plans became delinquent.
+    DelinquentToMerchant,
 }
 
 /// An email written out when its cause happened.
@@ -95,6 +112,21 @@ pub enum Job {
     /// Recurring: delete what nobody can use any more (old sessions and codes, finished jobs,
     /// old outbox files, old idempotency records).
     Housekeeping,
+    /// Recurring: claim the installments due on the processor's date and collect them.
+    CollectInstallments,
+    /// Send one of the emails an installment calls for, written from the plan when it is sent.
+    InstallmentEmail {
+        merchant: MerchantId,
+        plan: PlanId,
+        position: u32,
+        notice: InstallmentNotice,
+    },
+    /// Decide what follows the failed collection of an installment (a retry, a wait for
+    /// another instrument, or a delinquent plan), on the processor's date.
+    InstallmentFailed {
+        merchant: MerchantId,
+        payment: PaymentId,
+    },
 }
 
 impl Job {
@@ -105,26 +137,33 @@ impl Job {
             Self::FinishStalePayments => "finish_stale_payments",
             Self::FollowBankDebits => "follow_bank_debits",
             Self::Housekeeping => "housekeeping",
+            Self::CollectInstallments => "collect_installments",
+            Self::InstallmentEmail { .. } => "installment_email",
+            Self::InstallmentFailed { .. } => "installment_failed",
         }
     }
 
     fn merchant(&self) -> Option<MerchantId> {
         match self {
-            Self::PaymentEmail { merchant, .. } => Some(*merchant),
+            Self::PaymentEmail { merchant, .. }
+            | Self::InstallmentFailed { merchant, .. }
+            | Self::InstallmentEmail { merchant, .. } => Some(*merchant),
             Self::Email(_)
             | Self::FinishStalePayments
             | Self::FollowBankDebits
-            | Self::Housekeeping => None,
+            | Self::Housekeeping
+            | Self::CollectInstallments => None,
         }
     }
 }
 
 /// The jobs that run for ever, each as one row that is queued again after every run: its
 /// fixed id (so that every instance seeds the same row) and how often it runs.
-pub const RECURRING: [(Job, u128, Duration); 3] = [
+pub const RECURRING: [(Job, u128, Duration); 4] = [
     (Job::FinishStalePayments, 1, Duration::minutes(1)),
     (Job::FollowBankDebits, 2, Duration::minutes(1)),
     (Job::Housekeeping, 3, Duration::hours(1)),
+    (Job::CollectInstallments, 4, Duration::minutes(1)),
 ];
 
 fn recurring_id(number: u128) -> JobId {

@@ -11,6 +11,8 @@ pub mod customers;
 pub mod database;
 pub mod group_commit;
 pub mod idempotency;
+pub mod installment_emails;
+pub mod installment_plans;
 pub mod invoice_links;
 pub mod invoices;
 pub mod jobs;

@@ -6,7 +6,7 @@
 //! transaction, so of two payments racing for the last dollar of an invoice exactly one wins.
 
 use crate::domain::idempotency::IdempotencyKey;
-use crate::domain::ids::{CustomerId, InvoiceId, MerchantId, PaymentId};
+use crate::domain::ids::{CustomerId, InvoiceId, MerchantId, PaymentId, PlanId};
 use crate::domain::invoice::InvoiceStatus;
 use crate::domain::money::{Currency, Money, MoneyError};
 use crate::domain::payment::{PaymentMethodKind, PaymentStatus};
@@ -15,6 +15,7 @@ use crate::services::Database;
 use crate::services::clock::{now, timestamp_text};
 use crate::services::customers;
 use crate::services::database::{numbered_placeholders, optional_equality};
+use crate::services::installment_plans;
 use crate::services::invoices::{self, InvoiceError};
 use crate::services::jobs::{self, Job, JobError, NewJob, Recipient};
 use crate::services::page::{Cursor, Page, PageRequest};
@@ -104,6 +105,15 @@ pub struct NewPayment {
     pub details: PaymentDetails,
 }
 
+/// The installment a payment collects, and the part of it that is the plan's fee (its
+/// allocations add up to the rest).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InstallmentLink {
+    pub plan: PlanId,
+    pub position: u32,
+    pub fee: Money,
+}
+
 /// Who confirmed a payment in the wizard, with what, and under which authorization. Empty
 /// for payments recorded otherwise.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -129,6 +139,8 @@ pub struct Outcome {
     pub processor_reference: Option<String>,
     pub failure_reason: Option<String>,
     pub return_code: Option<String>,
+    /// Why a card was declined, as the processor codes it (`insufficient_funds`).
+    pub decline_code: Option<String>,
     pub settles_on: Option<String>,
 }
 
@@ -211,7 +223,7 @@ pub async fn record(
     merchant: MerchantId,
     payment: &NewPayment,
 ) -> Result<Recorded, PaymentError> {
-    check_allocations(payment)?;
+    check_allocations(payment, None)?;
     if let Some(existing) = find_by_key(db, merchant, &payment.idempotency_key).await? {
         return replay(existing, payment);
     }
@@ -224,7 +236,7 @@ pub async fn record(
     let inserted = db
         .write({
             let payment = payment.clone();
-            move |connection| Box::pin(insert_pending(connection, merchant, id, payment))
+            move |connection| Box::pin(insert_pending(connection, merchant, id, payment, None))
         })
         .await?;
     if inserted == Inserted::KeyTaken {
@@ -240,20 +252,23 @@ pub async fn record(
 
 /// What [`insert_pending`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Inserted {
+pub(crate) enum Inserted {
     New,
     /// Another request with the same idempotency key recorded its payment first.
     KeyTaken,
 }
 
 /// The pending payment's rows, written on `connection` inside its transaction once the
-/// balances allow them.
-async fn insert_pending(
+/// balances allow them. An installment's payment names it in `installment`: the database then
+/// refuses a second live payment of the same installment.
+pub(crate) async fn insert_pending(
     connection: &mut AnyConnection,
     merchant: MerchantId,
     id: PaymentId,
     payment: NewPayment,
+    installment: Option<InstallmentLink>,
 ) -> Result<Inserted, PaymentError> {
+    check_allocations(&payment, installment.map(|link| link.fee))?;
     // Lock in id order, so that two payments over the same invoices cannot deadlock.
     let mut by_invoice: Vec<&NewAllocation> = payment.allocations.iter().collect();
     by_invoice.sort_by_key(|allocation| allocation.invoice);
@@ -302,8 +317,9 @@ async fn insert_pending(
     let created_at = timestamp_text(now());
     let inserted = sqlx::query(
         "INSERT INTO payments (id, merchant_id, customer_id, method, amount_minor, currency, status, processor_reference, \
-         idempotency_key, created_at, updated_at, payer_email, instrument, instrument_label) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12, $13)",
+         idempotency_key, created_at, updated_at, payer_email, instrument, instrument_label, \
+         plan_id, installment_position, fee_minor) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12, $13, $14, $15, $16)",
     )
     .bind(id.to_string())
     .bind(merchant.to_string())
@@ -318,6 +334,9 @@ async fn insert_pending(
     .bind(payment.details.payer_email.as_deref())
     .bind(payment.details.instrument.as_deref())
     .bind(payment.details.instrument_label.as_deref())
+    .bind(installment.map(|link| link.plan.to_string()))
+    .bind(installment.map(|link| i64::from(link.position)))
+    .bind(installment.map_or(0, |link| link.fee.minor_units()))
     .execute(&mut *connection)
     .await;
     match inserted {
@@ -431,9 +450,10 @@ impl StatusChange {
         let sql = format!(
             "UPDATE payments SET status = $3, updated_at = $4, \
              processor_reference = COALESCE($5, processor_reference), failure_reason = COALESCE($6, failure_reason), \
-             return_code = COALESCE($7, return_code), settles_on = COALESCE($8, settles_on) \
+             return_code = COALESCE($7, return_code), settles_on = COALESCE($8, settles_on), \
+             decline_code = COALESCE($9, decline_code) \
              WHERE merchant_id = $1 AND id = $2 AND status IN ({})",
-            numbered_placeholders(9, from.len().max(1)),
+            numbered_placeholders(10, from.len().max(1)),
         );
         let mut updated = sqlx::query(&sql)
             .bind(merchant.to_string())
@@ -443,7 +463,8 @@ impl StatusChange {
             .bind(outcome.processor_reference.as_deref())
             .bind(outcome.failure_reason.as_deref())
             .bind(outcome.return_code.as_deref())
-            .bind(outcome.settles_on.as_deref());
+            .bind(outcome.settles_on.as_deref())
+            .bind(outcome.decline_code.as_deref());
         if from.is_empty() {
             // Nothing may become `next`: a placeholder no status equals.
             updated = updated.bind("");
@@ -465,6 +486,7 @@ impl StatusChange {
                 to: next,
             });
         }
+        installment_plans::follow_payment(&mut *connection, merchant, id, next).await?;
         match announce {
             Announce::Nobody => {}
             Announce::PayerAndMerchant => {
@@ -593,8 +615,8 @@ async fn check_method_enabled(
 }
 
 /// The checks that need no database: something to pay, each invoice once, one currency, and
-/// parts that add up to the whole.
-fn check_allocations(payment: &NewPayment) -> Result<(), PaymentError> {
+/// parts that add up to the whole (less an installment's `fee`, which pays no invoice).
+fn check_allocations(payment: &NewPayment, fee: Option<Money>) -> Result<(), PaymentError> {
     if payment.allocations.is_empty() {
         return Err(PaymentError::NoAllocations);
     }
@@ -614,7 +636,11 @@ fn check_allocations(payment: &NewPayment) -> Result<(), PaymentError> {
             .map(|allocation| allocation.amount),
         payment.amount.currency(),
     )?;
-    if allocated != payment.amount {
+    let toward_invoices = match fee {
+        Some(fee) => payment.amount.checked_sub(fee)?,
+        None => payment.amount,
+    };
+    if allocated != toward_invoices {
         return Err(PaymentError::AllocationsDoNotAddUp {
             amount: payment.amount,
             allocated,

@@ -26,6 +26,29 @@ pub struct ReceiptView {
     pub return_code: Option<String>,
     /// Whether the invoices are still chosen, so another method is one step away.
     pub can_retry: bool,
+    /// When the payment is an installment: the whole plan.
+    pub plan: Option<ReceiptPlan>,
+}
+
+/// A plan as a receipt shows it: what was collected and every later date and amount.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceiptPlan {
+    /// "90 days, 4 payments".
+    pub term: String,
+    /// "active", "completed", ...
+    pub status: String,
+    pub installments: Vec<ReceiptInstallment>,
+    pub total: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceiptInstallment {
+    pub date: String,
+    pub amount: String,
+    /// "Collected", "Scheduled", "Retrying on Jan 7, 2027", ...
+    pub state: String,
+    /// Whether this receipt is this installment's.
+    pub this_one: bool,
 }
 
 /// The receipt of `payment_id`, one of the signed-in customer's payments; any other id, or one
@@ -36,8 +59,10 @@ pub async fn receipt_page(
     payment_id: String,
 ) -> Result<PageState<ReceiptView>, AppError> {
     use crate::domain::ids::PaymentId;
+    use crate::domain::installment_plan::InstallmentStatus;
     use crate::error::unexpected;
     use crate::services::clock::{date_for_people, parse_date};
+    use crate::services::installment_plans;
     use crate::services::payments::{self, PaymentError};
     use crate::wizard::guard::{self, Entry};
 
@@ -53,17 +78,67 @@ pub async fn receipt_page(
         Ok(_) | Err(PaymentError::NotFound) => return Ok(PageState::NoReceipt),
         Err(error) => return Err(unexpected("reading a payment for its receipt", &error)),
     };
+    let in_plan = installment_plans::plan_of_payment(&payer.db, payer.merchant_id, payment.id)
+        .await
+        .map_err(|error| unexpected("reading a payment's installment plan", &error))?;
+    let mut lines: Vec<PayLine> = payment
+        .allocations
+        .iter()
+        .map(|allocation| PayLine {
+            number: allocation.invoice_number.to_string(),
+            amount: allocation.amount.to_string(),
+        })
+        .collect();
+    if let Some(fee) = in_plan
+        .as_ref()
+        .and_then(|(plan, position)| plan.installments.get(*position as usize))
+        .map(|installment| installment.fee)
+        .filter(|fee| !fee.is_zero())
+    {
+        lines.push(PayLine {
+            number: "Installment plan fee".to_owned(),
+            amount: fee.to_string(),
+        });
+    }
+    let plan = in_plan.map(|(plan, position)| ReceiptPlan {
+        term: format!(
+            "{} days, {} payments",
+            plan.term_days,
+            plan.installments.len()
+        ),
+        status: plan.status.code().to_owned(),
+        total: plan.total.to_string(),
+        installments: plan
+            .installments
+            .iter()
+            .map(|installment| ReceiptInstallment {
+                date: date_for_people(installment.due_on),
+                amount: installment.amount.to_string(),
+                state: match (installment.status, installment.next_attempt_on) {
+                    (InstallmentStatus::Collected, _) => "Collected".to_owned(),
+                    (InstallmentStatus::Collecting, _) => "Being collected".to_owned(),
+                    (InstallmentStatus::Scheduled, Some(next)) if next != installment.due_on => {
+                        format!("Retrying on {}", date_for_people(next))
+                    }
+                    (InstallmentStatus::Scheduled, _) => "Scheduled".to_owned(),
+                    (InstallmentStatus::AwaitingMethod, Some(until)) => format!(
+                        "Needs another card or account by {}",
+                        date_for_people(until)
+                    ),
+                    (InstallmentStatus::AwaitingMethod, None) => {
+                        "Needs another card or account".to_owned()
+                    }
+                    (InstallmentStatus::Failed, _) => "Failed".to_owned(),
+                    (InstallmentStatus::Cancelled, _) => "Not collected: the plan ended".to_owned(),
+                },
+                this_one: installment.position == position,
+            })
+            .collect(),
+    });
     Ok(PageState::show(ReceiptView {
         confirmation_number: payment.id.to_string(),
         status: payment.status,
-        lines: payment
-            .allocations
-            .iter()
-            .map(|allocation| PayLine {
-                number: allocation.invoice_number.to_string(),
-                amount: allocation.amount.to_string(),
-            })
-            .collect(),
+        lines,
         total: payment.amount.to_string(),
         instrument_label: payment.instrument_label.clone().unwrap_or_default(),
         settles_on: payment
@@ -74,6 +149,7 @@ pub async fn receipt_page(
         failure_reason: payment.failure_reason.clone(),
         return_code: payment.return_code.clone(),
         can_retry: !payer.session.checkout.selection.is_empty(),
+        plan,
         frame: payer.frame(),
     }))
 }
@@ -148,8 +224,36 @@ fn ReceiptStep(receipt: ReceiptView) -> impl IntoView {
                 <dd>{receipt.instrument_label.clone()}</dd>
             </dl>
             <PayLinesTable caption="What this payment pays" lines=receipt.lines.clone() total=receipt.total.clone() />
+            {receipt.plan.clone().map(|plan| view! { <ReceiptPlanTable plan /> })}
             {(!failed).then(|| view! { <p class="muted">"A receipt is on its way to your email."</p> })}
             {next}
         </WizardFrame>
+    }
+}
+
+/// Every installment of the plan a payment belongs to, this payment's marked.
+#[component]
+fn ReceiptPlanTable(plan: ReceiptPlan) -> impl IntoView {
+    let rows = plan
+        .installments
+        .into_iter()
+        .map(|installment| {
+            let current = installment.this_one.then_some("true");
+            view! {
+                <tr aria-current=current>
+                    <td>{installment.date}</td>
+                    <td class="amount">{installment.amount}</td>
+                    <td>{installment.state}{installment.this_one.then_some(" (this payment)")}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table class="plan">
+            <caption>{format!("Installment plan: {} ({})", plan.term, plan.status)}</caption>
+            <thead><tr><th scope="col">"Date"</th><th scope="col" class="amount">"Amount"</th><th scope="col">"Status"</th></tr></thead>
+            <tbody>{rows}</tbody>
+            <tfoot><tr><th scope="row">"Total"</th><td class="amount">{plan.total}</td><td></td></tr></tfoot>
+        </table>
     }
 }

@@ -27,6 +27,83 @@ pub struct ReviewView {
     pub timing: String,
     pub authorization: String,
     pub idempotency_key: String,
+    /// For a plan: every payment, the fee and what they add up to.
+    pub plan: Option<PlanView>,
+}
+
+/// A plan's schedule as step 8 (and step 6) show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanView {
+    /// "90 days, 4 payments".
+    pub term: String,
+    pub payments: Vec<ScheduledLine>,
+    pub fee: String,
+    pub total: String,
+}
+
+/// One payment of a schedule: its date, its amount, and why its date moved, if it did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScheduledLine {
+    pub date: String,
+    pub amount: String,
+    pub moved: Option<String>,
+}
+
+/// A schedule as the pages show it.
+#[cfg(feature = "ssr")]
+pub fn plan_view(schedule: &crate::domain::installments::Schedule) -> PlanView {
+    use crate::services::clock::date_for_people;
+    PlanView {
+        term: schedule.term.label(),
+        payments: schedule
+            .installments
+            .iter()
+            .enumerate()
+            .map(|(index, installment)| ScheduledLine {
+                date: if index == 0 {
+                    format!("Today, {}", date_for_people(installment.due_on))
+                } else {
+                    date_for_people(installment.due_on)
+                },
+                amount: installment.amount.to_string(),
+                moved: installment.moved_from.as_ref().map(|(from, reason)| {
+                    format!("moved from {} ({reason})", date_for_people(*from))
+                }),
+            })
+            .collect(),
+        fee: schedule.fee.to_string(),
+        total: schedule.total.to_string(),
+    }
+}
+
+/// The schedule of the plan `checkout` chose, starting on the processor's date; `None` when the
+/// merchant no longer offers that term for this amount.
+#[cfg(feature = "ssr")]
+pub async fn schedule_for(
+    payer: &crate::wizard::session::Payer,
+    term: crate::domain::installments::TermDays,
+    total: crate::domain::money::Money,
+) -> Result<Option<crate::domain::installments::Schedule>, AppError> {
+    use crate::domain::calendar::BankCalendar;
+    use crate::domain::installments::Schedule;
+    use crate::error::unexpected;
+    use crate::services::from_context;
+    use crate::services::merchant_settings;
+    use crate::services::processors::Processor;
+
+    let settings = merchant_settings::installments(&payer.db, payer.merchant_id)
+        .await
+        .map_err(|error| unexpected("reading a merchant's installment terms", &error))?;
+    let Some(term) = settings.term(term).filter(|_| settings.offered_for(total)) else {
+        return Ok(None);
+    };
+    let today = from_context::<Processor>()?
+        .today()
+        .await
+        .map_err(|error| unexpected("reading the processor's date", &error))?;
+    Schedule::build(total, term, today, BankCalendar::of(payer.merchant.country))
+        .map(Some)
+        .map_err(|error| unexpected("building an installment schedule", &error))
 }
 
 /// Step 8's data. The review's idempotency key is made here, once per checkout: every render
@@ -35,6 +112,7 @@ pub struct ReviewView {
 #[server(endpoint = "wizard/page/review")]
 pub async fn review_page(merchant_slug: String) -> Result<PageState<ReviewView>, AppError> {
     use crate::domain::checkout::{Review, settlement_business_days};
+    use crate::domain::installment_agreement::pay_today_label;
     use crate::error::unexpected;
     use crate::services::clock::{add_business_days, date_for_people, today};
     use crate::services::sessions;
@@ -52,13 +130,31 @@ pub async fn review_page(merchant_slug: String) -> Result<PageState<ReviewView>,
     ) else {
         return Ok(payer.elsewhere().into());
     };
-    let review = match checkout.review.clone() {
+    let schedule = match checkout.plan {
+        None => None,
+        Some(term) => match schedule_for(&payer, term, total).await? {
+            Some(schedule) => Some(schedule),
+            // The merchant stopped offering it: the customer chooses again.
+            None => return Ok(payer.elsewhere().into()),
+        },
+    };
+    // A schedule shown on another day would collect its first payment on the wrong date: the
+    // review is made afresh (with a new key, since it shows something else).
+    let current = checkout
+        .review
+        .clone()
+        .filter(|review| review.schedule == schedule);
+    let review = match current {
         Some(review) => review,
         None => {
+            let authorization = match &schedule {
+                Some(schedule) => agreement_for(&payer.merchant, &checkout, schedule),
+                None => authorization_for(&payer.merchant, &checkout),
+            };
             let review = Review {
                 idempotency_key: uuid::Uuid::new_v4().to_string(),
-                authorization: authorization_for(&payer.merchant, &checkout)
-                    .ok_or(AppError::Unexpected)?,
+                authorization: authorization.ok_or(AppError::Unexpected)?,
+                schedule: schedule.clone(),
             };
             checkout.keep_review(review.clone());
             sessions::save_checkout(&payer.db, &payer.session.id, &checkout)
@@ -77,17 +173,25 @@ pub async fn review_page(merchant_slug: String) -> Result<PageState<ReviewView>,
             })
             .collect(),
         total: total.to_string(),
-        pay_label: pay_label(total),
+        pay_label: match &schedule {
+            Some(schedule) => pay_today_label(schedule.first_amount()),
+            None => pay_label(total),
+        },
         instrument_label: instrument.label(),
-        timing: match settlement_business_days(method) {
-            Some(days) => format!(
+        timing: match (&schedule, settlement_business_days(method)) {
+            (Some(_), _) => {
+                "The first payment today; the others on the dates below, collected automatically."
+                    .to_owned()
+            }
+            (None, Some(days)) => format!(
                 "Debited from your account today; expected to settle on {} ({days} business days).",
                 date_for_people(add_business_days(today(), days))
             ),
-            None => "Charged to your card as soon as you confirm.".to_owned(),
+            (None, None) => "Charged to your card as soon as you confirm.".to_owned(),
         },
         authorization: review.authorization,
         idempotency_key: review.idempotency_key,
+        plan: schedule.as_ref().map(plan_view),
         frame: payer.frame(),
     }))
 }
@@ -100,6 +204,38 @@ fn pay_label(total: crate::domain::money::Money) -> String {
         Currency::Usd => format!("Pay ${}", total.to_grouped_string()),
         Currency::Cad => format!("Pay ${} CAD", total.to_grouped_string()),
     }
+}
+
+/// The installment agreement for `checkout` paid on `schedule`, made when step 8 is first shown.
+#[cfg(feature = "ssr")]
+fn agreement_for(
+    merchant: &crate::domain::merchant::MerchantBranding,
+    checkout: &crate::domain::checkout::Checkout,
+    schedule: &crate::domain::installments::Schedule,
+) -> Option<String> {
+    use crate::domain::installment_agreement::{AgreementTerms, agreement_text};
+    use crate::services::checkout::holder_of;
+    use crate::services::clock::date_for_people;
+
+    let instrument = checkout.instrument.as_ref()?;
+    let label = instrument.label();
+    let dates: Vec<String> = schedule
+        .installments
+        .iter()
+        .map(|installment| date_for_people(installment.due_on))
+        .collect();
+    Some(agreement_text(&AgreementTerms {
+        merchant_name: &merchant.display_name,
+        merchant_email: merchant
+            .support_email
+            .as_deref()
+            .unwrap_or("its billing contact"),
+        method: checkout.method?,
+        instrument_label: &label,
+        holder: holder_of(instrument),
+        schedule,
+        dates: &dates,
+    }))
 }
 
 /// The authorization text for `checkout` today, made when step 8 is first shown.
@@ -243,6 +379,18 @@ pub async fn confirm_payment(
             leptos_axum::redirect(&path);
             Err(AppError::WrongStep { path, message })
         }
+        Err(ConfirmError::StaleSchedule) => {
+            let mut checkout = current;
+            checkout.review = None;
+            payer.save_checkout(&checkout).await?;
+            let path = WizardPage::Review.path(&payer.merchant.slug);
+            leptos_axum::redirect(&path);
+            Err(AppError::WrongStep {
+                path,
+                message: "The payment dates were brought up to date: check them and confirm again."
+                    .to_owned(),
+            })
+        }
         Err(ConfirmError::Payment(PaymentError::InvoiceNotFound(_))) => {
             let message =
                 "One of the invoices can no longer be paid. Check the amounts and continue."
@@ -292,6 +440,7 @@ fn ReviewStep(view: ReviewView, submit: ServerAction<ConfirmPayment>) -> impl In
                 <dt>"When"</dt>
                 <dd>{checkout.timing.clone()}</dd>
             </dl>
+            {checkout.plan.clone().map(|plan| view! { <PlanSchedule plan /> })}
             <ActionForm action=submit attr:novalidate=true attr:class="form">
                 <input type="hidden" name="merchant_slug" value=slug.to_string() />
                 <input type="hidden" name="idempotency_key" value=checkout.idempotency_key.clone() />
@@ -313,5 +462,35 @@ fn ReviewStep(view: ReviewView, submit: ServerAction<ConfirmPayment>) -> impl In
                 </button>
             </ActionForm>
         </WizardFrame>
+    }
+}
+
+/// A plan's payments as a table: date, amount, and why a date moved; then the fee and the
+/// total. Where the odd cent goes is said under it.
+#[component]
+pub fn PlanSchedule(plan: PlanView) -> impl IntoView {
+    let rows = plan
+        .payments
+        .into_iter()
+        .map(|line| {
+            view! {
+                <tr>
+                    <td>{line.date}{line.moved.map(|moved| view! { <span class="plan__moved">{format!(" ({moved})")}</span> })}</td>
+                    <td class="amount">{line.amount}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table class="plan">
+            <caption>{format!("Installment plan: {}", plan.term)}</caption>
+            <thead><tr><th scope="col">"Date"</th><th scope="col" class="amount">"Amount"</th></tr></thead>
+            <tbody>{rows}</tbody>
+            <tfoot>
+                <tr><th scope="row">"Fee (included)"</th><td class="amount">{plan.fee}</td></tr>
+                <tr><th scope="row">"Total"</th><td class="amount">{plan.total}</td></tr>
+            </tfoot>
+        </table>
+        <p class="plan__note">"Where the total does not divide evenly, the earliest payments are one cent more. A payment due on a weekend or bank holiday is collected on the next business day (the last one, the business day before if that would pass the term)."</p>
     }
 }

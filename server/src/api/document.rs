@@ -12,6 +12,9 @@
 //! and name their characters instead.
 
 use crate::api::problem::PROBLEM_JSON;
+use app::domain::installment_plan::{
+    InstallmentStatus as InstallmentStatusCode, PlanStatus as PlanStatusCode,
+};
 use app::domain::invoice::InvoiceStatus as InvoiceStatusCode;
 use app::domain::merchant::Country;
 use app::domain::money::Currency;
@@ -271,7 +274,8 @@ component!(
     /// `app::domain::invoice::InvoiceStatus`.
     InvoiceStatus => codes(
         "Where an invoice stands: `open` (nothing covers it), `partially_paid`, `processing` \
-         (fully covered, part of it by a bank payment that has not settled), `paid` or `void`.",
+         (fully covered, part of it by a bank payment that has not settled), `scheduled` (fully \
+         covered, part of it by installments still to be collected), `paid` or `void`.",
         InvoiceStatusCode::ALL.map(InvoiceStatusCode::code),
     )
 );
@@ -287,6 +291,25 @@ component!(
     PaymentMethod => codes(
         "How the customer paid.",
         PaymentMethodKind::ALL.map(PaymentMethodKind::code),
+    )
+);
+
+component!(
+    /// `app::domain::installment_plan::PlanStatus`.
+    PlanStatus => codes(
+        "Where an installment plan stands: `active` (collecting on schedule), `completed` (every \
+         installment collected), `delinquent` (a collection failed for the last time; what the \
+         plan had scheduled is owed again) or `cancelled` (ended early).",
+        PlanStatusCode::ALL.map(PlanStatusCode::code),
+    )
+);
+component!(
+    /// `app::domain::installment_plan::InstallmentStatus`.
+    InstallmentStatus => codes(
+        "Where one installment stands: `scheduled`, `collecting` (its payment is under way), \
+         `collected`, `awaiting_method` (its method was refused; the customer was asked for \
+         another), `failed` or `cancelled`.",
+        InstallmentStatusCode::ALL.map(InstallmentStatusCode::code),
     )
 );
 

@@ -85,12 +85,15 @@ pub struct InvoiceSummaryBody {
     #[schema(example = "1250.00")]
     pub total: String,
     /// What is still owed: the total less every payment that has not failed, been returned or
-    /// been refunded.
+    /// been refunded, and less what an active installment plan has scheduled.
     #[schema(example = "250.00")]
     pub balance_due: String,
     /// The part of the total covered by payments that have not settled yet.
     #[schema(example = "0.00")]
     pub amount_processing: String,
+    /// The part that an active installment plan will collect: neither owed nor paid yet.
+    #[schema(example = "0.00")]
+    pub amount_scheduled: String,
     #[schema(value_type = document::InvoiceStatus)]
     pub status: String,
     /// Past its due date with something still owed.
@@ -170,6 +173,7 @@ fn summary(invoice: Invoice, today: Date) -> InvoiceSummaryBody {
         total: invoice.total.to_plain_string(),
         balance_due: invoice.standing.balance_due.to_plain_string(),
         amount_processing: invoice.standing.amount_processing.to_plain_string(),
+        amount_scheduled: invoice.standing.amount_scheduled.to_plain_string(),
         status: invoice.standing.status.code().to_owned(),
         issued_on: date_text(invoice.issued_on),
         due_on: date_text(invoice.due_on),

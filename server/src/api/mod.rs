@@ -6,6 +6,7 @@ pub mod customers;
 pub mod document;
 pub mod extract;
 pub mod idempotency;
+pub mod installment_plans;
 pub mod invoices;
 pub mod merchant;
 pub mod payments;
@@ -61,6 +62,8 @@ pub const BODY_LIMIT_BYTES: usize = 256 * 1024;
             document::InvoiceStatus,
             document::PaymentStatus,
             document::PaymentMethod,
+            document::PlanStatus,
+            document::InstallmentStatus,
             document::TermDays,
             document::FeePercent,
             document::PlanMinimum,
@@ -82,6 +85,7 @@ pub const BODY_LIMIT_BYTES: usize = 256 * 1024;
         (name = "customers", description = "The businesses you bill, and who may pay for them"),
         (name = "invoices", description = "What customers owe"),
         (name = "payments", description = "What customers paid"),
+        (name = "installment plans", description = "Schedules of payments collected automatically"),
         (name = "merchant", description = "Your settings: payment methods, minimums, installment terms"),
     )
 )]
@@ -237,6 +241,8 @@ fn documented_routes() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(invoices::revoke_payment_link))
         .routes(routes!(payments::list_payments))
         .routes(routes!(payments::get_payment))
+        .routes(routes!(installment_plans::list_plans))
+        .routes(routes!(installment_plans::get_plan))
         .routes(routes!(merchant::get_merchant, merchant::update_merchant))
         .split_for_parts();
     IdempotencyAddon.modify(&mut document);

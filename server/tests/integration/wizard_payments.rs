@@ -5,16 +5,27 @@ use crate::helpers::{Browser, TestApp, both_databases};
 use crate::sign_in::{BUSINESS, DEMO, fill_in_business, sign_in};
 use serde_json::{Value, json};
 
-const SLUG: &str = "northwind";
+pub(crate) const SLUG: &str = "northwind";
 
 /// A customer of Northwind reachable at `email`, with one invoice per `(number, total,
 /// currency)`; returns the invoice ids.
-async fn customer_with_invoices(
+pub(crate) async fn customer_with_invoices(
     app: &TestApp,
     email: &str,
     invoices: &[(&str, &str, &str)],
 ) -> Vec<String> {
-    let key = server::admin::create_api_key(&app.db, SLUG)
+    customer_of(app, SLUG, email, "US", invoices).await
+}
+
+/// [`customer_with_invoices`] for the merchant `slug`, the customer in `country`.
+pub(crate) async fn customer_of(
+    app: &TestApp,
+    slug: &str,
+    email: &str,
+    country: &str,
+    invoices: &[(&str, &str, &str)],
+) -> Vec<String> {
+    let key = server::admin::create_api_key(&app.db, slug)
         .await
         .unwrap()
         .api_key;
@@ -22,7 +33,7 @@ async fn customer_with_invoices(
         .api_post(
             &key,
             "/customers",
-            &json!({"name": format!("Customer of {email}"), "email": email, "country": "US"}),
+            &json!({"name": format!("Customer of {email}"), "email": email, "country": country}),
         )
         .await
         .id();
@@ -44,7 +55,7 @@ async fn customer_with_invoices(
     ids
 }
 
-async fn invoice(app: &TestApp, id: &str) -> Value {
+pub(crate) async fn invoice(app: &TestApp, id: &str) -> Value {
     let key = server::admin::create_api_key(&app.db, SLUG)
         .await
         .unwrap()
@@ -56,7 +67,7 @@ async fn invoice(app: &TestApp, id: &str) -> Value {
 }
 
 /// Signs `email` in and fills in the business details, leaving the browser at step 4.
-async fn signed_in(app: &TestApp, email: &str) -> Browser {
+pub(crate) async fn signed_in(app: &TestApp, email: &str) -> Browser {
     let browser = Browser::new(app);
     sign_in(app, &browser, email).await;
     assert_eq!(
@@ -67,7 +78,7 @@ async fn signed_in(app: &TestApp, email: &str) -> Browser {
 }
 
 /// Submits step 5 with `(invoice id, amount)` ticked; returns where it leads.
-async fn choose_amounts(browser: &Browser, amounts: &[(&str, &str)]) -> String {
+pub(crate) async fn choose_amounts(browser: &Browser, amounts: &[(&str, &str)]) -> String {
     let mut fields = vec![("merchant_slug".to_owned(), SLUG.to_owned())];
     for (id, amount) in amounts {
         fields.push(("pay[]".to_owned(), (*id).to_owned()));
@@ -93,7 +104,7 @@ async fn choose_method(browser: &Browser, method: &str) -> String {
         .await
 }
 
-async fn enter_card(browser: &Browser, number: &str) -> String {
+pub(crate) async fn enter_card(browser: &Browser, number: &str) -> String {
     browser
         .submit(
             &format!("{DEMO}/details"),
@@ -110,7 +121,7 @@ async fn enter_card(browser: &Browser, number: &str) -> String {
         .await
 }
 
-async fn enter_ach(browser: &Browser, account: &str) -> String {
+pub(crate) async fn enter_ach(browser: &Browser, account: &str) -> String {
     browser
         .submit(
             &format!("{DEMO}/details"),
@@ -128,7 +139,7 @@ async fn enter_ach(browser: &Browser, account: &str) -> String {
 }
 
 /// The review page's HTML and the idempotency key its form carries.
-async fn review(browser: &Browser, slug: &str) -> (String, String) {
+pub(crate) async fn review(browser: &Browser, slug: &str) -> (String, String) {
     let (path, page) = browser.page(&format!("/pay/{slug}/review")).await;
     assert_eq!(path, format!("/pay/{slug}/review"));
     let key = page
@@ -140,7 +151,7 @@ async fn review(browser: &Browser, slug: &str) -> (String, String) {
     (page, key)
 }
 
-async fn confirm(browser: &Browser, slug: &str, key: &str) -> String {
+pub(crate) async fn confirm(browser: &Browser, slug: &str, key: &str) -> String {
     browser
         .submit(
             &format!("/pay/{slug}/review"),
@@ -164,7 +175,7 @@ async fn payment_count(app: &TestApp) -> i64 {
 }
 
 /// Every email in the outbox once the due jobs ran.
-async fn outbox_text(app: &TestApp) -> String {
+pub(crate) async fn outbox_text(app: &TestApp) -> String {
     app.run_jobs().await;
     std::fs::read_dir(app.data_dir.path().join("outbox"))
         .unwrap()
@@ -192,7 +203,7 @@ both_databases! {
         let (_, method) = browser.page(&format!("{DEMO}/method")).await;
         assert!(method.contains("Bank account (ACH)") && method.contains("Credit or debit card"));
         assert!(!method.contains("Pre-authorized debit"), "no Canadian rails for a USD invoice");
-        assert!(!method.contains("installments"), "installments are not offered yet");
+        assert!(method.contains("Pay in installments"), "1,250.00 is above the installment minimum");
         assert_eq!(choose_method(&browser, "card").await, format!("{DEMO}/details"));
         assert_eq!(enter_card(&browser, "4242 4242 4242 4242").await, format!("{DEMO}/review"));
 

@@ -59,8 +59,16 @@ pub struct CardToken {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ChargeOutcome {
-    Succeeded { reference: String },
-    Declined { reference: String, reason: String },
+    Succeeded {
+        reference: String,
+    },
+    /// `code` says why, as processors code it: `insufficient_funds` (worth trying again
+    /// later) or `card_declined`.
+    Declined {
+        reference: String,
+        reason: String,
+        code: String,
+    },
 }
 
 /// A bank account to debit, decrypted for this call only.
@@ -267,6 +275,16 @@ pub trait PaymentProcessor {
 #[derive(Debug, Clone)]
 pub enum Processor {
     Sandbox(sandbox::Sandbox),
+}
+
+impl Processor {
+    /// The processor's date, which schedules follow: the real date for a real processor, the
+    /// test clock's for the sandbox (so that a 150-day plan plays out in a test).
+    pub async fn today(&self) -> Result<time::Date, ProcessorError> {
+        match self {
+            Self::Sandbox(sandbox) => sandbox.today().await,
+        }
+    }
 }
 
 impl PaymentProcessor for Processor {

@@ -25,6 +25,10 @@ use time::{Date, Duration};
 const CARD_SUCCEEDS: &str = "4242424242424242";
 const CARD_DECLINED: &str = "4000000000000002";
 const CARD_INSUFFICIENT_FUNDS: &str = "4000000000009995";
+/// Its second charge is declined for insufficient funds, every other one succeeds: an
+/// installment plan's first retry, played out.
+const CARD_SECOND_CHARGE_SHORT: &str = "4000000000009979";
+const SECOND_CHARGE_SHORT: &str = "second_charge_short";
 
 /// The test banks of the bank-link flow, by country.
 const US_INSTITUTIONS: [(&str, &str); 2] = [
@@ -119,10 +123,12 @@ fn charge_outcome(reference: String, outcome: &str) -> ChargeOutcome {
         "decline" => ChargeOutcome::Declined {
             reference,
             reason: "Your card was declined.".to_owned(),
+            code: "card_declined".to_owned(),
         },
         "insufficient_funds" => ChargeOutcome::Declined {
             reference,
             reason: "Your card was declined for insufficient funds.".to_owned(),
+            code: "insufficient_funds".to_owned(),
         },
         _ => ChargeOutcome::Succeeded { reference },
     }
@@ -163,6 +169,7 @@ impl PaymentProcessor for Sandbox {
             CARD_SUCCEEDS => "succeed",
             CARD_DECLINED => "decline",
             CARD_INSUFFICIENT_FUNDS => "insufficient_funds",
+            CARD_SECOND_CHARGE_SHORT => SECOND_CHARGE_SHORT,
             _ => {
                 return Err(ProcessorError::CardRefused(
                     "This portal is in test mode: use a test card such as 4242 4242 4242 4242."
@@ -172,11 +179,13 @@ impl PaymentProcessor for Sandbox {
         };
         let token = reference("tok")?;
         sqlx::query(
-            "INSERT INTO sandbox_card_tokens (token, merchant_id, outcome, created_at) VALUES ($1, $2, $3, $4)",
+            "INSERT INTO sandbox_card_tokens (token, merchant_id, outcome, second_charge_short, created_at) \
+             VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(&token)
         .bind(merchant.to_string())
-        .bind(outcome)
+        .bind(if outcome == SECOND_CHARGE_SHORT { "succeed" } else { outcome })
+        .bind(i64::from(outcome == SECOND_CHARGE_SHORT))
         .bind(timestamp_text(now()))
         .execute(self.db.writer())
         .await?;
@@ -195,27 +204,45 @@ impl PaymentProcessor for Sandbox {
         token: &str,
         _amount: Money,
     ) -> Result<ChargeOutcome, ProcessorError> {
-        let card: Option<(String,)> = sqlx::query_as(
-            "SELECT outcome FROM sandbox_card_tokens WHERE token = $1 AND merchant_id = $2",
+        let card: Option<(String, i64)> = sqlx::query_as(
+            "SELECT outcome, second_charge_short FROM sandbox_card_tokens WHERE token = $1 AND merchant_id = $2",
         )
         .bind(token)
         .bind(merchant.to_string())
         .fetch_optional(self.db.pool())
         .await?;
-        let (card_outcome,) = card.ok_or(ProcessorError::UnknownToken)?;
+        let (card_outcome, second_charge_short) = card.ok_or(ProcessorError::UnknownToken)?;
         let charge_reference = reference("ch")?;
+        let token = token.to_owned();
         self.db
             .write(move |connection| {
                 Box::pin(async move {
+                    let outcome = if second_charge_short == 1 {
+                        let (earlier,): (i64,) = sqlx::query_as(
+                            "SELECT COUNT(*) FROM sandbox_charges WHERE token = $1 AND payment_id <> $2",
+                        )
+                        .bind(&token)
+                        .bind(payment.to_string())
+                        .fetch_one(&mut *connection)
+                        .await?;
+                        if earlier == 1 {
+                            "insufficient_funds".to_owned()
+                        } else {
+                            "succeed".to_owned()
+                        }
+                    } else {
+                        card_outcome
+                    };
                     let inserted = sqlx::query(
-                        "INSERT INTO sandbox_charges (payment_id, merchant_id, reference, outcome, created_at) \
-                         VALUES ($1, $2, $3, $4, $5)",
+                        "INSERT INTO sandbox_charges (payment_id, merchant_id, reference, outcome, created_at, token) \
+                         VALUES ($1, $2, $3, $4, $5, $6)",
                     )
                     .bind(payment.to_string())
                     .bind(merchant.to_string())
                     .bind(charge_reference)
-                    .bind(card_outcome)
+                    .bind(outcome)
                     .bind(timestamp_text(now()))
+                    .bind(&token)
                     .execute(&mut *connection)
                     .await;
                     // The same payment was charged before: answer with that charge.
