@@ -145,6 +145,18 @@ impl TestApp {
         .await
     }
 
+    /// Another server instance on this one's database, with a data folder of its own: what a
+    /// second machine behind the same load balancer would run.
+    pub async fn beside(&self) -> Self {
+        Self::start(
+            self.backend,
+            tempfile::tempdir().unwrap(),
+            self.database_url.clone(),
+            &[],
+        )
+        .await
+    }
+
     /// A second server on the SQLite database file `path` (a restored backup), with a data
     /// folder of its own.
     pub async fn spawn_on_sqlite_file(path: &std::path::Path) -> Self {

@@ -16,6 +16,8 @@ mod api_payments;
 mod billing_link;
 mod fuzz;
 mod health;
+mod installment_concurrency;
+mod installments;
 mod jobs;
 mod security;
 mod sign_in;
