@@ -105,9 +105,19 @@ pub fn agreement_text(terms: &AgreementTerms<'_>) -> String {
 /// What is collected at confirmation, as the button says it: `Pay $225.00 today` (with the
 /// currency code after a Canadian amount, as step 8's other button).
 pub fn pay_today_label(first: Money) -> String {
-    match first.currency() {
-        Currency::Usd => format!("Pay ${} today", first.to_grouped_string()),
-        Currency::Cad => format!("Pay ${} CAD today", first.to_grouped_string()),
+    format!("Pay {} today", dollars(first))
+}
+
+/// The label of the button that pays off the rest of a plan: "Pay $675.00 now".
+pub fn pay_now_label(rest: Money) -> String {
+    format!("Pay {} now", dollars(rest))
+}
+
+/// "$225.00", or "$225.00 CAD": the amount as the buttons say it.
+fn dollars(amount: Money) -> String {
+    match amount.currency() {
+        Currency::Usd => format!("${}", amount.to_grouped_string()),
+        Currency::Cad => format!("${} CAD", amount.to_grouped_string()),
     }
 }
 

@@ -5,6 +5,7 @@ use crate::error::AppError;
 use crate::wizard::WizardPage;
 use crate::wizard::frame::{Frame, PageState, WizardFrame, merchant_slug, step_page};
 use crate::wizard::invoice_list::{self, InvoiceList, InvoiceSearch, LineView};
+use crate::wizard::plans::{CustomerPlan, CustomerPlans};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -13,6 +14,8 @@ use serde::{Deserialize, Serialize};
 pub struct InvoicesView {
     pub frame: Frame,
     pub list: InvoiceList,
+    /// The customer's live installment plans.
+    pub plans: Vec<CustomerPlan>,
 }
 
 /// Step 4's data; `after` is the cursor of the page of invoices to show, `number` a search.
@@ -29,9 +32,11 @@ pub async fn invoices_page(
         Entry::Elsewhere(elsewhere) => return Ok(elsewhere.into()),
     };
     let list = invoice_list::load(&payer, after, number).await?;
+    let plans = crate::wizard::plans::load(&payer).await?;
     Ok(PageState::show(InvoicesView {
         frame: payer.frame(),
         list,
+        plans,
     }))
 }
 
@@ -55,6 +60,7 @@ fn InvoicesStep(view: InvoicesView) -> impl IntoView {
     let empty = invoices.is_empty() && !later && search.is_empty();
     let no_match = invoices.is_empty() && !search.is_empty();
     let slug = view.frame.merchant.slug.clone();
+    let plans = view.plans;
     view! {
         <WizardFrame frame=view.frame step=WizardStep::Invoices>
             <h1>"Your invoices"</h1>
@@ -120,6 +126,7 @@ fn InvoicesStep(view: InvoicesView) -> impl IntoView {
                 }
                     .into_any()
             }}
+            <CustomerPlans slug=slug.to_string() plans />
         </WizardFrame>
     }
 }

@@ -29,6 +29,7 @@ pub mod invoice_link;
 pub mod invoice_list;
 pub mod invoices;
 pub mod method;
+pub mod plans;
 pub mod receipt;
 pub mod review;
 #[cfg(feature = "ssr")]

@@ -59,7 +59,6 @@ pub async fn receipt_page(
     payment_id: String,
 ) -> Result<PageState<ReceiptView>, AppError> {
     use crate::domain::ids::PaymentId;
-    use crate::domain::installment_plan::InstallmentStatus;
     use crate::error::unexpected;
     use crate::services::clock::{date_for_people, parse_date};
     use crate::services::installment_plans;
@@ -100,41 +99,7 @@ pub async fn receipt_page(
             amount: fee.to_string(),
         });
     }
-    let plan = in_plan.map(|(plan, position)| ReceiptPlan {
-        term: format!(
-            "{} days, {} payments",
-            plan.term_days,
-            plan.installments.len()
-        ),
-        status: plan.status.code().to_owned(),
-        total: plan.total.to_string(),
-        installments: plan
-            .installments
-            .iter()
-            .map(|installment| ReceiptInstallment {
-                date: date_for_people(installment.due_on),
-                amount: installment.amount.to_string(),
-                state: match (installment.status, installment.next_attempt_on) {
-                    (InstallmentStatus::Collected, _) => "Collected".to_owned(),
-                    (InstallmentStatus::Collecting, _) => "Being collected".to_owned(),
-                    (InstallmentStatus::Scheduled, Some(next)) if next != installment.due_on => {
-                        format!("Retrying on {}", date_for_people(next))
-                    }
-                    (InstallmentStatus::Scheduled, _) => "Scheduled".to_owned(),
-                    (InstallmentStatus::AwaitingMethod, Some(until)) => format!(
-                        "Needs another card or account by {}",
-                        date_for_people(until)
-                    ),
-                    (InstallmentStatus::AwaitingMethod, None) => {
-                        "Needs another card or account".to_owned()
-                    }
-                    (InstallmentStatus::Failed, _) => "Failed".to_owned(),
-                    (InstallmentStatus::Cancelled, _) => "Not collected: the plan ended".to_owned(),
-                },
-                this_one: installment.position == position,
-            })
-            .collect(),
-    });
+    let plan = in_plan.map(|(plan, position)| receipt_plan(&plan, Some(position)));
     Ok(PageState::show(ReceiptView {
         confirmation_number: payment.id.to_string(),
         status: payment.status,
@@ -152,6 +117,56 @@ pub async fn receipt_page(
         plan,
         frame: payer.frame(),
     }))
+}
+
+/// A plan's installments as the receipt and step 4 show them; `this_one` marks the installment
+/// of the payment being shown.
+#[cfg(feature = "ssr")]
+pub fn receipt_plan(
+    plan: &crate::services::installment_plans::Plan,
+    this_one: Option<u32>,
+) -> ReceiptPlan {
+    use crate::domain::installment_plan::InstallmentStatus;
+    use crate::services::clock::date_for_people;
+
+    ReceiptPlan {
+        term: format!(
+            "{} days, {} payments",
+            plan.term_days,
+            plan.installments.len()
+        ),
+        status: plan.status.code().to_owned(),
+        total: plan.total.to_string(),
+        installments: plan
+            .installments
+            .iter()
+            .map(|installment| ReceiptInstallment {
+                date: date_for_people(installment.due_on),
+                amount: installment.amount.to_string(),
+                state: match (installment.status, installment.next_attempt_on) {
+                    (InstallmentStatus::Collected, _) => "Collected".to_owned(),
+                    (InstallmentStatus::Collecting, _) => "Being collected".to_owned(),
+                    (InstallmentStatus::Scheduled, Some(next)) if next > installment.due_on => {
+                        format!("Retrying on {}", date_for_people(next))
+                    }
+                    (InstallmentStatus::Scheduled, Some(next)) if next < installment.due_on => {
+                        format!("Collecting early, on {}", date_for_people(next))
+                    }
+                    (InstallmentStatus::Scheduled, _) => "Scheduled".to_owned(),
+                    (InstallmentStatus::AwaitingMethod, Some(until)) => format!(
+                        "Needs another card or account by {}",
+                        date_for_people(until)
+                    ),
+                    (InstallmentStatus::AwaitingMethod, None) => {
+                        "Needs another card or account".to_owned()
+                    }
+                    (InstallmentStatus::Failed, _) => "Failed".to_owned(),
+                    (InstallmentStatus::Cancelled, _) => "Not collected: the plan ended".to_owned(),
+                },
+                this_one: Some(installment.position) == this_one,
+            })
+            .collect(),
+    }
 }
 
 #[component]
@@ -233,7 +248,7 @@ fn ReceiptStep(receipt: ReceiptView) -> impl IntoView {
 
 /// Every installment of the plan a payment belongs to, this payment's marked.
 #[component]
-fn ReceiptPlanTable(plan: ReceiptPlan) -> impl IntoView {
+pub fn ReceiptPlanTable(plan: ReceiptPlan) -> impl IntoView {
     let rows = plan
         .installments
         .into_iter()

@@ -166,6 +166,69 @@ both_databases! {
         assert_eq!(app.api_get(&key, "/installment-plans?status=paid").await.status, 422);
     }
 
+    async fn a_returning_customer_sees_the_plan_at_step_4_and_pays_off_the_rest(app: TestApp) {
+        let ids = customer_with_invoices(&app, "pay@tyrell.example", &[("IN-1", "900.00", "USD")]).await;
+        let browser = signed_in(&app, "pay@tyrell.example").await;
+        choose_amounts(&browser, &[(&ids[0], "900.00")]).await;
+        choose_plan(&browser, "90", "card").await;
+        enter_card(&browser, "4242 4242 4242 4242").await;
+        let (_, key) = review(&browser, SLUG).await;
+        confirm(&browser, SLUG, &key).await;
+
+        let (_, step_4) = browser.page(&format!("{DEMO}/invoices")).await;
+        assert!(step_4.contains("Your installment plans"), "{step_4}");
+        assert!(step_4.contains("Paid so far"));
+        assert!(step_4.contains("225.00 USD"));
+        assert!(step_4.contains("Left to pay"));
+        assert!(step_4.contains("675.00 USD"));
+        assert!(step_4.contains("Pay off the rest"));
+        assert!(step_4.contains("Pay $675.00 now"));
+        let plan_id = step_4
+            .split("name=\"plan_id\" value=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap()
+            .to_owned();
+
+        // A page left open while the amount changed is refused, not charged.
+        let stale = browser
+            .submit(
+                &format!("{DEMO}/invoices"),
+                "wizard/plan_pay_off",
+                &[("merchant_slug", SLUG), ("plan_id", &plan_id), ("amount", "450.00")],
+            )
+            .await;
+        assert!(stale.contains("/invoices"), "{stale}");
+        let (_, shown) = browser.page(&stale).await;
+        assert!(shown.contains("The amount left is now 675.00 USD"), "{shown}");
+        let not_a_plan = browser
+            .submit(
+                &format!("{DEMO}/invoices"),
+                "wizard/plan_pay_off",
+                &[("merchant_slug", SLUG), ("plan_id", &ids[0]), ("amount", "675.00")],
+            )
+            .await;
+        let (_, shown) = browser.page(&not_a_plan).await;
+        assert!(shown.contains("not yours, or no longer exists"), "{shown}");
+
+        let receipt = browser
+            .submit(
+                &format!("{DEMO}/invoices"),
+                "wizard/plan_pay_off",
+                &[("merchant_slug", SLUG), ("plan_id", &plan_id), ("amount", "675.00")],
+            )
+            .await;
+        assert!(receipt.contains("/receipt/"), "{receipt}");
+        let (_, shown) = browser.page(&receipt).await;
+        assert!(shown.contains("(completed)"), "{shown}");
+        assert_eq!(shown.matches(">Collected").count(), 4, "{shown}");
+        assert_eq!(plan_status(&app).await, "completed");
+        let paid = invoice(&app, &ids[0]).await;
+        assert_eq!(paid["status"], "paid", "{paid}");
+        let (_, step_4) = browser.page(&format!("{DEMO}/invoices")).await;
+        assert!(!step_4.contains("Your installment plans"), "a completed plan is not listed");
+    }
+
     async fn a_pad_plan_returned_r02_becomes_delinquent_and_the_invoice_owes_the_rest(app: TestApp) {
         let (browser, invoice, key) = maple_customer(&app, "ap@hooli.example", "1200.00").await;
         let pay = format!("/pay/{MAPLE}");
