@@ -115,6 +115,11 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route
+                        path=path!("/pay/:merchant_slug/plans/:plan_id/method")
+                        view=wizard::plan_method::PlanMethodPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
                         path=path!("/pay/:merchant_slug/i/:token")
                         view=wizard::invoice_link::InvoiceLinkPage
                         ssr=SsrMode::Async

@@ -210,3 +210,24 @@ pub fn FormMessage(#[prop(into)] result: Signal<Option<Result<(), AppError>>>) -
         </p>
     }
 }
+
+/// The box a customer ticks to authorize a payment or a plan's new card, labelled by the exact
+/// `text` that is kept with what it authorizes, with the action's refusal of it beside it.
+#[component]
+pub fn AuthorizeBox(text: String, result: Signal<Option<Result<(), AppError>>>) -> impl IntoView {
+    let error = field_message(result, "authorize");
+    view! {
+        <div class="field field--check field--authorize">
+            <input
+                id="authorize"
+                type="checkbox"
+                name="authorize"
+                aria-invalid=move || error.get().is_some().to_string()
+                autofocus=move || is_first_refused(result, "authorize")
+                aria-describedby="authorize-error"
+            />
+            <label for="authorize">{text}</label>
+        </div>
+        <p id="authorize-error" class="field__error" role="alert">{move || error.get()}</p>
+    }
+}

@@ -6,7 +6,7 @@ mod notice;
 mod pay_lines;
 
 pub use form::{
-    Choice, FieldMessage, FormMessage, RadioGroup, TextField, action_result, choices,
+    AuthorizeBox, Choice, FieldMessage, FormMessage, RadioGroup, TextField, action_result, choices,
     field_message, is_first_refused,
 };
 pub use notice::{ErrorNotice, NotFound};

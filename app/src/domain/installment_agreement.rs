@@ -102,6 +102,25 @@ pub fn agreement_text(terms: &AgreementTerms<'_>) -> String {
     )
 }
 
+/// What the customer agrees to when the rest of a plan moves to another card: every payment
+/// still to come, `(date as people read it, amount)`, instead of from `replaced`.
+pub fn method_change_text(
+    merchant_name: &str,
+    replaced: &str,
+    remaining: &[(String, Money)],
+) -> String {
+    let list: Vec<String> = remaining
+        .iter()
+        .map(|(date, amount)| format!("{amount} on {date}"))
+        .collect();
+    format!(
+        "I authorize {merchant_name} to charge the card entered above, instead of {replaced}, \
+         for the payments still to come on my installment plan: {}. Each is collected on its \
+         date, after a reminder email; the rest of my installment agreement stays as it was.",
+        list.join(", ")
+    )
+}
+
 /// What is collected at confirmation, as the button says it: `Pay $225.00 today` (with the
 /// currency code after a Canadian amount, as step 8's other button).
 pub fn pay_today_label(first: Money) -> String {
@@ -167,6 +186,25 @@ mod tests {
             pay_today_label(schedule.first_amount()),
             "Pay $225.00 today"
         );
+    }
+
+    #[test]
+    fn a_change_of_card_lists_what_is_left_and_the_pay_off_button_says_how_much() {
+        let money = |text| Money::parse(text, Currency::Cad, AmountSyntax::Plain).unwrap();
+        let text = method_change_text(
+            "Maple",
+            "Bank account •••• 1113",
+            &[
+                ("Jan 4, 2027".to_owned(), money("225.00")),
+                ("Feb 1, 2027".to_owned(), money("225.00")),
+            ],
+        );
+        assert!(text.contains("instead of Bank account •••• 1113"), "{text}");
+        assert!(
+            text.contains("225.00 CAD on Jan 4, 2027, 225.00 CAD on Feb 1, 2027"),
+            "{text}"
+        );
+        assert_eq!(pay_now_label(money("1450.00")), "Pay $1,450.00 CAD now");
     }
 
     #[test]

@@ -62,8 +62,10 @@ pub async fn installment_email(
                 format!(
                     "{merchant_name} will collect installment {number} of {count} of your plan, \
                      {amount}, from {label} on {date} ({days} days' notice, as your agreement \
-                     says).\n\nPayments still to come:\n{left}\n\nTo change the card or account \
-                     or to cancel, write to {contact} at least 3 business days before.",
+                     says).\n\nPayments still to come:\n{left}\n\nTo collect it from another \
+                     card, sign in where you pay {merchant_name} and choose Change payment method \
+                     under your installment plan; to cancel, write to {contact} at least 3 \
+                     business days before.",
                     number = position + 1,
                     count = plan.installments.len(),
                     amount = installment.amount,
@@ -104,8 +106,10 @@ pub async fn installment_email(
                 format!("Your installment plan with {merchant_name} needs another card or account"),
                 format!(
                     "The installment of {amount} due on {due} could not be collected: \
-                     {label} can no longer be used. To keep your plan, give {merchant_name} \
-                     another card or bank account by {until}: write to {contact}. Without one, \
+                     {label} can no longer be used. To keep your plan, choose another \
+                     card by {until}: open the link you pay {merchant_name} from, sign in, and \
+                     choose Change payment method under your installment plan (or write to \
+                     {contact}). Without one, \
                      the plan ends on that date and what it had still to collect is owed at \
                      once.",
                     amount = installment.amount,
@@ -120,6 +124,19 @@ pub async fn installment_email(
                  has ended. What it had still to collect is owed again on your invoices; you \
                  can pay it from your billing link, or write to {contact}.",
                 amount = installment.amount,
+            ),
+        ),
+        InstallmentNotice::MethodChanged => (
+            format!(
+                "Your installment plan with {merchant_name} now uses {}",
+                plan.instrument_label
+            ),
+            format!(
+                "As you asked, the rest of your installment plan is collected from {label}.\n\n\
+                 Payments still to come:\n{left}\n\nIf you did not make this change, write to \
+                 {contact} at once.",
+                label = plan.instrument_label,
+                left = left.join("\n"),
             ),
         ),
         InstallmentNotice::DelinquentToMerchant => (
@@ -142,7 +159,8 @@ pub async fn installment_email(
         InstallmentNotice::Reminder
         | InstallmentNotice::RetryScheduled
         | InstallmentNotice::NeedsNewMethod
-        | InstallmentNotice::Delinquent => Some(payer_email),
+        | InstallmentNotice::Delinquent
+        | InstallmentNotice::MethodChanged => Some(payer_email),
     };
     Ok(to.map(|to| OutgoingEmail {
         sender_name: match notice {
@@ -150,7 +168,8 @@ pub async fn installment_email(
             InstallmentNotice::Reminder
             | InstallmentNotice::RetryScheduled
             | InstallmentNotice::NeedsNewMethod
-            | InstallmentNotice::Delinquent => merchant_name.clone(),
+            | InstallmentNotice::Delinquent
+            | InstallmentNotice::MethodChanged => merchant_name.clone(),
         },
         to,
         reply_to: branding.support_email.clone(),

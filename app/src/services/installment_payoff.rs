@@ -4,10 +4,10 @@
 
 use crate::domain::ids::{CustomerId, MerchantId, PlanId};
 use crate::domain::installment_plan::{InstallmentStatus, PlanStatus};
-use crate::domain::money::{Currency, Money};
+use crate::domain::money::Money;
 use crate::services::Database;
 use crate::services::clock::{date_text, now, timestamp_text};
-use crate::services::installment_plans::PlanError;
+use crate::services::installment_plans::{PlanError, customer_plan};
 use time::Date;
 
 /// Why a plan cannot be paid off now; each is said to the customer as it is.
@@ -40,23 +40,14 @@ pub async fn pay_off(
 ) -> Result<Result<Money, PayOffRefusal>, PlanError> {
     db.write(move |connection| {
         Box::pin(async move {
-            let found: Option<(String, String)> = sqlx::query_as(
-                "SELECT status, currency FROM installment_plans \
-                 WHERE merchant_id = $1 AND customer_id = $2 AND id = $3",
-            )
-            .bind(merchant.to_string())
-            .bind(customer.to_string())
-            .bind(plan.to_string())
-            .fetch_optional(&mut *connection)
-            .await?;
-            let Some((status, currency)) = found else {
+            let Some((status, currency, _)) =
+                customer_plan(connection, merchant, customer, plan).await?
+            else {
                 return Ok(Err(PayOffRefusal::NotFound));
             };
-            if status != PlanStatus::Active.code() {
+            if status != PlanStatus::Active {
                 return Ok(Err(PayOffRefusal::NotActive));
             }
-            let currency = Currency::parse(&currency)
-                .map_err(|error| PlanError::CorruptRow(format!("currency: {error}")))?;
             let rows: Vec<(String, i64)> = sqlx::query_as(
                 "SELECT status, amount_minor FROM installments \
                  WHERE merchant_id = $1 AND plan_id = $2",

@@ -530,7 +530,7 @@ const DELINQUENT: [InstallmentNotice; 2] = [
 
 /// Queues the emails `notices` about installment `position` of `plan` (in the caller's
 /// transaction).
-async fn notify(
+pub(crate) async fn notify(
     connection: &mut AnyConnection,
     merchant: MerchantId,
     plan: PlanId,
@@ -840,6 +840,34 @@ async fn expire_waits(connection: &mut AnyConnection, today: Date) -> Result<usi
         notify(connection, merchant, plan, position, &DELINQUENT).await?;
     }
     Ok(expired.len())
+}
+
+/// The status, currency and instrument label of `customer`'s plan `plan`, read inside a write
+/// unit that goes on to change it; `None` when the plan is not the customer's.
+pub(crate) async fn customer_plan(
+    connection: &mut AnyConnection,
+    merchant: MerchantId,
+    customer: CustomerId,
+    plan: PlanId,
+) -> Result<Option<(PlanStatus, Currency, String)>, PlanError> {
+    let found: Option<(String, String, String)> = sqlx::query_as(
+        "SELECT status, currency, instrument_label FROM installment_plans \
+         WHERE merchant_id = $1 AND customer_id = $2 AND id = $3",
+    )
+    .bind(merchant.to_string())
+    .bind(customer.to_string())
+    .bind(plan.to_string())
+    .fetch_optional(&mut *connection)
+    .await?;
+    found
+        .map(|(status, currency, label)| {
+            Ok((
+                PlanStatus::parse(&status).map_err(|error| corrupt("status", &error))?,
+                Currency::parse(&currency).map_err(|error| corrupt("currency", &error))?,
+                label,
+            ))
+        })
+        .transpose()
 }
 
 /// One installment as the API and the pages show it.

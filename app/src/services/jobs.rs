@@ -60,6 +60,8 @@ pub enum InstallmentNotice {
     Delinquent,
     /// To the merchant: one of its customers' plans became delinquent.
     DelinquentToMerchant,
+    /// To the customer: the rest of the plan is collected from another card or account.
+    MethodChanged,
 }
 
 /// An email written out when its cause happened.

@@ -12,6 +12,7 @@ pub mod database;
 pub mod group_commit;
 pub mod idempotency;
 pub mod installment_emails;
+pub mod installment_method_change;
 pub mod installment_payoff;
 pub mod installment_plans;
 pub mod invoice_links;

@@ -23,18 +23,9 @@ pub async fn submit_card(
     #[server(default)] postal_code: String,
     #[server(default)] save: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::domain::business::{FieldError, PostalCode};
-    use crate::domain::card::{Expiry, SecurityCode};
-    use crate::domain::checkout::Instrument;
-    use crate::domain::merchant::Country;
     use crate::domain::payment::PaymentMethodKind;
-    use crate::error::unexpected;
-    use crate::services::clock::today;
-    use crate::services::from_context;
-    use crate::services::processors::{CardDetails, PaymentProcessor, Processor, ProcessorError};
-    use crate::services::rate_limit::CardAttempts;
     use crate::wizard::WizardPage;
-    use crate::wizard::{guard, session};
+    use crate::wizard::guard;
 
     let payer = guard::require_payer(&merchant_slug).await?;
     let mut checkout = payer.session.checkout.clone();
@@ -50,6 +41,45 @@ pub async fn submit_card(
             message: "Choose to pay by card first.".to_owned(),
         });
     }
+    let typed = TypedCard {
+        number: card_number,
+        expiry,
+        security_code,
+        name: name_on_card,
+        postal_code,
+    };
+    let instrument = tokenize(&payer, &typed).await?;
+    // Kept once the charge succeeds, not before: a declined card is not offered again.
+    payer.pay_with(checkout, instrument, save.is_some()).await
+}
+
+/// A card as the customer typed it into a card form.
+#[cfg(feature = "ssr")]
+pub struct TypedCard {
+    pub number: SensitiveText,
+    pub expiry: String,
+    pub security_code: SensitiveText,
+    pub name: String,
+    pub postal_code: String,
+}
+
+/// Checks a typed card field by field (every refusal at once, each on its field) and has the
+/// processor tokenize it, within the session's and the address's card-attempt limits.
+#[cfg(feature = "ssr")]
+pub async fn tokenize(
+    payer: &crate::wizard::session::Payer,
+    typed: &TypedCard,
+) -> Result<crate::domain::checkout::Instrument, AppError> {
+    use crate::domain::business::{FieldError, PostalCode};
+    use crate::domain::card::{Expiry, SecurityCode};
+    use crate::domain::checkout::Instrument;
+    use crate::domain::merchant::Country;
+    use crate::error::unexpected;
+    use crate::services::clock::today;
+    use crate::services::from_context;
+    use crate::services::processors::{CardDetails, PaymentProcessor, Processor, ProcessorError};
+    use crate::services::rate_limit::CardAttempts;
+    use crate::wizard::session;
 
     let mut errors = Vec::new();
     let mut refuse = |field: &str, message: String| {
@@ -58,19 +88,19 @@ pub async fn submit_card(
             message,
         })
     };
-    let number = CardNumber::parse(card_number.expose())
+    let number = CardNumber::parse(typed.number.expose())
         .map_err(|error| refuse("card_number", error.to_string()))
         .ok();
     let date = today();
-    let expiry = Expiry::parse(&expiry, (date.year() as u16, u8::from(date.month())))
+    let expiry = Expiry::parse(&typed.expiry, (date.year() as u16, u8::from(date.month())))
         .map_err(|error| refuse("expiry", error.to_string()))
         .ok();
     // Without a valid number the brand is unknown: check the usual 3 digits.
     let brand = number.as_ref().map_or(CardBrand::Visa, CardNumber::brand);
-    let code = SecurityCode::parse(security_code.expose(), brand)
+    let code = SecurityCode::parse(typed.security_code.expose(), brand)
         .map_err(|error| refuse("security_code", error.to_string()))
         .ok();
-    let name = name_on_card.trim();
+    let name = typed.name.trim();
     if name.is_empty() {
         refuse(
             "name_on_card",
@@ -78,8 +108,8 @@ pub async fn submit_card(
         );
     }
     // The billing address may be in either country, whatever the merchant's.
-    let postal = PostalCode::parse(&postal_code, Country::UnitedStates)
-        .or_else(|_| PostalCode::parse(&postal_code, Country::Canada))
+    let postal = PostalCode::parse(&typed.postal_code, Country::UnitedStates)
+        .or_else(|_| PostalCode::parse(&typed.postal_code, Country::Canada))
         .map_err(|_| {
             refuse(
                 "postal_code",
@@ -125,14 +155,12 @@ pub async fn submit_card(
         }
         Err(error) => return Err(unexpected("tokenizing a card", &error)),
     };
-    let instrument = Instrument::Card {
+    Ok(Instrument::Card {
         token: token.token,
         brand: token.brand,
         last_four: token.last_four,
         expiry: token.expiry,
-    };
-    // Kept once the charge succeeds, not before: a declined card is not offered again.
-    payer.pay_with(checkout, instrument, save.is_some()).await
+    })
 }
 
 /// What the card number box says while the customer types: the brand once the first digits
@@ -157,6 +185,25 @@ pub fn CardForm(
     submit: ServerAction<SubmitCard>,
 ) -> impl IntoView {
     let result = action_result(submit);
+    view! {
+        <ActionForm action=submit attr:novalidate=true attr:class="form">
+            <input type="hidden" name="merchant_slug" value=slug.to_string() />
+            <FormMessage result />
+            <CardFields draft result />
+            <div class="field field--check">
+                <input id="save" type="checkbox" name="save" />
+                <label for="save">"Save for next time"</label>
+            </div>
+            <p class="field__help">"Your card details go straight to our payment processor; we keep only the card's brand, last four digits and expiry."</p>
+            <button type="submit" class="button">"Continue"</button>
+        </ActionForm>
+    }
+}
+
+/// The fields of a card form, with the refusals of its action's latest result beside them:
+/// step 7's, and the one that changes how a plan is collected.
+#[component]
+pub fn CardFields(draft: CardDraft, result: Signal<Option<Result<(), AppError>>>) -> impl IntoView {
     let refusal = match result.get_untracked() {
         Some(Err(error)) => Some(error),
         _ => None,
@@ -168,31 +215,21 @@ pub fn CardForm(
         .as_ref()
         .is_some_and(|error| error.first_field() == Some("card_number"));
     view! {
-        <ActionForm action=submit attr:novalidate=true attr:class="form">
-            <input type="hidden" name="merchant_slug" value=slug.to_string() />
-            <FormMessage result />
-            <CardNumberField error=number_error first_refused=number_refused_first />
-            <div class="field-row">
-                <TextField name="expiry" label="Expiry (MM/YY)" autocomplete="cc-exp" inputmode="numeric" value=draft.expiry.clone() result />
-                <TextField
-                    name="security_code"
-                    label="Security code"
-                    autocomplete="cc-csc"
-                    inputmode="numeric"
-                    help="3 digits on the back; 4 on the front of an American Express card."
-                    value=String::new()
-                    result
-                />
-            </div>
-            <TextField name="name_on_card" label="Name on card" autocomplete="cc-name" value=draft.name.clone() result />
-            <TextField name="postal_code" label="Postal code" autocomplete="postal-code" value=draft.postal_code.clone() result />
-            <div class="field field--check">
-                <input id="save" type="checkbox" name="save" />
-                <label for="save">"Save for next time"</label>
-            </div>
-            <p class="field__help">"Your card details go straight to our payment processor; we keep only the card's brand, last four digits and expiry."</p>
-            <button type="submit" class="button">"Continue"</button>
-        </ActionForm>
+        <CardNumberField error=number_error first_refused=number_refused_first />
+        <div class="field-row">
+            <TextField name="expiry" label="Expiry (MM/YY)" autocomplete="cc-exp" inputmode="numeric" value=draft.expiry.clone() result />
+            <TextField
+                name="security_code"
+                label="Security code"
+                autocomplete="cc-csc"
+                inputmode="numeric"
+                help="3 digits on the back; 4 on the front of an American Express card."
+                value=String::new()
+                result
+            />
+        </div>
+        <TextField name="name_on_card" label="Name on card" autocomplete="cc-name" value=draft.name.clone() result />
+        <TextField name="postal_code" label="Postal code" autocomplete="postal-code" value=draft.postal_code.clone() result />
     }
 }
 

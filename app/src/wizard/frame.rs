@@ -20,11 +20,12 @@ pub struct Frame {
 }
 
 /// A step loader's answer: the step's own view, a redirect to where the session belongs, or
-/// nothing to show (no such merchant, no such receipt).
+/// nothing to show (no such merchant, receipt or plan).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum PageState<V> {
     NoMerchant,
     NoReceipt,
+    NoPlan,
     Redirect(String),
     Show(Box<V>),
 }
@@ -61,6 +62,13 @@ where
                 <NotFound
                     heading="There is no receipt at this address"
                     advice="Open the billing link from your invoice email to see your invoices."
+                />
+            }
+            .into_any(),
+            Ok(PageState::NoPlan) => view! {
+                <NotFound
+                    heading="There is no installment plan at this address"
+                    advice="Open the billing link from your invoice email: your plans are listed with your invoices."
                 />
             }
             .into_any(),

@@ -128,12 +128,14 @@ impl Visit {
         }
     }
 
-    /// Step 1 stays open while a code is awaited, to change the address; a receipt while
-    /// paying; steps 4 to 8 up to the furthest the checkout has reached.
+    /// Step 1 stays open while a code is awaited, to change the address; a receipt, and a
+    /// plan's change of card, while paying; steps 4 to 8 up to the furthest the checkout has
+    /// reached.
     fn may_open(&self, page: WizardPage) -> bool {
         page == self.position
             || (page == WizardPage::Email && self.position == WizardPage::Code)
-            || (matches!(page, WizardPage::Receipt(_)) && self.position == WizardPage::Invoices)
+            || (matches!(page, WizardPage::Receipt(_) | WizardPage::PlanMethod(_))
+                && self.position == WizardPage::Invoices)
             || matches!(
                 (page.checkout_order(), self.belongs().checkout_order()),
                 (Some(asked), Some(reached)) if asked <= reached

@@ -29,6 +29,7 @@ pub mod invoice_link;
 pub mod invoice_list;
 pub mod invoices;
 pub mod method;
+pub mod plan_method;
 pub mod plans;
 pub mod receipt;
 pub mod review;
@@ -53,6 +54,8 @@ pub enum WizardPage {
     Review,
     /// The receipt of one of the customer's payments.
     Receipt(crate::domain::ids::PaymentId),
+    /// Where the customer changes the card one of their installment plans is collected from.
+    PlanMethod(crate::domain::ids::PlanId),
 }
 
 impl WizardPage {
@@ -69,6 +72,7 @@ impl WizardPage {
             Self::Details => "/details",
             Self::Review => "/review",
             Self::Receipt(payment) => return format!("/pay/{slug}/receipt/{payment}"),
+            Self::PlanMethod(plan) => return format!("/pay/{slug}/plans/{plan}/method"),
         };
         format!("/pay/{slug}{page}")
     }
@@ -87,7 +91,8 @@ impl WizardPage {
             | Self::Account
             | Self::Business
             | Self::AccessRequested
-            | Self::Receipt(_) => None,
+            | Self::Receipt(_)
+            | Self::PlanMethod(_) => None,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The returning customer's live installment plans, as step 4 shows them: the next date and
-//! amount, what is paid and what is left, and **Pay off the rest**, which collects what is
-//! still scheduled today from the plan's own card or account.
+//! amount, what is paid and what is left, **Change payment method** (a page of its own,
+//! `plan_method`), and **Pay off the rest**, which collects what is still scheduled today from
+//! the plan's own card or account.
 
 use crate::components::{action_result, field_message};
 use crate::error::AppError;
@@ -87,11 +88,23 @@ pub async fn load(payer: &crate::wizard::session::Payer) -> Result<Vec<CustomerP
                 .iter()
                 .any(|installment| installment.status == InstallmentStatus::AwaitingMethod);
             let (pay_off, pay_off_blocked) = if awaiting {
-                (None, Some(format!("{} was refused: the merchant has been told, and you were emailed what to do.", plan.instrument_label)))
+                (
+                    None,
+                    Some(format!(
+                        "{} was refused: change the payment method to keep the plan.",
+                        plan.instrument_label
+                    )),
+                )
             } else if scheduled.is_zero() {
-                (None, Some("Every installment is collected or under way.".to_owned()))
+                (
+                    None,
+                    Some("Every installment is collected or under way.".to_owned()),
+                )
             } else {
-                (Some((scheduled.to_plain_string(), pay_now_label(scheduled))), None)
+                (
+                    Some((scheduled.to_plain_string(), pay_now_label(scheduled))),
+                    None,
+                )
             };
             Ok(CustomerPlan {
                 id: plan.id.to_string(),
@@ -223,6 +236,7 @@ fn PlanCard(slug: String, plan: CustomerPlan) -> impl IntoView {
                 <dd>{plan.instrument.clone()}</dd>
             </dl>
             <ReceiptPlanTable plan=plan.schedule.clone() />
+            <a class="button button--secondary" href=format!("/pay/{slug}/plans/{}/method", plan.id)>"Change payment method"</a>
             {match plan.pay_off.clone() {
                 Some((amount, label)) => view! {
                     <details class="plan-card__pay-off">

@@ -3,9 +3,7 @@
 //! page carries the checkout's idempotency key, and every confirm with it (a double click, a
 //! refresh, a second tab) leads to the same payment.
 
-use crate::components::{
-    FormMessage, PayLine, PayLinesTable, action_result, field_message, is_first_refused,
-};
+use crate::components::{AuthorizeBox, FormMessage, PayLine, PayLinesTable, action_result};
 use crate::domain::sign_in::WizardStep;
 use crate::error::AppError;
 use crate::wizard::WizardPage;
@@ -428,7 +426,6 @@ fn ReviewStep(view: ReviewView, submit: ServerAction<ConfirmPayment>) -> impl In
     let result = action_result(submit);
     let slug = view.frame.merchant.slug.clone();
     let checkout = view.clone();
-    let authorize_error = field_message(result, "authorize");
     let pay_label = checkout.pay_label.clone();
     view! {
         <WizardFrame frame=view.frame step=WizardStep::Review back=(WizardPage::Details.path(&slug), "Payment details")>
@@ -445,18 +442,7 @@ fn ReviewStep(view: ReviewView, submit: ServerAction<ConfirmPayment>) -> impl In
                 <input type="hidden" name="merchant_slug" value=slug.to_string() />
                 <input type="hidden" name="idempotency_key" value=checkout.idempotency_key.clone() />
                 <FormMessage result />
-                <div class="field field--check field--authorize">
-                    <input
-                        id="authorize"
-                        type="checkbox"
-                        name="authorize"
-                        aria-invalid=move || authorize_error.get().is_some().to_string()
-                        autofocus=move || is_first_refused(result, "authorize")
-                        aria-describedby="authorize-error"
-                    />
-                    <label for="authorize">{checkout.authorization.clone()}</label>
-                </div>
-                <p id="authorize-error" class="field__error" role="alert">{move || authorize_error.get()}</p>
+                <AuthorizeBox text=checkout.authorization.clone() result />
                 <button type="submit" class="button button--pay">
                     {pay_label}
                 </button>

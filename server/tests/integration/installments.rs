@@ -229,6 +229,78 @@ both_databases! {
         assert!(!step_4.contains("Your installment plans"), "a completed plan is not listed");
     }
 
+    async fn a_plan_whose_account_closed_goes_on_from_a_new_card(app: TestApp) {
+        let ids = customer_with_invoices(&app, "pay@tyrell.example", &[("IN-1", "900.00", "USD")]).await;
+        let browser = signed_in(&app, "pay@tyrell.example").await;
+        choose_amounts(&browser, &[(&ids[0], "900.00")]).await;
+        choose_plan(&browser, "90", "us_ach").await;
+        enter_ach(&browser, "000111111113").await;
+        let (_, key) = review(&browser, SLUG).await;
+        confirm(&browser, SLUG, &key).await;
+        // The first debit comes back R02: the installment waits for another method.
+        let mut waiting = false;
+        for _ in 0..10 {
+            app.advance_test_clock(1);
+            if installments(&app).await[0].0 == "awaiting_method" {
+                waiting = true;
+                break;
+            }
+        }
+        assert!(waiting, "{:?}", installments(&app).await);
+
+        let (_, step_4) = browser.page(&format!("{DEMO}/invoices")).await;
+        assert!(step_4.contains("Change payment method"), "{step_4}");
+        assert!(step_4.contains("change the payment method to keep the plan"));
+        let (plan_id,): (String,) = sqlx::query_as("SELECT id FROM installment_plans").fetch_one(app.db.pool()).await.unwrap();
+        let page = format!("{DEMO}/plans/{plan_id}/method");
+        let (path, shown) = browser.page(&page).await;
+        assert_eq!(path, page);
+        assert!(shown.contains("<h1>Change payment method</h1>"), "{shown}");
+        assert!(shown.contains("instead of Bank account •••• 1113"));
+
+        let card = |authorize: bool, number: &'static str| {
+            let mut fields = vec![
+                ("merchant_slug", SLUG),
+                ("plan_id", plan_id.as_str()),
+                ("card_number", number),
+                ("expiry", "12/30"),
+                ("security_code", "123"),
+                ("name_on_card", "Ana López"),
+                ("postal_code", "94105"),
+            ];
+            if authorize {
+                fields.push(("authorize", "on"));
+            }
+            fields
+        };
+        let unticked = browser.submit(&page, "wizard/plan_method", &card(false, "4242 4242 4242 4242")).await;
+        let (_, shown) = browser.page(&unticked).await;
+        assert!(shown.contains("Tick the box to authorize the new card"), "{shown}");
+        let mistyped = browser.submit(&page, "wizard/plan_method", &card(true, "4242 4242 4242 4241")).await;
+        let (_, shown) = browser.page(&mistyped).await;
+        assert!(shown.contains("Ana López"), "what was typed is kept: {shown}");
+        assert_eq!(browser.submit(&page, "wizard/plan_method", &card(true, "4242 4242 4242 4242")).await, format!("{DEMO}/invoices"));
+
+        let (method, label): (String, String) = sqlx::query_as("SELECT method, instrument_label FROM installment_plans").fetch_one(app.db.pool()).await.unwrap();
+        assert_eq!((method.as_str(), label.as_str()), ("card", "Visa •••• 4242"));
+        let (kept,): (String,) = sqlx::query_as("SELECT authorization_text FROM installment_plan_method_changes").fetch_one(app.db.pool()).await.unwrap();
+        assert!(kept.contains("instead of Bank account •••• 1113"), "{kept}");
+        assert_eq!(installments(&app).await[0].0, "scheduled");
+        let emails = outbox_text(&app).await;
+        assert!(emails.contains("now uses Visa"), "{emails}");
+
+        app.advance_test_clock(95);
+        assert_eq!(plan_status(&app).await, "completed");
+        let paid = invoice(&app, &ids[0]).await;
+        assert_eq!(paid["status"], "paid", "{paid}");
+
+        // Nobody else opens the plan's page.
+        customer_with_invoices(&app, "other@tyrell.example", &[("IN-2", "10.00", "USD")]).await;
+        let stranger = signed_in(&app, "other@tyrell.example").await;
+        let (_, shown) = stranger.page(&page).await;
+        assert!(shown.contains("There is no installment plan at this address"), "{shown}");
+    }
+
     async fn a_pad_plan_returned_r02_becomes_delinquent_and_the_invoice_owes_the_rest(app: TestApp) {
         let (browser, invoice, key) = maple_customer(&app, "ap@hooli.example", "1200.00").await;
         let pay = format!("/pay/{MAPLE}");
