@@ -1,16 +1,9 @@
-import { test, expect, type Page, type TestInfo } from '@playwright/test';
-import AxeBuilder from '@axe-core/playwright';
-import { advanceTestClock, customerWithInvoices, jsEnabled, ownClient, startPaying } from './wizard';
+import { test, expect, type Page } from '@playwright/test';
+import { advanceTestClock, customerWithInvoices, expectNoAxeViolations, jsEnabled, ownClient, startPaying } from './wizard';
 
 test.beforeEach(async ({ page }) => {
   await ownClient(page);
 });
-
-async function expectNoAxeViolations(page: Page, info: TestInfo) {
-  if (!jsEnabled(info)) return;
-  const results = await new AxeBuilder({ page }).analyze();
-  expect(results.violations.map((violation) => `${violation.id}: ${violation.help}`)).toEqual([]);
-}
 
 async function enterCard(page: Page, number: string) {
   await page.getByLabel('Card number').fill(number);

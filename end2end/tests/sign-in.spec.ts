@@ -1,17 +1,9 @@
-import { test, expect, type Page, type TestInfo } from '@playwright/test';
-import AxeBuilder from '@axe-core/playwright';
-import { codeSentTo, fillInBusiness, jsEnabled, newCustomer, ownClient, signIn } from './wizard';
+import { test, expect } from '@playwright/test';
+import { codeSentTo, expectNoAxeViolations, fillInBusiness, newCustomer, ownClient, signIn } from './wizard';
 
 test.beforeEach(async ({ page }) => {
   await ownClient(page);
 });
-
-/** axe runs as a script in the page, so only where JavaScript runs; the HTML is the same. */
-async function expectNoAxeViolations(page: Page, info: TestInfo) {
-  if (!jsEnabled(info)) return;
-  const results = await new AxeBuilder({ page }).analyze();
-  expect(results.violations.map((violation) => `${violation.id}: ${violation.help}`)).toEqual([]);
-}
 
 test('a customer signs in with the emailed code, fills in the business once, and sees the invoices', async ({
   page,

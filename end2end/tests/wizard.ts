@@ -1,4 +1,5 @@
-import { expect, type APIRequestContext, type Page } from '@playwright/test';
+import { expect, type APIRequestContext, type Page, type TestInfo } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -6,6 +7,13 @@ import { execFileSync } from 'node:child_process';
 
 export const jsEnabled = (info: { project: { use: { javaScriptEnabled?: boolean } } }) =>
   info.project.use.javaScriptEnabled !== false;
+
+/** axe runs as a script in the page, so only where JavaScript runs; the HTML is the same. */
+export async function expectNoAxeViolations(page: Page, info: TestInfo) {
+  if (!jsEnabled(info)) return;
+  const results = await new AxeBuilder({ page }).analyze();
+  expect(results.violations.map((violation) => `${violation.id}: ${violation.help}`)).toEqual([]);
+}
 
 /** Collects console errors and uncaught exceptions: a failed hydration shows up here. */
 export function watchForErrors(page: Page): string[] {

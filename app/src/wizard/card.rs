@@ -231,6 +231,7 @@ pub fn CardFields(draft: CardDraft, result: Signal<Option<Result<(), AppError>>>
         <TextField name="name_on_card" label="Name on card" autocomplete="cc-name" value=draft.name.clone() result />
         <TextField name="postal_code" label="Postal code" autocomplete="postal-code" value=draft.postal_code.clone() result />
     }
+    .into_any()
 }
 
 /// The card number box, which once hydrated names the brand as the first digits tell it and

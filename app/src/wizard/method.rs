@@ -257,12 +257,14 @@ fn MethodStep(view: MethodView, submit: ServerAction<ChooseMethod>) -> impl Into
                 <input type="hidden" name="merchant_slug" value=slug.to_string() />
                 <FormMessage result />
                 <RadioGroup name="method" legend="Payment method" options chosen result />
+                // Erased to `AnyView`: nested inside the form's type it would be too deep for
+                // the compiler's layout queries in the browser build.
                 {offers_plans.then(|| view! {
                     <div class="plans">
                         <PlanGroup plans chosen=chosen_plan result />
                         <RadioGroup name="plan_method" legend="Collect the installments from" options=plan_methods chosen=chosen_plan_method inline=true result />
                     </div>
-                })}
+                }.into_any())}
                 <button type="submit" class="button">"Continue"</button>
             </ActionForm>
         </WizardFrame>
@@ -310,4 +312,5 @@ fn PlanGroup(
             <p id="plan-error" class="field__error" role="alert">{move || error.get()}</p>
         </fieldset>
     }
+    .into_any()
 }
