@@ -48,7 +48,7 @@ pub async fn submit_card(
         name: name_on_card,
         postal_code,
     };
-    let instrument = tokenize(&payer, &typed).await?;
+    let instrument = tokenize(&payer, &typed, Vec::new()).await?;
     // Kept once the charge succeeds, not before: a declined card is not offered again.
     payer.pay_with(checkout, instrument, save.is_some()).await
 }
@@ -63,12 +63,14 @@ pub struct TypedCard {
     pub postal_code: String,
 }
 
-/// Checks a typed card field by field (every refusal at once, each on its field) and has the
-/// processor tokenize it, within the session's and the address's card-attempt limits.
+/// Checks a typed card field by field (every refusal at once, each on its field, after them the
+/// form's `other_refusals`) and has the processor tokenize it, within the session's and the
+/// address's card-attempt limits.
 #[cfg(feature = "ssr")]
 pub async fn tokenize(
     payer: &crate::wizard::session::Payer,
     typed: &TypedCard,
+    other_refusals: Vec<crate::domain::business::FieldError>,
 ) -> Result<crate::domain::checkout::Instrument, AppError> {
     use crate::domain::business::{FieldError, PostalCode};
     use crate::domain::card::{Expiry, SecurityCode};
@@ -117,6 +119,7 @@ pub async fn tokenize(
             )
         })
         .ok();
+    errors.extend(other_refusals);
     let (Some(number), Some(expiry), Some(code), Some(postal)) = (number, expiry, code, postal)
     else {
         return Err(AppError::InvalidFields(errors));

@@ -111,6 +111,7 @@ pub async fn change_plan_method(
     #[server(default)] postal_code: String,
     #[server(default)] authorize: Option<String>,
 ) -> Result<(), AppError> {
+    use crate::domain::business::FieldError;
     use crate::domain::payment::PaymentMethodKind;
     use crate::error::unexpected;
     use crate::services::from_context;
@@ -135,12 +136,14 @@ pub async fn change_plan_method(
     let Some((plan, authorization)) = live_plan(&payer, &plan_id).await? else {
         return Err(ended());
     };
-    if authorize.is_none() {
-        return Err(AppError::Invalid {
+    let unauthorized = authorize
+        .is_none()
+        .then(|| FieldError {
             field: "authorize".to_owned(),
             message: "Tick the box to authorize the new card for the rest of the plan.".to_owned(),
-        });
-    }
+        })
+        .into_iter()
+        .collect();
     let typed = TypedCard {
         number: card_number,
         expiry,
@@ -148,7 +151,7 @@ pub async fn change_plan_method(
         name: name_on_card,
         postal_code,
     };
-    let instrument = tokenize(&payer, &typed).await?;
+    let instrument = tokenize(&payer, &typed, unauthorized).await?;
     let processor: Processor = from_context()?;
     let today = processor
         .today()

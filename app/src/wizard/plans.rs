@@ -13,6 +13,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CustomerPlan {
     pub id: String,
+    /// "4,250.00 USD over 90 days, 4 payments, from Dec 3, 2026".
+    pub heading: String,
     pub schedule: ReceiptPlan,
     /// What the installments are collected from ("Visa •••• 4242").
     pub instrument: String,
@@ -106,9 +108,16 @@ pub async fn load(payer: &crate::wizard::session::Payer) -> Result<Vec<CustomerP
                     None,
                 )
             };
+            let started = plan
+                .installments
+                .first()
+                .map(|first| date_for_people(first.due_on))
+                .unwrap_or_default();
+            let schedule = receipt_plan(&plan, None);
             Ok(CustomerPlan {
                 id: plan.id.to_string(),
-                schedule: receipt_plan(&plan, None),
+                heading: format!("{} over {}, from {started}", plan.total, schedule.term),
+                schedule,
                 instrument: plan.instrument_label.clone(),
                 next,
                 paid: paid.to_string(),
@@ -223,8 +232,11 @@ fn PlanCard(slug: String, plan: CustomerPlan) -> impl IntoView {
     let result = action_result(pay_off);
     let refusal = field_message(result, "plan_id");
     let error_id = format!("plan-{}-error", plan.id);
+    let heading_id = format!("plan-{}-heading", plan.id);
+    let labelled_by = heading_id.clone();
     view! {
-        <article class="plan-card">
+        <article class="plan-card" aria-labelledby=labelled_by>
+            <h3 id=heading_id>{plan.heading.clone()}</h3>
             <dl class="review__facts">
                 <dt>"Next payment"</dt>
                 <dd>{plan.next.clone().unwrap_or_else(|| "None left to schedule".to_owned())}</dd>
@@ -236,11 +248,11 @@ fn PlanCard(slug: String, plan: CustomerPlan) -> impl IntoView {
                 <dd>{plan.instrument.clone()}</dd>
             </dl>
             <ReceiptPlanTable plan=plan.schedule.clone() />
-            <a class="button button--secondary" href=format!("/pay/{slug}/plans/{}/method", plan.id)>"Change payment method"</a>
+            <a class="button button--secondary" href=format!("/pay/{slug}/plans/{}/method", plan.id)>"Change payment method"<span class="visually-hidden">{format!(" of the plan of {}", plan.heading)}</span></a>
             {match plan.pay_off.clone() {
                 Some((amount, label)) => view! {
                     <details class="plan-card__pay-off">
-                        <summary>"Pay off the rest"</summary>
+                        <summary>"Pay off the rest"<span class="visually-hidden">{format!(" of the plan of {}", plan.heading)}</span></summary>
                         <ActionForm action=pay_off attr:novalidate=true attr:class="form">
                             <input type="hidden" name="merchant_slug" value=slug.clone() />
                             <input type="hidden" name="plan_id" value=plan.id.clone() />
