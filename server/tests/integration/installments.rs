@@ -143,6 +143,14 @@ both_databases! {
         assert_eq!(paid["status"], "paid", "{paid}");
         assert_eq!(paid["amount_scheduled"], "0.00");
 
+        // A reminder before each of the five later collections, a receipt after each of the six
+        // that succeeded; for the short one, the payment's failure notice and the plan's email
+        // with its retry date.
+        let emails = outbox_text(&app).await;
+        assert_eq!(emails.matches("Subject: Reminder: ").count(), 5, "{emails}");
+        assert_eq!(emails.matches("Subject: Receipt for your payment").count(), 6, "{emails}");
+        assert_eq!(emails.matches("Subject: Your installment of 250.00 USD did not go through").count(), 1, "{emails}");
+        assert!(emails.contains("It will be tried again on"));
         let key = server::admin::create_api_key(&app.db, SLUG).await.unwrap().api_key;
         let listed = app.api_get(&key, &format!("/installment-plans?customer_id={}&status=completed", paid["customer_id"].as_str().unwrap())).await;
         let listed = listed.ok(200);
