@@ -6,7 +6,7 @@
 use crate::domain::checkout::{Checkout, Instrument};
 use crate::domain::email::EmailAddress;
 use crate::domain::idempotency::IdempotencyKey;
-use crate::domain::ids::{BankAccountId, CustomerId, MerchantId, PaymentId};
+use crate::domain::ids::{BankAccountId, CustomerId, MerchantId, PaymentId, PlanId};
 use crate::domain::merchant::MerchantBranding;
 use crate::domain::payment::{PaymentMethodKind, PaymentStatus};
 use crate::services::Database;
@@ -232,21 +232,41 @@ pub async fn collect_due_installments(
 ) -> Result<CollectionReport, ConfirmError> {
     let today = services.processor.today().await?;
     let sweep = installment_plans::sweep_due(&services.db, today).await?;
-    let mut report = CollectionReport {
+    Ok(CollectionReport {
+        collected: drive_claimed(services, &sweep.claimed).await?,
         delinquent: sweep.delinquent,
-        ..CollectionReport::default()
-    };
-    for claimed in sweep.claimed {
+    })
+}
+
+/// Collects now what is due of `plan` alone (a plan just paid off, whose customer waits for
+/// the receipt), through the same claim as the worker's; returns how many were collected.
+pub async fn collect_plan_now(
+    services: &PaymentServices,
+    plan: PlanId,
+) -> Result<usize, ConfirmError> {
+    let today = services.processor.today().await?;
+    let claimed = installment_plans::claim_due(&services.db, today, Some(plan)).await?;
+    drive_claimed(services, &claimed).await
+}
+
+/// Drives each claimed installment's payment like a confirmed one; a payment that fails to
+/// move on is left pending for [`finish_stale_pending`].
+async fn drive_claimed(
+    services: &PaymentServices,
+    claimed: &[installment_plans::Claimed],
+) -> Result<usize, ConfirmError> {
+    let mut collected = 0;
+    for claimed in claimed {
         let payment = payments::get(&services.db, claimed.merchant, claimed.payment).await?;
         match drive(services, claimed.merchant, payment, None).await {
-            Ok(driven) if driven.moved => report.collected += 1,
+            Ok(driven) if driven.moved => collected += 1,
             Ok(_) => {}
             Err(error) => {
                 tracing::error!(error = %crate::error::Chain(&error), payment = %claimed.payment, "collecting an installment");
             }
         }
     }
-    Ok(report)
+    Ok(collected)
 }
 
 /// Decides what follows an installment's failed collection, on the processor's date.

@@ -23,7 +23,7 @@ use crate::domain::merchant::Country;
 use crate::domain::money::{Currency, Money, MoneyError};
 use crate::domain::payment::{PaymentMethodKind, PaymentStatus};
 use crate::services::clock::{date_text, now, parse_date, timestamp_text};
-use crate::services::database::optional_equality;
+use crate::services::database::{numbered_placeholders, optional_equality};
 use crate::services::invoices;
 use crate::services::jobs::{self, InstallmentNotice, Job, JobError, NewJob};
 use crate::services::page::{Cursor, Page, PageRequest};
@@ -663,20 +663,10 @@ const CLAIM_BATCH: i64 = 100;
 /// claim's transaction) and makes delinquent the plans whose wait for a new instrument ran
 /// out. The caller drives the claimed payments.
 pub async fn sweep_due(db: &Database, today: Date) -> Result<SweepReport, PlanError> {
-    let mut report = SweepReport::default();
-    loop {
-        let backend = db.backend();
-        let claimed = db
-            .write(move |connection| {
-                Box::pin(async move { claim_batch(connection, backend, today).await })
-            })
-            .await?;
-        let done = claimed.len() < CLAIM_BATCH as usize;
-        report.claimed.extend(claimed);
-        if done {
-            break;
-        }
-    }
+    let mut report = SweepReport {
+        claimed: claim_due(db, today, None).await?,
+        ..SweepReport::default()
+    };
     report.delinquent = db
         .write(move |connection| Box::pin(async move { expire_waits(connection, today).await }))
         .await?;
@@ -684,6 +674,29 @@ pub async fn sweep_due(db: &Database, today: Date) -> Result<SweepReport, PlanEr
         .write(move |connection| Box::pin(async move { remind_due(connection, today).await }))
         .await?;
     Ok(report)
+}
+
+/// Claims the installments due on or before `today`, of every plan or of `only` (a plan paid
+/// off now, whose customer waits for its receipt), a batch per transaction.
+pub async fn claim_due(
+    db: &Database,
+    today: Date,
+    only: Option<PlanId>,
+) -> Result<Vec<Claimed>, PlanError> {
+    let mut claimed = Vec::new();
+    loop {
+        let backend = db.backend();
+        let batch = db
+            .write(move |connection| {
+                Box::pin(async move { claim_batch(connection, backend, today, only).await })
+            })
+            .await?;
+        let done = batch.len() < CLAIM_BATCH as usize;
+        claimed.extend(batch);
+        if done {
+            return Ok(claimed);
+        }
+    }
 }
 
 type DueRow = (
@@ -705,7 +718,9 @@ async fn claim_batch(
     connection: &mut AnyConnection,
     backend: Backend,
     today: Date,
+    only: Option<PlanId>,
 ) -> Result<Vec<Claimed>, PlanError> {
+    let plan_condition = optional_equality("n.plan_id", "$4", only.is_some());
     let lock = match backend {
         Backend::Postgres => " FOR UPDATE OF n SKIP LOCKED",
         Backend::Sqlite => "",
@@ -714,12 +729,13 @@ async fn claim_batch(
         "SELECT n.merchant_id, n.plan_id, n.position, n.amount_minor, n.fee_minor, n.attempts, \
          pl.customer_id, pl.method, pl.instrument, pl.instrument_label, pl.payer_email, pl.currency \
          FROM installments n JOIN installment_plans pl ON pl.id = n.plan_id \
-         WHERE n.status = $1 AND n.next_attempt_on <= $2 AND pl.status = $3 \
+         WHERE n.status = $1 AND n.next_attempt_on <= $2 AND pl.status = $3 AND {plan_condition} \
          ORDER BY n.next_attempt_on, n.plan_id, n.position LIMIT {CLAIM_BATCH}{lock}"
     ))
     .bind(InstallmentStatus::Scheduled.code())
     .bind(date_text(today))
     .bind(PlanStatus::Active.code())
+    .bind(only.map(|plan| plan.to_string()))
     .fetch_all(&mut *connection)
     .await?;
     let mut claimed = Vec::with_capacity(due.len());
@@ -901,38 +917,34 @@ pub struct Plan {
 
 /// One plan of `merchant`, with its installments; another merchant's is not found.
 pub async fn get(db: &Database, merchant: MerchantId, id: PlanId) -> Result<Plan, PlanError> {
+    get_many(db, merchant, &[id])
+        .await?
+        .pop()
+        .ok_or(PlanError::NotFound)
+}
+
+/// The plans of `merchant` among `ids`, in that order, each with its invoices and installments:
+/// three queries whatever the number of plans (another merchant's are left out).
+async fn get_many(
+    db: &Database,
+    merchant: MerchantId,
+    ids: &[PlanId],
+) -> Result<Vec<Plan>, PlanError> {
     type Row = (
         String,
         String,
         String,
         String,
         String,
+        String,
         i64,
         i64,
         i64,
         i64,
         String,
     );
-    let row: Option<Row> = sqlx::query_as(
-        "SELECT customer_id, status, method, instrument_label, currency, principal_minor, fee_minor, \
-         total_minor, term_days, created_at FROM installment_plans WHERE merchant_id = $1 AND id = $2",
-    )
-    .bind(merchant.to_string())
-    .bind(id.to_string())
-    .fetch_optional(db.pool())
-    .await?;
-    let (customer, status, method, label, currency, principal, fee, total, days, created_at) =
-        row.ok_or(PlanError::NotFound)?;
-    let currency = Currency::parse(&currency).map_err(|error| corrupt("currency", &error))?;
-    let invoices: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT invoice_id, share_minor FROM installment_plan_invoices \
-         WHERE merchant_id = $1 AND plan_id = $2 ORDER BY position",
-    )
-    .bind(merchant.to_string())
-    .bind(id.to_string())
-    .fetch_all(db.pool())
-    .await?;
     type InstallmentRow = (
+        String,
         i64,
         String,
         i64,
@@ -941,56 +953,97 @@ pub async fn get(db: &Database, merchant: MerchantId, id: PlanId) -> Result<Plan
         Option<String>,
         Option<String>,
     );
-    let installments: Vec<InstallmentRow> = sqlx::query_as(
-        "SELECT position, due_on, amount_minor, fee_minor, status, next_attempt_on, payment_id \
-         FROM installments WHERE merchant_id = $1 AND plan_id = $2 ORDER BY position",
-    )
-    .bind(merchant.to_string())
-    .bind(id.to_string())
-    .fetch_all(db.pool())
-    .await?;
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let among = numbered_placeholders(2, ids.len());
+    let texts: Vec<String> = ids.iter().map(ToString::to_string).collect();
+    let plans_sql = format!(
+        "SELECT id, customer_id, status, method, instrument_label, currency, principal_minor, \
+         fee_minor, total_minor, term_days, created_at FROM installment_plans \
+         WHERE merchant_id = $1 AND id IN ({among})"
+    );
+    let mut plans = sqlx::query_as::<_, Row>(&plans_sql).bind(merchant.to_string());
+    for id in &texts {
+        plans = plans.bind(id);
+    }
+    let plans = plans.fetch_all(db.pool()).await?;
+    let invoices_sql = format!(
+        "SELECT plan_id, invoice_id, share_minor FROM installment_plan_invoices \
+         WHERE merchant_id = $1 AND plan_id IN ({among}) ORDER BY plan_id, position"
+    );
+    let mut invoices =
+        sqlx::query_as::<_, (String, String, i64)>(&invoices_sql).bind(merchant.to_string());
+    for id in &texts {
+        invoices = invoices.bind(id);
+    }
+    let invoices = invoices.fetch_all(db.pool()).await?;
+    let installments_sql = format!(
+        "SELECT plan_id, position, due_on, amount_minor, fee_minor, status, next_attempt_on, \
+         payment_id FROM installments WHERE merchant_id = $1 AND plan_id IN ({among}) \
+         ORDER BY plan_id, position"
+    );
+    let mut installments =
+        sqlx::query_as::<_, InstallmentRow>(&installments_sql).bind(merchant.to_string());
+    for id in &texts {
+        installments = installments.bind(id);
+    }
+    let installments = installments.fetch_all(db.pool()).await?;
     let date = |text: &str| parse_date(text).map_err(|error| corrupt("date", &error));
-    Ok(Plan {
-        id,
-        customer: CustomerId::parse(&customer).map_err(|error| corrupt("customer_id", &error))?,
-        status: PlanStatus::parse(&status).map_err(|error| corrupt("status", &error))?,
-        method: PaymentMethodKind::parse(&method).map_err(|error| corrupt("method", &error))?,
-        instrument_label: label,
-        principal: Money::from_minor_units(principal, currency)?,
-        fee: Money::from_minor_units(fee, currency)?,
-        total: Money::from_minor_units(total, currency)?,
-        term_days: u16::try_from(days).map_err(|error| corrupt("term_days", &error))?,
-        invoices: invoices
-            .into_iter()
-            .map(|(invoice, share)| {
-                Ok((
-                    InvoiceId::parse(&invoice).map_err(|error| corrupt("invoice_id", &error))?,
-                    Money::from_minor_units(share, currency)?,
-                ))
-            })
-            .collect::<Result<_, PlanError>>()?,
-        installments: installments
-            .into_iter()
-            .map(|(position, due_on, amount, fee, status, next, payment)| {
-                Ok(Installment {
-                    position: u32::try_from(position)
-                        .map_err(|error| corrupt("position", &error))?,
-                    due_on: date(&due_on)?,
-                    amount: Money::from_minor_units(amount, currency)?,
-                    fee: Money::from_minor_units(fee, currency)?,
-                    status: InstallmentStatus::parse(&status)
-                        .map_err(|error| corrupt("status", &error))?,
-                    next_attempt_on: next.as_deref().map(date).transpose()?,
-                    payment: payment
-                        .as_deref()
-                        .map(PaymentId::parse)
-                        .transpose()
-                        .map_err(|error| corrupt("payment_id", &error))?,
+    let mut found = Vec::with_capacity(plans.len());
+    for (id, customer, status, method, label, currency, principal, fee, total, days, created_at) in
+        plans
+    {
+        let currency = Currency::parse(&currency).map_err(|error| corrupt("currency", &error))?;
+        found.push(Plan {
+            id: PlanId::parse(&id).map_err(|error| corrupt("id", &error))?,
+            customer: CustomerId::parse(&customer)
+                .map_err(|error| corrupt("customer_id", &error))?,
+            status: PlanStatus::parse(&status).map_err(|error| corrupt("status", &error))?,
+            method: PaymentMethodKind::parse(&method).map_err(|error| corrupt("method", &error))?,
+            instrument_label: label,
+            principal: Money::from_minor_units(principal, currency)?,
+            fee: Money::from_minor_units(fee, currency)?,
+            total: Money::from_minor_units(total, currency)?,
+            term_days: u16::try_from(days).map_err(|error| corrupt("term_days", &error))?,
+            invoices: invoices
+                .iter()
+                .filter(|(plan, _, _)| *plan == id)
+                .map(|(_, invoice, share)| {
+                    Ok((
+                        InvoiceId::parse(invoice).map_err(|error| corrupt("invoice_id", &error))?,
+                        Money::from_minor_units(*share, currency)?,
+                    ))
                 })
-            })
-            .collect::<Result<_, PlanError>>()?,
-        created_at,
-    })
+                .collect::<Result<_, PlanError>>()?,
+            installments: installments
+                .iter()
+                .filter(|row| row.0 == id)
+                .map(
+                    |(_, position, due_on, amount, fee, status, next, payment)| {
+                        Ok(Installment {
+                            position: u32::try_from(*position)
+                                .map_err(|error| corrupt("position", &error))?,
+                            due_on: date(due_on)?,
+                            amount: Money::from_minor_units(*amount, currency)?,
+                            fee: Money::from_minor_units(*fee, currency)?,
+                            status: InstallmentStatus::parse(status)
+                                .map_err(|error| corrupt("status", &error))?,
+                            next_attempt_on: next.as_deref().map(date).transpose()?,
+                            payment: payment
+                                .as_deref()
+                                .map(PaymentId::parse)
+                                .transpose()
+                                .map_err(|error| corrupt("payment_id", &error))?,
+                        })
+                    },
+                )
+                .collect::<Result<_, PlanError>>()?,
+            created_at,
+        });
+    }
+    found.sort_by_key(|plan| ids.iter().position(|id| *id == plan.id));
+    Ok(found)
 }
 
 /// Which plans to list.
@@ -1023,11 +1076,11 @@ pub async fn list(
     .bind(page.fetch_limit())
     .fetch_all(db.pool())
     .await?;
-    let mut plans = Vec::with_capacity(ids.len());
-    for (id,) in ids {
-        let id = PlanId::parse(&id).map_err(|error| corrupt("id", &error))?;
-        plans.push(get(db, merchant, id).await?);
-    }
+    let ids = ids
+        .iter()
+        .map(|(id,)| PlanId::parse(id).map_err(|error| corrupt("id", &error)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let plans = get_many(db, merchant, &ids).await?;
     Ok(Page::from_rows(plans, page, |plan| Cursor {
         created_at: plan.created_at.clone(),
         id: plan.id.to_string(),

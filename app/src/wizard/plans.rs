@@ -189,7 +189,7 @@ pub async fn pay_off_plan(
     .map_err(|refusal| refused(refusal.to_string()))?;
     // Collected now rather than at the worker's next round, so that the receipt shows it; a
     // failure here leaves the installments due, and the worker collects them.
-    if let Err(error) = checkout::collect_due_installments(&services).await {
+    if let Err(error) = checkout::collect_plan_now(&services, id).await {
         tracing::error!(error = %crate::error::Chain(&error), "collecting a paid-off plan");
     }
     let last_payment = installment_plans::get(&payer.db, payer.merchant_id, id)
