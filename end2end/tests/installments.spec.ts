@@ -74,10 +74,11 @@ test('a 90-day plan on a phone: the first installment today, the second on the t
   await page.getByRole('link', { name: 'Back to your invoices' }).click();
   const mine = page.getByRole('region', { name: 'Your installment plans' });
   await expect(mine).toBeVisible();
-  const amount = async (term: string) =>
-    Number((await mine.getByRole('definition').nth(term === 'paid' ? 1 : 2).innerText()).replace(/[^0-9.]/g, ''));
-  expect(await amount('paid')).toBeGreaterThanOrEqual(450);
-  expect((await amount('paid')) + (await amount('left'))).toBe(900);
+  // In cents, from the digits shown ("450.00 USD" is 45000): whole numbers, never floats.
+  const cents = async (term: string) =>
+    Number((await mine.getByRole('definition').nth(term === 'paid' ? 1 : 2).innerText()).replace(/[^0-9]/g, ''));
+  expect(await cents('paid')).toBeGreaterThanOrEqual(45000);
+  expect((await cents('paid')) + (await cents('left'))).toBe(90000);
   await expect(mine.getByRole('link', { name: 'Change payment method' })).toBeVisible();
   await expect(mine.getByText('Pay off the rest')).toBeVisible();
   await expectNoAxeViolations(page, info);
