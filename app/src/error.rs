@@ -20,6 +20,13 @@ pub enum AppError {
     /// an address typed by hand); the UI takes them to `path`.
     #[error("{message}")]
     WrongStep { path: String, message: String },
+    /// The signed-in user's role does not allow this change (a dashboard viewer).
+    #[error("{0}")]
+    Forbidden(String),
+    /// What the request names does not exist for the signed-in user: another merchant's ids
+    /// are answered so, the same as ids that exist nowhere.
+    #[error("{0}")]
+    NotFound(String),
     /// Something failed on our side; the cause is in the server log, not here.
     #[error("Something went wrong on our side. Please try again in a moment.")]
     Unexpected,
@@ -72,7 +79,9 @@ impl AppError {
         match self {
             Self::Invalid { field, .. } => Some(field),
             Self::InvalidFields(errors) => errors.first().map(|error| error.field.as_str()),
-            Self::WrongStep { .. } | Self::Unexpected => None,
+            Self::WrongStep { .. } | Self::Forbidden(_) | Self::NotFound(_) | Self::Unexpected => {
+                None
+            }
         }
     }
 
@@ -87,7 +96,11 @@ impl AppError {
                 .iter()
                 .find(|error| error.field == field)
                 .map(|error| error.message.clone()),
-            Self::Invalid { .. } | Self::WrongStep { .. } | Self::Unexpected => None,
+            Self::Invalid { .. }
+            | Self::WrongStep { .. }
+            | Self::Forbidden(_)
+            | Self::NotFound(_)
+            | Self::Unexpected => None,
         }
     }
 }

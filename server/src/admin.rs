@@ -6,18 +6,21 @@ use crate::database;
 use crate::demo::{self, DemoSummary};
 use crate::worker::{RunReport, Worker};
 use anyhow::{Context as _, anyhow};
-use app::domain::ids::{ApiKeyId, JobId, MerchantId};
+use app::domain::email::EmailAddress;
+use app::domain::ids::{ApiKeyId, JobId, MerchantId, MerchantUserId};
 use app::domain::installments::InstallmentSettings;
 use app::domain::merchant::{AccentColour, Country, MerchantSlug};
 use app::domain::money::{AmountSyntax, Currency, Money};
 use app::domain::payment::PaymentMethodKind;
 use app::domain::public_url::PublicUrl;
+use app::domain::staff::StaffRole;
 use app::services::Database;
 use app::services::api_keys;
 use app::services::checkout::{self, PaymentServices};
 use app::services::jobs::{self, JobCounts, JobError, JobSummary};
 use app::services::keys::Keys;
 use app::services::mail::{MailFrom, Mailer};
+use app::services::merchant_users::{self, MerchantUserError};
 use app::services::merchants::{self, MerchantError, NewMerchant};
 use app::services::processors::{Processor, sandbox::Sandbox};
 use secrecy::ExposeSecret;
@@ -63,6 +66,50 @@ pub struct CreatedApiKey {
 pub struct RevokedApiKey {
     pub api_key_id: ApiKeyId,
     pub revoked: bool,
+}
+
+/// What `portico merchant add-user` made.
+#[derive(Debug, Serialize)]
+pub struct AddedUser {
+    pub user_id: MerchantUserId,
+    pub merchant_id: MerchantId,
+    pub email: String,
+    pub role: &'static str,
+    /// Where the user signs in.
+    pub dashboard: String,
+}
+
+/// Lets `email` open the dashboard of the merchant whose billing link name is `merchant_slug`.
+pub async fn add_user(
+    db: &Database,
+    public_url: &PublicUrl,
+    merchant_slug: &str,
+    email: &str,
+    role: &str,
+) -> anyhow::Result<AddedUser> {
+    let slug =
+        MerchantSlug::parse(merchant_slug).map_err(|error| anyhow!("--merchant: {error}"))?;
+    let email = EmailAddress::parse(email).map_err(|error| anyhow!("--email: {error}"))?;
+    let role = StaffRole::parse(role).map_err(|error| anyhow!("--role: {error}"))?;
+    let merchant_id = merchants::find_id(db, &slug)
+        .await?
+        .ok_or_else(|| anyhow!("--merchant: no merchant has the billing link name {slug}"))?;
+    let user = match merchant_users::add(db, merchant_id, &email, role).await {
+        Ok(user) => user,
+        Err(MerchantUserError::AlreadyAdded(email)) => {
+            return Err(anyhow!(
+                "--email: {email} can already open the dashboard of {slug}"
+            ));
+        }
+        Err(error) => return Err(error).context("adding the user"),
+    };
+    Ok(AddedUser {
+        user_id: user.id,
+        merchant_id,
+        email: user.email.to_string(),
+        role: user.role.code(),
+        dashboard: format!("{}/dashboard", public_url.as_str().trim_end_matches('/')),
+    })
 }
 
 /// The database of `config`, migrated, and the base URL links are printed with.

@@ -11,11 +11,13 @@ use app::domain::merchant::{AccentColour, Country, MerchantSlug};
 use app::domain::money::{AmountSyntax, Currency, Money};
 use app::domain::payment::{PaymentMethodKind, PaymentStatus};
 use app::domain::public_url::PublicUrl;
+use app::domain::staff::StaffRole;
 use app::domain::text::{InvoiceNumber, LegalName, LineDescription, Memo};
 use app::services::Database;
 use app::services::clock::today;
 use app::services::customers::{self, CustomerError, NewCustomer};
 use app::services::invoices::{self, InvoiceError, NewInvoice};
+use app::services::merchant_users::{self, MerchantUserError};
 use app::services::merchants::{self, MerchantError, NewMerchant};
 use app::services::page::PageRequest;
 use app::services::payments::{self, NewAllocation, NewPayment, PaymentError};
@@ -27,6 +29,16 @@ pub const DEMO_MERCHANT_SLUG: &str = "northwind";
 /// A contact of a customer of both demo merchants: signing in with it shows the choice of
 /// whom to pay for.
 pub const DEMO_CUSTOMER_EMAIL: &str = "ap@globex.example";
+/// Who signs in to the demo merchants' dashboards: an admin of each, and a viewer at Northwind.
+pub const DEMO_STAFF: [(&str, &str, StaffRole); 3] = [
+    ("northwind", "admin@northwind.example", StaffRole::Admin),
+    ("northwind", "viewer@northwind.example", StaffRole::Viewer),
+    (
+        "maple-wholesale",
+        "admin@maplewholesale.example",
+        StaffRole::Admin,
+    ),
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum DemoError {
@@ -38,6 +50,8 @@ pub enum DemoError {
     Invoice(#[from] InvoiceError),
     #[error(transparent)]
     Payment(#[from] PaymentError),
+    #[error(transparent)]
+    User(#[from] MerchantUserError),
 }
 
 /// What the demo holds, for printing.
@@ -45,6 +59,8 @@ pub enum DemoError {
 pub struct DemoSummary {
     pub merchants: Vec<DemoMerchant>,
     pub customer_email: String,
+    /// Who may sign in at /dashboard: (merchant, email address, role).
+    pub dashboard_users: Vec<(String, String, String)>,
 }
 
 #[derive(Debug, Serialize)]
@@ -63,6 +79,9 @@ pub async fn seed_if_empty(db: &Database, public_url: &PublicUrl) -> Result<(), 
         tracing::info!(billing_link = %merchant.billing_link, "seeded demo merchant {}", merchant.name);
     }
     tracing::info!(email = %summary.customer_email, "sign in to the demo with this customer email");
+    for (merchant, address, role) in &summary.dashboard_users {
+        tracing::info!(%merchant, email = %address, %role, "sign in to the demo dashboard at /dashboard");
+    }
     Ok(())
 }
 
@@ -84,6 +103,16 @@ pub async fn seed(
     let mut summary = DemoSummary {
         merchants: Vec::new(),
         customer_email: DEMO_CUSTOMER_EMAIL.to_owned(),
+        dashboard_users: DEMO_STAFF
+            .iter()
+            .map(|(slug, address, role)| {
+                (
+                    (*slug).to_owned(),
+                    (*address).to_owned(),
+                    role.code().to_owned(),
+                )
+            })
+            .collect(),
     };
     for merchant in [northwind(), maple()] {
         let slug = merchant.profile.slug.clone();
@@ -314,6 +343,14 @@ async fn seed_books(
         }
         for invoice in &demo.invoices {
             seed_invoice(db, merchant, customer.id, currency, country, invoice).await?;
+        }
+    }
+    for (slug, address, role) in DEMO_STAFF {
+        if slug == books.profile.slug.as_str() {
+            match merchant_users::add(db, merchant, &email(address), role).await {
+                Ok(_) | Err(MerchantUserError::AlreadyAdded(_)) => {}
+                Err(error) => return Err(error.into()),
+            }
         }
     }
     Ok(())

@@ -83,6 +83,19 @@ enum MerchantCommand {
     /// Issue or revoke API keys.
     #[command(subcommand, name = "api-key")]
     ApiKey(ApiKeyCommand),
+    /// Let someone open the merchant's dashboard (at /dashboard, signing in by email code).
+    #[command(name = "add-user")]
+    AddUser {
+        /// The merchant's billing link name.
+        #[arg(long)]
+        merchant: String,
+        /// The user's email address, where the sign-in codes go.
+        #[arg(long)]
+        email: String,
+        /// admin (changes anything) or viewer (reads everything, changes nothing).
+        #[arg(long, value_parser = ["admin", "viewer"])]
+        role: String,
+    },
 }
 
 #[derive(Args)]
@@ -197,6 +210,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Merchant(MerchantCommand::ApiKey(ApiKeyCommand::Revoke { key_id })) => {
             let (db, _) = admin::open(&config).await?;
             print_json(&admin::revoke_api_key(&db, &key_id).await?)?;
+        }
+        Command::Merchant(MerchantCommand::AddUser {
+            merchant,
+            email,
+            role,
+        }) => {
+            let (db, public_url) = admin::open(&config).await?;
+            print_json(&admin::add_user(&db, &public_url, &merchant, &email, &role).await?)?;
         }
         Command::Demo => {
             let (db, public_url) = admin::open(&config).await?;

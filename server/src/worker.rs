@@ -10,7 +10,9 @@ use app::error::Chain;
 use app::services::checkout::{self, PaymentServices};
 use app::services::jobs::{self, ClaimedJob, Failed, Job, JobError, OutgoingEmail, Reported};
 use app::services::mail::{MailFrom, Mailer, OUTBOX_KEEPS};
-use app::services::{Database, clock, crash_point, idempotency, installment_emails, sessions};
+use app::services::{
+    Database, clock, crash_point, idempotency, installment_emails, sessions, staff_sessions,
+};
 use serde::Serialize;
 use std::future::Future;
 use std::time::Duration as StdDuration;
@@ -276,7 +278,10 @@ impl Worker {
         let db = self.db();
         let sessions = sessions::purge_stale(db)
             .await
-            .map_err(|error| Failure::retry(&error))?;
+            .map_err(|error| Failure::retry(&error))?
+            + staff_sessions::purge_stale(db)
+                .await
+                .map_err(|error| Failure::retry(&error))?;
         let keys = idempotency::purge_expired(db)
             .await
             .map_err(|error| Failure::retry(&error))?;

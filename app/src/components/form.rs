@@ -196,9 +196,12 @@ pub fn field_message(
 #[component]
 pub fn FormMessage(#[prop(into)] result: Signal<Option<Result<(), AppError>>>) -> impl IntoView {
     let message = move || match result.get() {
-        Some(Err(error @ (AppError::Unexpected | AppError::WrongStep { .. }))) => {
-            Some(error.to_string())
-        }
+        Some(Err(
+            error @ (AppError::Unexpected
+            | AppError::WrongStep { .. }
+            | AppError::Forbidden(_)
+            | AppError::NotFound(_)),
+        )) => Some(error.to_string()),
         Some(Err(AppError::InvalidFields(_))) => {
             Some("Some of the details need correcting: see the messages below.".to_owned())
         }

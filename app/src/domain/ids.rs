@@ -137,6 +137,10 @@ entity_id!(
     AccessRequestId
 );
 entity_id!(
+    /// Identifies one person of a merchant's staff who may open its dashboard.
+    MerchantUserId
+);
+entity_id!(
     /// Identifies one merchant API key (not the key itself, which is secret).
     ApiKeyId
 );

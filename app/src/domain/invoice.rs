@@ -54,6 +54,18 @@ impl InvoiceStatus {
         }
     }
 
+    /// As the dashboard shows it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Open => "Open",
+            Self::PartiallyPaid => "Partially paid",
+            Self::Processing => "Processing",
+            Self::Scheduled => "Scheduled",
+            Self::Paid => "Paid",
+            Self::Void => "Void",
+        }
+    }
+
     pub fn parse(code: &str) -> Result<Self, InvoiceStatusError> {
         Self::ALL
             .into_iter()

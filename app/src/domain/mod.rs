@@ -18,6 +18,8 @@ pub mod merchant;
 pub mod money;
 pub mod payment;
 pub mod public_url;
+pub mod reconciliation;
 pub mod sensitive;
 pub mod sign_in;
+pub mod staff;
 pub mod text;

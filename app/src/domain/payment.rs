@@ -41,6 +41,18 @@ impl PaymentStatus {
         }
     }
 
+    /// How the dashboard names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Pending => "Pending",
+            Self::Processing => "Processing",
+            Self::Succeeded => "Succeeded",
+            Self::Failed => "Failed",
+            Self::Returned => "Returned",
+            Self::Refunded => "Refunded",
+        }
+    }
+
     pub fn parse(code: &str) -> Result<Self, PaymentStatusError> {
         Self::ALL
             .into_iter()

@@ -141,6 +141,39 @@ pub async fn get(
     customers.pop().ok_or(CustomerError::NotFound)
 }
 
+/// The legal names of `ids` at `merchant`, in one query (a page of payments names its
+/// customers); ids of other merchants are left out.
+pub async fn names_of(
+    db: &Database,
+    merchant: MerchantId,
+    ids: &[CustomerId],
+) -> Result<std::collections::HashMap<CustomerId, String>, CustomerError> {
+    let mut distinct = ids.to_vec();
+    distinct.sort();
+    distinct.dedup();
+    if distinct.is_empty() {
+        return Ok(std::collections::HashMap::new());
+    }
+    let sql = format!(
+        "SELECT id, legal_name FROM customers WHERE merchant_id = $1 AND id IN ({})",
+        crate::services::database::numbered_placeholders(2, distinct.len())
+    );
+    let mut query = sqlx::query_as::<_, (String, String)>(&sql).bind(merchant.to_string());
+    for id in &distinct {
+        query = query.bind(id.to_string());
+    }
+    query
+        .fetch_all(db.pool())
+        .await?
+        .into_iter()
+        .map(|(id, name)| {
+            CustomerId::parse(&id)
+                .map(|id| (id, name))
+                .map_err(|error| CustomerError::CorruptRow(format!("id: {error}")))
+        })
+        .collect()
+}
+
 pub async fn list(
     db: &Database,
     merchant: MerchantId,
@@ -153,6 +186,40 @@ pub async fn list(
         page.after_condition("$2", "$3"),
     ))
     .bind(merchant.to_string())
+    .bind(after_created)
+    .bind(after_id)
+    .bind(page.fetch_limit())
+    .fetch_all(db.pool())
+    .await?;
+    let customers = with_contacts(db, merchant, rows).await?;
+    Ok(Page::from_rows(customers, page, |customer| Cursor {
+        created_at: customer.created_at.clone(),
+        id: customer.id.to_string(),
+    }))
+}
+
+/// The merchant's customers whose legal name starts with `prefix` (any case), a page at a
+/// time in the list's order.
+pub async fn search_by_name(
+    db: &Database,
+    merchant: MerchantId,
+    prefix: &str,
+    page: &PageRequest,
+) -> Result<Page<Customer>, CustomerError> {
+    let (after_created, after_id) = page.after_binds();
+    let escaped = prefix
+        .trim()
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    let rows: Vec<CustomerRow> = sqlx::query_as(&format!(
+        "SELECT {CUSTOMER_COLUMNS} FROM customers WHERE merchant_id = $1 \
+         AND LOWER(legal_name) LIKE $2 ESCAPE '\\' AND {} ORDER BY created_at, id LIMIT $5",
+        page.after_condition("$3", "$4"),
+    ))
+    .bind(merchant.to_string())
+    .bind(format!("{escaped}%"))
     .bind(after_created)
     .bind(after_id)
     .bind(page.fetch_limit())

@@ -413,62 +413,76 @@ fn contains_pattern(text: &str) -> String {
 }
 
 /// What a customer owes across all their outstanding invoices, one amount per currency.
-///
-/// Each invoice owes its total less what covers it and what active plans have scheduled on it,
-/// never less than zero, so across all non-void invoices the sum of balances is the sum of
-/// totals less the sum of cover and schedule: a sum over a covering index, a sum over the
-/// customer's payments and one over their active plans, instead of the per-invoice derivation a
-/// list needs.
 pub async fn outstanding_totals(
     db: &Database,
     merchant: MerchantId,
     customer: CustomerId,
 ) -> Result<Vec<Money>, InvoiceError> {
-    static COVER_BY_CURRENCY: LazyLock<String> = LazyLock::new(|| {
-        format!(
-            // Driven from the customer's payments (a payment only pays its own customer's
-            // invoices), so the cost follows the payments, not the invoices.
-            "SELECT i.currency, CAST(SUM(a.amount_minor) AS BIGINT) FROM payments p \
-             JOIN allocations a ON a.payment_id = p.id JOIN invoices i ON i.id = a.invoice_id \
-             WHERE p.merchant_id = $1 AND p.customer_id = $2 AND p.status IN ({}) \
-             AND i.voided_at IS NULL GROUP BY i.currency",
-            status_list(PaymentStatus::covers_invoices)
-        )
-    });
-    static SCHEDULED_BY_CURRENCY: LazyLock<String> = LazyLock::new(|| {
-        format!(
-            "SELECT pl.currency, CAST(SUM(ia.amount_minor) AS BIGINT) FROM installment_plans pl \
-             JOIN installments n ON n.plan_id = pl.id \
-             JOIN installment_allocations ia ON ia.plan_id = n.plan_id AND ia.position = n.position \
-             JOIN invoices i ON i.id = ia.invoice_id \
-             WHERE pl.merchant_id = $1 AND pl.customer_id = $2 AND pl.status IN ({}) AND n.status IN ({}) \
-             AND i.voided_at IS NULL GROUP BY pl.currency",
-            code_list(&PlanStatus::ALL, |status| status
-                .holds_its_schedule()
-                .then_some(status.code())),
-            code_list(&InstallmentStatus::ALL, |status| status
-                .still_to_collect()
-                .then_some(status.code())),
-        )
-    });
-    let totals: Vec<(String, i64)> = sqlx::query_as(
+    outstanding_by_currency(db, merchant, Some(customer)).await
+}
+
+/// What all of a merchant's customers owe, one amount per currency (the dashboard's overview).
+pub async fn merchant_outstanding_totals(
+    db: &Database,
+    merchant: MerchantId,
+) -> Result<Vec<Money>, InvoiceError> {
+    outstanding_by_currency(db, merchant, None).await
+}
+
+/// Each invoice owes its total less what covers it and what active plans have scheduled on it,
+/// never less than zero, so across all non-void invoices the sum of balances is the sum of
+/// totals less the sum of cover and schedule: a sum over a covering index, a sum over the
+/// payments and one over the active plans, instead of the per-invoice derivation a list needs.
+async fn outstanding_by_currency(
+    db: &Database,
+    merchant: MerchantId,
+    customer: Option<CustomerId>,
+) -> Result<Vec<Money>, InvoiceError> {
+    let one = customer.is_some();
+    // Driven from the payments (a payment only pays its own customer's invoices), so the cost
+    // follows the payments, not the invoices.
+    let cover_by_currency = format!(
+        "SELECT i.currency, CAST(SUM(a.amount_minor) AS BIGINT) FROM payments p \
+         JOIN allocations a ON a.payment_id = p.id JOIN invoices i ON i.id = a.invoice_id \
+         WHERE p.merchant_id = $1 AND {} AND p.status IN ({}) \
+         AND i.voided_at IS NULL GROUP BY i.currency",
+        optional_equality("p.customer_id", "$2", one),
+        status_list(PaymentStatus::covers_invoices)
+    );
+    let scheduled_by_currency = format!(
+        "SELECT pl.currency, CAST(SUM(ia.amount_minor) AS BIGINT) FROM installment_plans pl \
+         JOIN installments n ON n.plan_id = pl.id \
+         JOIN installment_allocations ia ON ia.plan_id = n.plan_id AND ia.position = n.position \
+         JOIN invoices i ON i.id = ia.invoice_id \
+         WHERE pl.merchant_id = $1 AND {} AND pl.status IN ({}) AND n.status IN ({}) \
+         AND i.voided_at IS NULL GROUP BY pl.currency",
+        optional_equality("pl.customer_id", "$2", one),
+        code_list(&PlanStatus::ALL, |status| status
+            .holds_its_schedule()
+            .then_some(status.code())),
+        code_list(&InstallmentStatus::ALL, |status| status
+            .still_to_collect()
+            .then_some(status.code())),
+    );
+    let totals_by_currency = format!(
         "SELECT currency, CAST(SUM(total_minor) AS BIGINT) FROM invoices \
-         WHERE merchant_id = $1 AND customer_id = $2 AND voided_at IS NULL GROUP BY currency ORDER BY currency",
-    )
-    .bind(merchant.to_string())
-    .bind(customer.to_string())
-    .fetch_all(db.pool())
-    .await?;
-    let cover: Vec<(String, i64)> = sqlx::query_as(COVER_BY_CURRENCY.as_str())
-        .bind(merchant.to_string())
-        .bind(customer.to_string())
-        .fetch_all(db.pool())
-        .await?;
-    let scheduled: Vec<(String, i64)> = sqlx::query_as(SCHEDULED_BY_CURRENCY.as_str())
-        .bind(merchant.to_string())
-        .bind(customer.to_string())
-        .fetch_all(db.pool())
-        .await?;
+         WHERE merchant_id = $1 AND {} AND voided_at IS NULL GROUP BY currency ORDER BY currency",
+        optional_equality("customer_id", "$2", one),
+    );
+    let customer = customer.map(|customer| customer.to_string());
+    let sums = |sql: String| {
+        let customer = customer.clone();
+        async move {
+            sqlx::query_as::<_, (String, i64)>(&sql)
+                .bind(merchant.to_string())
+                .bind(customer)
+                .fetch_all(db.pool())
+                .await
+        }
+    };
+    let totals = sums(totals_by_currency).await?;
+    let cover = sums(cover_by_currency).await?;
+    let scheduled = sums(scheduled_by_currency).await?;
     let minor_in = |sums: &[(String, i64)], code: &str| {
         sums.iter()
             .find(|(summed_code, _)| summed_code == code)
@@ -485,6 +499,32 @@ pub async fn outstanding_totals(
         }
     }
     Ok(owed)
+}
+
+/// What the merchant's invoices past their due date on `today` still owe, one amount per
+/// currency (what is covered by payments on their way, or scheduled, is not owed).
+pub async fn overdue_totals(
+    db: &Database,
+    merchant: MerchantId,
+    today: Date,
+) -> Result<Vec<Money>, InvoiceError> {
+    let rows: Vec<(String, i64)> = sqlx::query_as(&format!(
+        "SELECT currency, CAST(SUM(total_minor - covered_minor - scheduled_minor) AS BIGINT) \
+         FROM ({}) AS owed WHERE status IN ('open', 'partially_paid') AND due_on < $2 \
+         GROUP BY currency ORDER BY currency",
+        *INVOICES_WITH_STATUS
+    ))
+    .bind(merchant.to_string())
+    .bind(date_text(today))
+    .fetch_all(db.pool())
+    .await?;
+    rows.into_iter()
+        .filter(|(_, minor)| *minor != 0)
+        .map(|(code, minor)| {
+            let currency = Currency::parse(&code).map_err(|error| corrupt("currency", &error))?;
+            Ok(Money::from_minor_units(minor, currency)?)
+        })
+        .collect()
 }
 
 /// The line items of several invoices in one query, in their order on each invoice.

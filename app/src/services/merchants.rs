@@ -112,6 +112,17 @@ pub async fn slug_of(
     .transpose()
 }
 
+/// What customers see of a merchant, by its id (the dashboard knows its merchant by id).
+pub async fn branding_of(
+    db: &Database,
+    merchant: MerchantId,
+) -> Result<Option<MerchantBranding>, MerchantError> {
+    let Some(slug) = slug_of(db, merchant).await? else {
+        return Ok(None);
+    };
+    Ok(find(db, &slug).await?.map(|(_, branding)| branding))
+}
+
 /// The merchant whose billing link ends in `slug`.
 pub async fn find_id(
     db: &Database,

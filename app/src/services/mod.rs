@@ -22,15 +22,20 @@ pub mod keys;
 pub mod mail;
 pub mod merchant_cache;
 pub mod merchant_settings;
+pub mod merchant_users;
 pub mod merchants;
+pub mod overview;
 pub mod page;
+pub mod payment_export;
 pub mod payments;
 pub mod processors;
 pub mod rate_limit;
+pub mod reconciliation;
 pub mod request;
 pub mod saved_cards;
 pub mod sessions;
 pub mod sign_in;
+pub mod staff_sessions;
 
 pub use database::{Backend, Database};
 

@@ -93,6 +93,15 @@ impl PageRequest {
         }
     }
 
+    /// As [`PageRequest::after_condition`], for a list read newest first (`ORDER BY
+    /// created_at DESC, id DESC`): the page starts before the cursor.
+    pub fn before_condition(&self, created: &str, id: &str) -> String {
+        match self.after {
+            Some(_) => format!("(created_at, id) < ({created}, {id})"),
+            None => format!("({created} IS NULL AND {id} IS NULL)"),
+        }
+    }
+
     /// How many rows to fetch: one more than the page, to know whether another follows.
     pub fn fetch_limit(&self) -> i64 {
         i64::from(self.limit.clamp(1, Self::MAX_LIMIT)) + 1

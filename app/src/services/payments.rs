@@ -10,6 +10,7 @@ use crate::domain::ids::{CustomerId, InvoiceId, MerchantId, PaymentId, PlanId};
 use crate::domain::invoice::InvoiceStatus;
 use crate::domain::money::{Currency, Money, MoneyError};
 use crate::domain::payment::{PaymentMethodKind, PaymentStatus};
+use crate::domain::reconciliation::Reconciliation;
 use crate::domain::text::InvoiceNumber;
 use crate::services::Database;
 use crate::services::clock::{now, timestamp_text};
@@ -169,6 +170,12 @@ pub struct Payment {
     pub return_code: Option<String>,
     /// When a bank debit settles (or comes back): `YYYY-MM-DD`.
     pub settles_on: Option<String>,
+    /// The part of `amount` that is an installment plan's fee (zero otherwise).
+    pub fee: Money,
+    pub reconciliation: Reconciliation,
+    /// Who marked it reconciled by hand (a dashboard user's address, or `API`), and when.
+    pub reconciled_by: Option<String>,
+    pub reconciled_at: Option<String>,
 }
 
 /// What recording a payment did.
@@ -192,6 +199,48 @@ impl Recorded {
 pub struct PaymentFilter {
     pub customer: Option<CustomerId>,
     pub status: Option<PaymentStatus>,
+    pub method: Option<PaymentMethodKind>,
+    pub reconciliation: Option<Reconciliation>,
+    /// Recorded on or after this day (UTC).
+    pub from: Option<time::Date>,
+    /// Recorded on or before this day (UTC).
+    pub to: Option<time::Date>,
+    /// Newest first (the dashboard) rather than oldest first (the API).
+    pub newest_first: bool,
+}
+
+impl PaymentFilter {
+    /// The SQL conditions of the filters other than the customer, on placeholders `$first`
+    /// onwards, in the order [`PaymentFilter::bind_rest`] binds them. An unset filter is a
+    /// condition on its NULL bind, to keep the numbering.
+    fn rest_conditions(&self, first: usize) -> String {
+        [
+            optional_equality("status", &format!("${first}"), self.status.is_some()),
+            optional_equality("method", &format!("${}", first + 1), self.method.is_some()),
+            optional_equality(
+                "reconciliation",
+                &format!("${}", first + 2),
+                self.reconciliation.is_some(),
+            ),
+            format!("(${0} IS NULL OR created_at >= ${0})", first + 3),
+            format!("(${0} IS NULL OR created_at < ${0})", first + 4),
+        ]
+        .join(" AND ")
+    }
+
+    fn bind_rest<'q, O>(
+        &self,
+        query: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>>,
+    ) -> sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>> {
+        // Timestamps are RFC 3339 text in UTC, so a day's bounds compare as text.
+        let day_start = |date: time::Date| format!("{date}T00:00:00");
+        query
+            .bind(self.status.map(PaymentStatus::code))
+            .bind(self.method.map(PaymentMethodKind::code))
+            .bind(self.reconciliation.map(Reconciliation::code))
+            .bind(self.from.map(day_start))
+            .bind(self.to.and_then(|to| to.next_day()).map(day_start))
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -211,10 +260,15 @@ struct PaymentRow {
     failure_reason: Option<String>,
     return_code: Option<String>,
     settles_on: Option<String>,
+    fee_minor: i64,
+    reconciliation: String,
+    reconciled_by: Option<String>,
+    reconciled_at: Option<String>,
 }
 
 const PAYMENT_COLUMNS: &str = "id, customer_id, method, amount_minor, currency, status, processor_reference, \
-     created_at, updated_at, payer_email, instrument, instrument_label, failure_reason, return_code, settles_on";
+     created_at, updated_at, payer_email, instrument, instrument_label, failure_reason, return_code, settles_on, \
+     fee_minor, reconciliation, reconciled_by, reconciled_at";
 
 /// Records a pending payment and its allocations, or returns the payment the same idempotency
 /// key already recorded.
@@ -529,28 +583,53 @@ pub async fn list(
     page: &PageRequest,
 ) -> Result<Page<Payment>, PaymentError> {
     let (after_created, after_id) = page.after_binds();
-    // Through the (merchant, customer, created_at, id) index: a page costs the same whether
-    // the customer has ten rows or ten thousand.
+    // Through the (merchant, customer, created_at, id) or (merchant, reconciliation,
+    // created_at, id) index when one of those filters is set, (merchant, created_at, id)
+    // otherwise: a page costs the same whether there are ten rows or a hundred thousand.
     let customer_condition = optional_equality("customer_id", "$2", filter.customer.is_some());
-    let rows: Vec<PaymentRow> = sqlx::query_as(&format!(
+    let sql = format!(
         "SELECT {PAYMENT_COLUMNS} FROM payments WHERE merchant_id = $1 \
-         AND {customer_condition} AND ($3 IS NULL OR status = $3) AND {} \
-         ORDER BY created_at, id LIMIT $6",
-        page.after_condition("$4", "$5"),
-    ))
-    .bind(merchant.to_string())
-    .bind(filter.customer.map(|customer| customer.to_string()))
-    .bind(filter.status.map(PaymentStatus::code))
-    .bind(after_created)
-    .bind(after_id)
-    .bind(page.fetch_limit())
-    .fetch_all(db.pool())
-    .await?;
+         AND {customer_condition} AND {} AND {} \
+         ORDER BY created_at {order}, id {order} LIMIT $10",
+        filter.rest_conditions(3),
+        if filter.newest_first {
+            page.before_condition("$8", "$9")
+        } else {
+            page.after_condition("$8", "$9")
+        },
+        order = if filter.newest_first { "DESC" } else { "ASC" },
+    );
+    let query = sqlx::query_as::<_, PaymentRow>(&sql)
+        .bind(merchant.to_string())
+        .bind(filter.customer.map(|customer| customer.to_string()));
+    let rows: Vec<PaymentRow> = filter
+        .bind_rest(query)
+        .bind(after_created)
+        .bind(after_id)
+        .bind(page.fetch_limit())
+        .fetch_all(db.pool())
+        .await?;
     let payments = with_allocations(db, merchant, rows).await?;
     Ok(Page::from_rows(payments, page, |payment| Cursor {
         created_at: payment.created_at.clone(),
         id: payment.id.to_string(),
     }))
+}
+
+/// The authorization a payment was confirmed under, as the customer saw it: (text, when,
+/// from which address). Payments recorded otherwise (the API) have none.
+pub async fn authorization_of(
+    db: &Database,
+    merchant: MerchantId,
+    payment: PaymentId,
+) -> Result<Option<(String, String, String)>, PaymentError> {
+    Ok(sqlx::query_as(
+        "SELECT text, agreed_at, client_address FROM payment_authorizations WHERE merchant_id = $1 AND payment_id = $2",
+    )
+    .bind(merchant.to_string())
+    .bind(payment.to_string())
+    .fetch_optional(db.pool())
+    .await?)
 }
 
 /// Whether `payment` was recorded longer than `age` ago.
@@ -750,6 +829,11 @@ async fn with_allocations(
                 failure_reason: row.failure_reason,
                 return_code: row.return_code,
                 settles_on: row.settles_on,
+                fee: Money::from_minor_units(row.fee_minor, currency)?,
+                reconciliation: Reconciliation::parse(&row.reconciliation)
+                    .map_err(|error| corrupt("reconciliation", &error))?,
+                reconciled_by: row.reconciled_by,
+                reconciled_at: row.reconciled_at,
             })
         })
         .collect()

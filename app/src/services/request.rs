@@ -29,6 +29,21 @@ impl CookiePolicy {
         format!("{prefix}portico_session_{}", id.simple())
     }
 
+    /// The dashboard's session cookie: one for every merchant (a user picks the merchant after
+    /// signing in), and never framed, so always `SameSite=Lax`.
+    pub fn staff_cookie_name(&self) -> &'static str {
+        if self.secure {
+            "__Host-portico_staff"
+        } else {
+            "portico_staff"
+        }
+    }
+
+    pub fn staff_attributes(&self, max_age_seconds: i64) -> String {
+        let secure = if self.secure { "; Secure" } else { "" };
+        format!("Path=/; HttpOnly; Max-Age={max_age_seconds}{secure}; SameSite=Lax")
+    }
+
     /// The attributes after `name=value`.
     pub fn attributes(&self, max_age_seconds: i64) -> String {
         let mut attributes = format!("Path=/; HttpOnly; Max-Age={max_age_seconds}");
@@ -42,6 +57,18 @@ impl CookiePolicy {
         }
         attributes
     }
+}
+
+/// The value of cookie `name` among a request's headers, if it sent one.
+pub fn cookie_in(headers: &http::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(found, _)| *found == name)
+        .map(|(_, value)| value.to_owned())
 }
 
 #[cfg(test)]

@@ -86,6 +86,16 @@ pub struct Session {
     pub checkout: Checkout,
 }
 
+impl Session {
+    /// The session as the sign-in codes know it.
+    pub fn code_session(&self) -> crate::services::sign_in::CodeSession<'_> {
+        crate::services::sign_in::CodeSession {
+            id: self.id.as_str(),
+            audience: crate::services::sign_in::Audience::Customers(self.merchant),
+        }
+    }
+}
+
 #[derive(sqlx::FromRow)]
 struct SessionRow {
     id: String,
@@ -100,11 +110,11 @@ struct SessionRow {
     last_seen_at: String,
 }
 
-fn token_hash(token: &str) -> String {
+pub(crate) fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-fn new_token() -> Result<SecretString, SessionError> {
+pub(crate) fn new_token() -> Result<SecretString, SessionError> {
     let mut random = [0_u8; 32];
     getrandom::fill(&mut random)?;
     Ok(SecretString::from(hex::encode(random)))

@@ -32,7 +32,7 @@ pub async fn code_page(merchant_slug: String) -> Result<PageState<CodeView>, App
     let Some(session) = &visit.session else {
         return Ok(visit.elsewhere().into());
     };
-    let resend_wait_seconds = sign_in::resend_wait_seconds(&visit.db, session)
+    let resend_wait_seconds = sign_in::resend_wait_seconds(&visit.db, session.code_session())
         .await
         .map_err(|error| unexpected("reading the resend cool-down", &error))?;
     Ok(PageState::show(CodeView {
@@ -74,7 +74,7 @@ pub async fn verify_code(merchant_slug: String, code: String) -> Result<(), AppE
     };
     let code = OneTimeCode::parse(&code).map_err(|error| invalid(error.to_string()))?;
     let keys: Keys = from_context()?;
-    let email = match sign_in::verify_code(&db, &keys, &current, &code).await {
+    let email = match sign_in::verify_code(&db, &keys, current.code_session(), &code).await {
         Ok(email) => email,
         Err(VerifyError::Wrong { attempts_left }) => {
             return Err(invalid(format!(

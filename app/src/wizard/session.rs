@@ -14,7 +14,7 @@ use crate::services::request::{ClientAddress, CookiePolicy};
 use crate::services::sessions::{self, IDLE_TIMEOUT, Session};
 use crate::services::{Database, access_requests, customers, from_context, merchants};
 use crate::wizard::WizardPage;
-use http::header::{COOKIE, HeaderValue, SET_COOKIE};
+use http::header::{HeaderValue, SET_COOKIE};
 use leptos::prelude::use_context;
 use secrecy::{ExposeSecret, SecretString};
 
@@ -110,12 +110,14 @@ pub async fn position(
             WizardPage::Email
         });
     };
-    if session.access_request.is_some() {
-        return Ok(WizardPage::AccessRequested);
-    }
     let known = customers::find_by_contact(db, session.merchant, email)
         .await
         .map_err(|error| unexpected("reading a contact's customers", &error))?;
+    // Once the merchant approved the request, the address is a contact: the same session
+    // goes on to pay, without signing in again.
+    if session.access_request.is_some() && known.is_empty() {
+        return Ok(WizardPage::AccessRequested);
+    }
     if let Some(customer) = session.customer {
         if let Some(chosen) = known.iter().find(|known| known.id == customer) {
             return Ok(if chosen.profile_completed {
@@ -154,7 +156,16 @@ pub async fn send_code(
 
     let keys: Keys = from_context()?;
     let client = client_address();
-    let message = match sign_in::send_code(db, &keys, merchant, current, email, &client).await {
+    let sent = sign_in::send_code(
+        db,
+        &keys,
+        current.code_session(),
+        email,
+        &client,
+        |code, expires_at| sign_in::customer_code_email(merchant, email, code, expires_at),
+    )
+    .await;
+    let message = match sent {
         Ok(()) => return Ok(()),
         Err(SendError::CoolDown { seconds_left, .. }) => {
             format!("A code was just sent to this address. You can ask for another in {seconds_left} seconds.")
@@ -190,19 +201,13 @@ pub fn client_address() -> ClientAddress {
 /// The token of this browser's session cookie at `merchant`, if it sent one.
 fn cookie_token(merchant: MerchantId) -> Result<Option<SecretString>, AppError> {
     let policy: CookiePolicy = from_context()?;
-    let name = policy.session_cookie_name(merchant);
-    let Some(parts) = use_context::<http::request::Parts>() else {
-        return Ok(None);
-    };
-    Ok(parts
-        .headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(found, _)| *found == name)
-        .map(|(_, value)| SecretString::from(value.to_owned())))
+    Ok(request_cookie(&policy.session_cookie_name(merchant)))
+}
+
+/// The value of the request's cookie `name`, if it sent one.
+pub fn request_cookie(name: &str) -> Option<SecretString> {
+    let parts = use_context::<http::request::Parts>()?;
+    crate::services::request::cookie_in(&parts.headers, name).map(SecretString::from)
 }
 
 pub fn set_cookie(merchant: MerchantId, token: &SecretString) -> Result<(), AppError> {
@@ -224,7 +229,8 @@ pub fn clear_cookie(merchant: MerchantId) -> Result<(), AppError> {
     ))
 }
 
-fn write_cookie(cookie: &str) -> Result<(), AppError> {
+/// Adds `cookie` (a whole `Set-Cookie` value) to the response.
+pub fn write_cookie(cookie: &str) -> Result<(), AppError> {
     let response: leptos_axum::ResponseOptions = from_context()?;
     let value = HeaderValue::from_str(cookie)
         .map_err(|error| unexpected("writing the session cookie", &error))?;

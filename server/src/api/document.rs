@@ -287,6 +287,15 @@ component!(
     )
 );
 component!(
+    /// `app::domain::reconciliation::Reconciliation`.
+    ReconciliationState => codes(
+        "Whether the payment is in the merchant's books: `unreconciled`, `reconciled` (by hand), \
+         or an accounting connection's `queued`, `synced` or `failed`.",
+        app::domain::reconciliation::Reconciliation::ALL
+            .map(app::domain::reconciliation::Reconciliation::code),
+    )
+);
+component!(
     /// `app::domain::payment::PaymentMethodKind`.
     PaymentMethod => codes(
         "How the customer paid.",

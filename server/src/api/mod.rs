@@ -241,6 +241,8 @@ fn documented_routes() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(invoices::revoke_payment_link))
         .routes(routes!(payments::list_payments))
         .routes(routes!(payments::get_payment))
+        .routes(routes!(payments::reconcile_payment))
+        .routes(routes!(payments::unreconcile_payment))
         .routes(routes!(installment_plans::list_plans))
         .routes(routes!(installment_plans::get_plan))
         .routes(routes!(merchant::get_merchant, merchant::update_merchant))

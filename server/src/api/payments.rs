@@ -6,8 +6,10 @@ use crate::api::problem::Problem;
 use crate::api::{customer_filter, filter, page_request};
 use app::domain::ids::PaymentId;
 use app::domain::payment::PaymentStatus;
+use app::domain::reconciliation::Reconciliation;
 use app::services::Database;
 use app::services::payments::{self, Payment, PaymentError, PaymentFilter};
+use app::services::reconciliation::{self, Mark, ReconcileError};
 use axum::Json;
 use axum::extract::{Path, State};
 use serde::{Deserialize, Serialize};
@@ -31,6 +33,17 @@ pub struct PaymentBody {
     pub updated_at: String,
     /// The invoices this payment pays; the amounts add up to `amount`.
     pub allocations: Vec<PaymentAllocationBody>,
+    /// Whether the payment is in the merchant's books.
+    pub reconciliation: ReconciliationBody,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReconciliationBody {
+    #[schema(value_type = document::ReconciliationState)]
+    pub state: String,
+    /// Who marked it reconciled by hand: a dashboard user's email address, or `API`.
+    pub reconciled_by: Option<String>,
+    pub reconciled_at: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -57,6 +70,9 @@ pub struct PaymentListQuery {
     /// Only payments in this status.
     #[param(value_type = Option<document::PaymentStatus>)]
     pub status: Option<String>,
+    /// Only payments in this reconciliation state (`unreconciled`: what is still to record).
+    #[param(value_type = Option<document::ReconciliationState>)]
+    pub reconciliation: Option<String>,
     /// Page size.
     #[param(value_type = Option<u32>, minimum = 1, maximum = 100, default = 25)]
     pub limit: Option<String>,
@@ -86,6 +102,11 @@ impl From<Payment> for PaymentBody {
                     amount: allocation.amount.to_plain_string(),
                 })
                 .collect(),
+            reconciliation: ReconciliationBody {
+                state: payment.reconciliation.code().to_owned(),
+                reconciled_by: payment.reconciled_by,
+                reconciled_at: payment.reconciled_at,
+            },
         }
     }
 }
@@ -118,6 +139,12 @@ pub async fn list_payments(
     let filter = PaymentFilter {
         customer: customer_filter(query.customer_id.as_deref())?,
         status: filter(query.status.as_deref(), "status", PaymentStatus::parse)?,
+        reconciliation: filter(
+            query.reconciliation.as_deref(),
+            "reconciliation",
+            Reconciliation::parse,
+        )?,
+        ..PaymentFilter::default()
     };
     let page = page_request(query.limit.as_deref(), query.cursor.as_deref())?;
     let found = payments::list(&db, merchant, &filter, &page)
@@ -149,5 +176,76 @@ pub async fn get_payment(
 ) -> Result<Json<PaymentBody>, Problem> {
     let id = PaymentId::parse(&id).map_err(|_| Problem::not_found("payment"))?;
     let payment = payments::get(&db, merchant, id).await.map_err(problem)?;
+    Ok(Json(payment.into()))
+}
+
+/// Mark a payment as recorded in the merchant's books by hand. Marking a reconciled payment
+/// again changes nothing (it keeps who and when).
+#[utoipa::path(
+    post, path = "/api/v1/payments/{id}/reconcile", tag = "payments",
+    params(("id" = document::Id, Path, description = "The payment's id")),
+    responses(
+        (status = 200, description = "The payment, reconciled", body = PaymentBody),
+        (status = 400, response = document::BadRequest),
+        (status = 401, response = document::Unauthorized),
+        (status = 404, response = document::NotFound),
+        (status = 409, response = document::Conflict),
+        (status = 413, response = document::PayloadTooLarge),
+        (status = 422, response = document::ValidationFailed),
+        (status = 500, response = document::InternalError),
+    ),
+    security(("api_key" = []))
+)]
+pub async fn reconcile_payment(
+    ApiMerchant(merchant): ApiMerchant,
+    State(db): State<Database>,
+    Path(id): Path<String>,
+) -> Result<Json<PaymentBody>, Problem> {
+    mark_by_api(&db, merchant, &id, Mark::Reconciled).await
+}
+
+/// Take back a manual reconciliation: the payment is `unreconciled` again.
+#[utoipa::path(
+    post, path = "/api/v1/payments/{id}/unreconcile", tag = "payments",
+    params(("id" = document::Id, Path, description = "The payment's id")),
+    responses(
+        (status = 200, description = "The payment, unreconciled", body = PaymentBody),
+        (status = 400, response = document::BadRequest),
+        (status = 401, response = document::Unauthorized),
+        (status = 404, response = document::NotFound),
+        (status = 409, response = document::Conflict),
+        (status = 413, response = document::PayloadTooLarge),
+        (status = 422, response = document::ValidationFailed),
+        (status = 500, response = document::InternalError),
+    ),
+    security(("api_key" = []))
+)]
+pub async fn unreconcile_payment(
+    ApiMerchant(merchant): ApiMerchant,
+    State(db): State<Database>,
+    Path(id): Path<String>,
+) -> Result<Json<PaymentBody>, Problem> {
+    mark_by_api(&db, merchant, &id, Mark::Unreconciled).await
+}
+
+async fn mark_by_api(
+    db: &Database,
+    merchant: app::domain::ids::MerchantId,
+    id: &str,
+    mark: Mark,
+) -> Result<Json<PaymentBody>, Problem> {
+    let id = PaymentId::parse(id).map_err(|_| Problem::not_found("payment"))?;
+    match reconciliation::mark(db, merchant, &[id], mark, "API").await {
+        Ok(_) => {}
+        Err(ReconcileError::NotFound) => return Err(Problem::not_found("payment")),
+        Err(ReconcileError::Automatic(state)) => {
+            return Err(Problem::conflict(format!(
+                "The payment is {}: its accounting connection keeps its reconciliation.",
+                state.code()
+            )));
+        }
+        Err(error) => return Err(Problem::internal("marking a payment", &error)),
+    }
+    let payment = payments::get(db, merchant, id).await.map_err(problem)?;
     Ok(Json(payment.into()))
 }
