@@ -1,9 +1,11 @@
 //! Portico's user interface and the rules behind it, shared by the server (feature `ssr`, which
 //! renders pages and runs server functions) and the browser (feature `hydrate`).
 //!
-//! Dependencies point one way: `domain` <- `services` <- `wizard`, `landing` <- the server.
+//! Dependencies point one way: `domain` <- `services` <- `wizard`, `dashboard`, `landing` <- the
+//! server.
 
 pub mod components;
+pub mod dashboard;
 pub mod domain;
 pub mod error;
 pub mod landing;
@@ -117,6 +119,46 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=path!("/pay/:merchant_slug/plans/:plan_id/method")
                         view=wizard::plan_method::PlanMethodPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/dashboard")
+                        view=dashboard::sign_in::DashboardSignInPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/dashboard/verify")
+                        view=dashboard::code::DashboardCodePage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/dashboard/choose")
+                        view=dashboard::choose::DashboardChoosePage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/dashboard/overview")
+                        view=dashboard::overview::DashboardOverviewPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/dashboard/payments")
+                        view=dashboard::payments::DashboardPaymentsPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/dashboard/payments/:payment_id")
+                        view=dashboard::payment::DashboardPaymentPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/dashboard/customers")
+                        view=dashboard::customers::DashboardCustomersPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/dashboard/customers/:customer_id")
+                        view=dashboard::customer::DashboardCustomerPage
                         ssr=SsrMode::Async
                     />
                     <Route

@@ -76,7 +76,7 @@ export async function codeSentTo(email: string): Promise<string> {
       .filter(({ text }) => text.includes(`To: ${email}`))
       .sort((a, b) => b.time - a.time);
     const newest = messages[0];
-    const match = newest?.text.match(/Your sign-in code to pay [^\n]*: (\d{6})/);
+    const match = newest?.text.match(/Your sign-in code [^\n]*: (\d{6})/);
     if (newest && match) {
       messagesRead.add(newest.file);
       return match[1];

@@ -9,7 +9,7 @@ use crate::web::assets::StaticAssets;
 use crate::web::client::{ClientAddressSource, identify_client, same_origin_posts};
 use crate::web::refusals::refusals_are_client_errors;
 use crate::web::security::{CspNonce, SecurityPolicy, add_security_headers};
-use crate::web::{brand, health, limits, reactive_owner};
+use crate::web::{brand, health, limits, payment_export, reactive_owner};
 use crate::worker::Worker;
 use crate::{database, demo};
 use anyhow::Context as _;
@@ -227,6 +227,7 @@ fn router(
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
         .route("/brand/{file}", get(brand::stylesheet))
+        .route("/dashboard/payments.csv", get(payment_export::export))
         .merge(api::router(&state))
         .leptos_routes_with_context(&state, routes, leptos_context.clone(), {
             let options = state.leptos_options.clone();

@@ -95,7 +95,9 @@ pub async fn same_origin_posts(
     request: Request,
     next: Next,
 ) -> Response {
-    if request.method() == Method::POST && request.uri().path().starts_with("/api/wizard/") {
+    let path = request.uri().path();
+    let form_post = path.starts_with("/api/wizard/") || path.starts_with("/api/dashboard/");
+    if request.method() == Method::POST && form_post {
         let headers = request.headers();
         let cross_site = headers
             .get("sec-fetch-site")
@@ -116,7 +118,7 @@ pub async fn same_origin_posts(
         if cross_site || foreign_origin {
             return (
                 StatusCode::FORBIDDEN,
-                "This form can only be sent from the payment page itself.",
+                "This form can only be sent from Portico's own pages.",
             )
                 .into_response();
         }

@@ -5,6 +5,7 @@ pub mod brand;
 pub mod client;
 pub mod health;
 pub mod limits;
+pub mod payment_export;
 pub mod reactive_owner;
 pub mod refusals;
 pub mod security;

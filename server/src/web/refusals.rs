@@ -18,7 +18,8 @@ const SERVER_FN_ERROR_HEADER: &str = "serverfnerror";
 const MAX_ERROR_BODY: usize = 64 * 1024;
 
 pub async fn refusals_are_client_errors(request: Request, next: Next) -> Response {
-    let wizard = request.uri().path().starts_with("/api/wizard/");
+    let path = request.uri().path();
+    let wizard = path.starts_with("/api/wizard/") || path.starts_with("/api/dashboard/");
     let response = next.run(request).await;
     if wizard && response.status() == StatusCode::METHOD_NOT_ALLOWED {
         return wrong_method_explained(response);
@@ -47,8 +48,8 @@ fn wrong_method_explained(response: Response) -> Response {
     Response::from_parts(
         parts,
         Body::from(
-            "This address takes only the form posts (POST) of the payment pages. \
-             Open the billing link to pay.",
+            "This address takes only the form posts (POST) of Portico's pages. \
+             Open the billing link to pay, or /dashboard to manage a merchant.",
         ),
     )
 }
@@ -59,6 +60,8 @@ fn status_of(error: Option<AppError>) -> StatusCode {
             StatusCode::UNPROCESSABLE_ENTITY
         }
         Some(AppError::WrongStep { .. }) => StatusCode::CONFLICT,
+        Some(AppError::Forbidden(_)) => StatusCode::FORBIDDEN,
+        Some(AppError::NotFound(_)) => StatusCode::NOT_FOUND,
         Some(AppError::Unexpected) | None => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

@@ -424,6 +424,17 @@ impl Browser {
             .expect("the page is answered")
     }
 
+    /// Opens a page as a navigation carrying `cookie` (another browser's, copied).
+    pub async fn open_with_cookie(&self, path: &str, cookie: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.address))
+            .header("accept", "text/html")
+            .header("cookie", cookie)
+            .send()
+            .await
+            .expect("the page is answered")
+    }
+
     /// Opens a page and returns its HTML, following redirects the way a browser would.
     pub async fn page(&self, path: &str) -> (String, String) {
         let mut path = path.to_owned();
@@ -516,13 +527,17 @@ impl TestApp {
                 let text = std::fs::read_to_string(entry.path()).ok()?;
                 Some((modified, text))
             })
-            .filter(|(_, text)| text.contains(&format!("To: {email}")))
+            // Other emails to the address (an approval, a receipt) may be newer than its code.
+            .filter(|(_, text)| {
+                text.contains(&format!("To: {email}")) && text.contains("Your sign-in code ")
+            })
             .collect();
         messages.sort_by_key(|(modified, _)| *modified);
         let (_, text) = messages.last().expect("a code email was sent");
-        // The plain-text part's first line: "Your sign-in code to pay {merchant}: 123456".
+        // The plain-text part's first line: "Your sign-in code to pay {merchant}: 123456", or
+        // "Your sign-in code to the Portico dashboard: 123456".
         text.lines()
-            .filter(|line| line.starts_with("Your sign-in code to pay"))
+            .filter(|line| line.starts_with("Your sign-in code "))
             .find_map(|line| {
                 let digits = line.rsplit(": ").next()?.trim();
                 (digits.len() == 6 && digits.bytes().all(|b| b.is_ascii_digit()))

@@ -14,6 +14,10 @@ mod api_merchant;
 mod api_payments;
 
 mod billing_link;
+mod dashboard;
+mod dashboard_access;
+mod dashboard_customers;
+mod dashboard_overview;
 mod fuzz;
 mod health;
 mod installment_concurrency;

@@ -1,0 +1,64 @@
+//! The merchant's dashboard, built the way the wizard is: one file per page (its page, its
+//! data, its actions), every form a plain post that works without JavaScript, and nothing of
+//! it in the customers' WASM: its pages are server-only components and it has no islands yet.
+//!
+//! `guard` is the one guard of every page and action (the staff session, the user, their
+//! merchant and role), `frame` the frame around each page.
+
+pub mod choose;
+pub mod code;
+pub mod customer;
+pub mod customers;
+pub mod frame;
+#[cfg(feature = "ssr")]
+pub mod guard;
+pub mod overview;
+pub mod payment;
+pub mod payments;
+pub mod sign_in;
+
+use crate::domain::ids::{CustomerId, PaymentId};
+
+/// The dashboard's pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DashboardPage {
+    /// `/dashboard`: sign in with an email address (signed in: the dashboard's first page).
+    SignIn,
+    Code,
+    /// Pick which merchant to work for, when the address works for several.
+    Choose,
+    /// The first page after sign-in.
+    Overview,
+    Payments,
+    Payment(PaymentId),
+    Customers,
+    Customer(CustomerId),
+}
+
+impl DashboardPage {
+    pub fn path(self) -> String {
+        match self {
+            Self::SignIn => "/dashboard".to_owned(),
+            Self::Code => "/dashboard/verify".to_owned(),
+            Self::Choose => "/dashboard/choose".to_owned(),
+            Self::Overview => "/dashboard/overview".to_owned(),
+            Self::Payments => "/dashboard/payments".to_owned(),
+            Self::Payment(payment) => format!("/dashboard/payments/{payment}"),
+            Self::Customers => "/dashboard/customers".to_owned(),
+            Self::Customer(customer) => format!("/dashboard/customers/{customer}"),
+        }
+    }
+}
+
+/// Percent-encodes a query value (the filters are short, and mostly plain already).
+pub fn encode_query_value(value: &str) -> String {
+    value
+        .bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => {
+                (byte as char).to_string()
+            }
+            _ => format!("%{byte:02X}"),
+        })
+        .collect()
+}

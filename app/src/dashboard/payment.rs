@@ -1,0 +1,254 @@
+//! `/dashboard/payments/{payment_id}`: one payment whole: who paid, with what (masked), the
+//! invoices it pays, the authorization it was agreed under, its status and its
+//! reconciliation, with **Mark reconciled** / **Mark unreconciled** for an admin.
+
+use crate::components::{FormMessage, action_result};
+use crate::dashboard::DashboardPage;
+use crate::dashboard::frame::{
+    DashboardFrame, DashboardState, Section, StaffFrame, dashboard_page,
+};
+use crate::domain::payment::PaymentStatus;
+use crate::domain::reconciliation::Reconciliation;
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PaymentView {
+    pub frame: StaffFrame,
+    pub id: String,
+    pub recorded_at: String,
+    pub updated_at: String,
+    pub customer: String,
+    pub payer_email: Option<String>,
+    pub method: String,
+    pub amount: String,
+    /// An installment plan's fee inside `amount`, if any.
+    pub fee: Option<String>,
+    pub status: PaymentStatus,
+    /// Why it failed or came back, as the processor said.
+    pub problem: Option<String>,
+    pub settles_on: Option<String>,
+    /// (invoice number, amount)
+    pub allocations: Vec<(String, String)>,
+    /// (text, agreed at, client address)
+    pub authorization: Option<(String, String, String)>,
+    pub reconciliation: Reconciliation,
+    /// Who marked it reconciled, and when.
+    pub reconciled: Option<(String, String)>,
+    pub may_change: bool,
+}
+
+#[server(endpoint = "dashboard/page/payment")]
+pub async fn payment_page(payment_id: String) -> Result<DashboardState<PaymentView>, AppError> {
+    use crate::dashboard::guard;
+    use crate::domain::ids::PaymentId;
+    use crate::error::unexpected;
+    use crate::services::payments::{self, PaymentError};
+
+    let staff = match guard::enter().await? {
+        Ok(staff) => staff,
+        Err(path) => return Ok(DashboardState::Redirect(path)),
+    };
+    let Ok(id) = PaymentId::parse(&payment_id) else {
+        return Ok(DashboardState::NotFound);
+    };
+    let merchant = staff.merchant_id();
+    let payment = match payments::get(&staff.db, merchant, id).await {
+        Ok(payment) => payment,
+        Err(PaymentError::NotFound) => return Ok(DashboardState::NotFound),
+        Err(error) => return Err(unexpected("reading a payment", &error)),
+    };
+    let authorization = payments::authorization_of(&staff.db, merchant, id)
+        .await
+        .map_err(|error| unexpected("reading a payment's authorization", &error))?;
+    let customer = crate::services::customers::names_of(&staff.db, merchant, &[payment.customer])
+        .await
+        .map_err(|error| unexpected("naming a payment's customer", &error))?
+        .remove(&payment.customer)
+        .unwrap_or_default();
+    let problem = match (&payment.return_code, &payment.failure_reason) {
+        (Some(code), Some(reason)) => Some(format!("{code}: {reason}")),
+        (Some(text), None) | (None, Some(text)) => Some(text.clone()),
+        (None, None) => None,
+    };
+    Ok(DashboardState::show(PaymentView {
+        frame: staff.frame(),
+        id: payment.id.to_string(),
+        recorded_at: payment.created_at.clone(),
+        updated_at: payment.updated_at.clone(),
+        customer,
+        payer_email: payment.payer_email.clone(),
+        method: payment
+            .instrument_label
+            .clone()
+            .unwrap_or_else(|| crate::domain::checkout::method_label(payment.method).to_owned()),
+        amount: payment.amount.to_string(),
+        fee: (!payment.fee.is_zero()).then(|| payment.fee.to_string()),
+        status: payment.status,
+        problem,
+        settles_on: payment.settles_on.clone(),
+        allocations: payment
+            .allocations
+            .iter()
+            .map(|allocation| {
+                (
+                    allocation.invoice_number.to_string(),
+                    allocation.amount.to_string(),
+                )
+            })
+            .collect(),
+        authorization,
+        reconciliation: payment.reconciliation,
+        reconciled: payment
+            .reconciled_by
+            .clone()
+            .zip(payment.reconciled_at.clone()),
+        may_change: staff.user.role.may_change(),
+    }))
+}
+
+/// Marks one payment reconciled or unreconciled (`mark`), and shows it again.
+#[server(endpoint = "dashboard/reconcile-one")]
+pub async fn mark_payment(payment_id: String, mark: String) -> Result<(), AppError> {
+    use crate::dashboard::guard;
+    use crate::domain::ids::PaymentId;
+    use crate::error::unexpected;
+    use crate::services::reconciliation::{self, Mark, ReconcileError};
+
+    let staff = guard::require_admin().await?;
+    let no_such = || AppError::NotFound("There is no such payment.".to_owned());
+    let id = PaymentId::parse(&payment_id).map_err(|_| no_such())?;
+    let mark = match mark.as_str() {
+        "reconciled" => Mark::Reconciled,
+        "unreconciled" => Mark::Unreconciled,
+        _ => {
+            return Err(AppError::Invalid {
+                field: "mark".to_owned(),
+                message: "Choose Mark reconciled or Mark unreconciled.".to_owned(),
+            });
+        }
+    };
+    let by = staff.user.email.to_string();
+    match reconciliation::mark(&staff.db, staff.merchant_id(), &[id], mark, &by).await {
+        Ok(_) => {}
+        Err(ReconcileError::NotFound) => return Err(no_such()),
+        Err(ReconcileError::Automatic(state)) => {
+            return Err(AppError::Invalid {
+                field: "mark".to_owned(),
+                message: format!(
+                    "This payment is {}: the accounting connection keeps its state.",
+                    state.label().to_lowercase()
+                ),
+            });
+        }
+        Err(error) => return Err(unexpected("marking a payment", &error)),
+    }
+    leptos_axum::redirect(&DashboardPage::Payment(id).path());
+    Ok(())
+}
+
+#[component]
+pub fn DashboardPaymentPage() -> impl IntoView {
+    let mark = ServerAction::<MarkPayment>::new();
+    let payment_id = leptos_router::hooks::use_params_map()
+        .read_untracked()
+        .get("payment_id")
+        .unwrap_or_default();
+    dashboard_page(payment_page(payment_id), move |view| {
+        view! { <PaymentDetail view mark /> }.into_any()
+    })
+}
+
+#[component]
+fn PaymentDetail(view: PaymentView, mark: ServerAction<MarkPayment>) -> impl IntoView {
+    let result = action_result(mark);
+    let mark_error = move || match result.get() {
+        Some(Err(error)) => error.message_for("mark"),
+        _ => None,
+    };
+    let title = format!("Payment of {}", view.amount);
+    let reconciliation_text = match &view.reconciled {
+        Some((by, at)) => format!("{} by {by} on {at}", view.reconciliation.label()),
+        None => view.reconciliation.label().to_owned(),
+    };
+    let payment_id = view.id.clone();
+    let action = (view.may_change && view.reconciliation.is_manual()).then(move || {
+        let (value, label) = match view.reconciliation {
+            Reconciliation::Reconciled => ("unreconciled", "Mark unreconciled"),
+            _ => ("reconciled", "Mark reconciled"),
+        };
+        view! {
+            <ActionForm action=mark attr:class="form form--inline">
+                <input type="hidden" name="payment_id" value=payment_id />
+                <input type="hidden" name="mark" value=value />
+                <FormMessage result />
+                <button type="submit" class="button">{label}</button>
+                <p class="field__error" role="alert">{mark_error}</p>
+            </ActionForm>
+        }
+    });
+    view! {
+        <DashboardFrame frame=view.frame section=Section::Payments title>
+            <p>
+                <a href=DashboardPage::Payments.path()>"← All payments"</a>
+            </p>
+            <dl class="facts">
+                <dt>"Confirmation number"</dt>
+                <dd class="confirmation">{view.id.clone()}</dd>
+                <dt>"Customer"</dt>
+                <dd>{view.customer}</dd>
+                <dt>"Paid by"</dt>
+                <dd>{view.payer_email.unwrap_or_else(|| "Recorded through the API".to_owned())}</dd>
+                <dt>"Method"</dt>
+                <dd>{view.method}</dd>
+                <dt>"Amount"</dt>
+                <dd>{view.amount}</dd>
+                {view.fee.map(|fee| view! { <dt>"Of which the plan's fee"</dt> <dd>{fee}</dd> })}
+                <dt>"Status"</dt>
+                <dd>{view.status.label()}</dd>
+                {view.problem.map(|problem| view! { <dt>"Reason"</dt> <dd>{problem}</dd> })}
+                {view.settles_on.map(|day| view! { <dt>"Settles on"</dt> <dd>{day}</dd> })}
+                <dt>"Recorded"</dt>
+                <dd>{view.recorded_at}</dd>
+                <dt>"Last changed"</dt>
+                <dd>{view.updated_at}</dd>
+                <dt>"Reconciliation"</dt>
+                <dd>{reconciliation_text}</dd>
+            </dl>
+            {action}
+            <h2>"Invoices it pays"</h2>
+            <table class="invoices">
+                <thead>
+                    <tr>
+                        <th scope="col">"Invoice"</th>
+                        <th scope="col" class="amount">"Amount"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {view
+                        .allocations
+                        .into_iter()
+                        .map(|(number, amount)| {
+                            view! {
+                                <tr>
+                                    <th scope="row" data-label="Invoice">{number}</th>
+                                    <td data-label="Amount" class="amount">{amount}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+            <h2>"Authorization"</h2>
+            {match view.authorization {
+                Some((text, at, address)) => view! {
+                    <blockquote class="authorization">{text}</blockquote>
+                    <p class="muted">{format!("Agreed on {at} from {address}.")}</p>
+                }
+                .into_any(),
+                None => view! { <p class="muted">"None: this payment was recorded through the API."</p> }.into_any(),
+            }}
+        </DashboardFrame>
+    }
+}

@@ -1,0 +1,154 @@
+import { test, expect, type Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import * as path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { codeSentTo, customerWithInvoices, expectNoAxeViolations, fillInBusiness, ownClient, signIn, startPaying } from './wizard';
+
+test.beforeEach(async ({ page }) => {
+  await ownClient(page);
+});
+
+/** A dashboard user of its own for each test, added as an operator would, with the CLI. */
+function addUser(role: 'admin' | 'viewer', slug = 'northwind') {
+  const dataDir = process.env.PORTICO_E2E_DATA_DIR!;
+  const email = `staff-${randomUUID().slice(0, 8)}@${slug}.example`;
+  execFileSync(
+    process.env.PORTICO_E2E_BINARY!,
+    ['merchant', 'add-user', '--merchant', slug, '--email', email, '--role', role],
+    {
+      env: {
+        ...process.env,
+        PORTICO_DATA_DIR: dataDir,
+        DATABASE_URL: `sqlite://${path.join(dataDir, 'portico.db')}?mode=rwc`,
+        RUST_LOG: 'warn',
+      },
+    },
+  );
+  return email;
+}
+
+async function signInToDashboard(page: Page, email: string) {
+  await page.goto('/dashboard');
+  await page.getByLabel('Email address').fill(email);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page.getByRole('heading', { name: 'Check your email' })).toBeVisible();
+  await page.getByLabel('Verification code').fill(await codeSentTo(email));
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await expect(page.getByRole('heading', { name: 'Overview', level: 1 })).toBeVisible();
+}
+
+async function openSection(page: Page, name: 'Overview' | 'Payments' | 'Customers') {
+  await page.getByRole('navigation', { name: 'Dashboard' }).getByRole('link', { name }).click();
+  await expect(page.getByRole('heading', { name, level: 1 })).toBeVisible();
+}
+
+/** A customer pays one invoice by card; returns the receipt's confirmation number. */
+async function paidByCard(page: Page, request: Parameters<typeof customerWithInvoices>[0], total: string) {
+  const customer = await customerWithInvoices(request, [total]);
+  await startPaying(page, customer.email);
+  await page.getByLabel(`Select invoice ${customer.numbers[0]}`).check();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByLabel('Credit or debit card').check();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByLabel('Card number').fill('4242 4242 4242 4242');
+  await page.getByLabel('Expiry (MM/YY)').fill('12/30');
+  await page.getByLabel('Security code').fill('123');
+  await page.getByLabel('Name on card').fill('Ana López');
+  await page.getByLabel('Postal code').fill('94105');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByLabel(/^I authorize/).check();
+  await page.getByRole('button', { name: /^Pay \$/ }).click();
+  await expect(page.getByRole('heading', { name: 'Payment complete' })).toBeVisible();
+  const confirmation = (await page.locator('dd.confirmation').textContent())!.trim();
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  return { confirmation, customer };
+}
+
+test('a bookkeeper finds a payment by its confirmation number and marks it reconciled', async ({ page, request }, info) => {
+  const { confirmation } = await paidByCard(page, request, '420.00');
+  const admin = addUser('admin');
+  await signInToDashboard(page, admin);
+  await expectNoAxeViolations(page, info);
+  await openSection(page, 'Payments');
+  await expectNoAxeViolations(page, info);
+
+  await page.getByLabel('Confirmation number').fill(confirmation);
+  await page.getByRole('button', { name: 'Show payments' }).click();
+  await expect(page.getByRole('row')).toHaveCount(2);
+  await page.getByRole('link', { name: confirmation }).click();
+  await expect(page.getByRole('heading', { name: 'Payment of 420.00 USD' })).toBeVisible();
+  await expect(page.getByText('Not reconciled')).toBeVisible();
+  await expect(page.getByText('Visa •••• 4242')).toBeVisible();
+  await expectNoAxeViolations(page, info);
+  await page.getByRole('button', { name: 'Mark reconciled' }).click();
+  await expect(page.getByText(`Reconciled by hand by ${admin}`)).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Mark unreconciled' })).toBeVisible();
+
+  const answer = await request.get(`/api/v1/payments/${confirmation}`, {
+    headers: { Authorization: `Bearer ${process.env.PORTICO_E2E_API_KEY}` },
+  });
+  expect(answer.status()).toBe(200);
+  const reconciliation = (await answer.json()).reconciliation;
+  expect(reconciliation.state).toBe('reconciled');
+  expect(reconciliation.reconciled_by).toBe(admin);
+});
+
+test('a bookkeeper works through what is not yet reconciled; a viewer can only read', async ({ page, request }, info) => {
+  const { confirmation } = await paidByCard(page, request, '88.10');
+  const admin = addUser('admin');
+  await signInToDashboard(page, admin);
+  await page.getByRole('link', { name: /succeeded payments? (is|are) not yet reconciled/ }).click();
+  await expect(page.getByRole('heading', { name: 'Payments', level: 1 })).toBeVisible();
+  await expect(page.getByLabel('Reconciliation')).toHaveValue('unreconciled');
+  await page.getByLabel(`Select payment ${confirmation}`).check();
+  await page.getByRole('button', { name: 'Mark reconciled' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'changed' })).toHaveText('1 payment changed.');
+  await expect(page.getByRole('link', { name: confirmation })).toHaveCount(0);
+  await expectNoAxeViolations(page, info);
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByRole('heading', { name: 'Sign in to your dashboard' })).toBeVisible();
+
+  const viewer = addUser('viewer');
+  await signInToDashboard(page, viewer);
+  await expect(page.getByText(`${viewer} · Viewer`)).toBeVisible();
+  await openSection(page, 'Payments');
+  await page.getByLabel('Confirmation number').fill(confirmation);
+  await page.getByRole('button', { name: 'Show payments' }).click();
+  await expect(page.getByRole('link', { name: confirmation })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Mark reconciled' })).toHaveCount(0);
+  await page.getByRole('link', { name: confirmation }).click();
+  await expect(page.getByText(`Reconciled by hand by ${admin}`)).toBeVisible();
+  await expect(page.getByRole('button', { name: /^Mark/ })).toHaveCount(0);
+  await expectNoAxeViolations(page, info);
+});
+
+test('an admin approves an access request and the requester signs in to the invoices', async ({ page, request }, info) => {
+  // A business on file whose contact is someone else; a colleague asks for access by its name.
+  const onFile = await customerWithInvoices(request, ['310.00']);
+  const business = `Initrode ${onFile.email.slice(4, 12)}`;
+  const colleague = `colleague-${randomUUID().slice(0, 8)}@initrode.example`;
+  await signIn(page, colleague);
+  await expect(page.getByRole('heading', { name: 'Your business' })).toBeVisible();
+  await page.getByLabel('Business name').fill(business);
+  await fillInBusiness(page);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page.getByRole('heading', { name: /Your request is with Northwind IT Services/ })).toBeVisible();
+  await page.context().clearCookies();
+
+  await signInToDashboard(page, addUser('admin'));
+  await openSection(page, 'Customers');
+  const card = page.getByRole('article', { name: colleague });
+  await expect(card.getByLabel(new RegExp(`^${business}`))).toBeChecked();
+  await expectNoAxeViolations(page, info);
+  await card.getByRole('button', { name: 'Approve' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Approved' })).toBeVisible();
+  await expect(page.getByRole('article', { name: colleague })).toHaveCount(0);
+  await page.getByRole('button', { name: 'Sign out' }).click();
+
+  await signIn(page, colleague);
+  await expect(page.getByRole('heading', { name: 'Your business' })).toBeVisible();
+  await fillInBusiness(page);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page.getByRole('heading', { name: 'Your invoices' })).toBeVisible();
+  await expect(page.getByText(onFile.numbers[0])).toBeVisible();
+});
