@@ -6,7 +6,8 @@
 # prints requests per second, p99 latency and the ratios the aims are set in. Then it signs in
 # two customers, one with 10 open invoices and one with 10,000, and prints the server time of
 # step 4 (the invoice list) for each. Last, server/examples/confirm_bench.rs measures confirmed
-# card payments per second through the wizard's confirm endpoint.
+# card payments per second through the wizard's confirm endpoint, and
+# server/examples/dashboard_bench.rs the dashboard's payments list at 100 and 100,000 payments.
 # Usage: scripts/bench.sh [seconds per run, default 15]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -191,3 +192,7 @@ PY
 cleanup
 trap - EXIT
 cargo run --release --locked -p server --example confirm_bench -- 4000 16
+
+# The dashboard's payments list for a merchant with 100 payments and one with 100,000, and the
+# CSV export of each (server/examples/dashboard_bench.rs).
+cargo run --release --locked -p server --example dashboard_bench -- 200

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Prints the size of what a browser downloads, raw and compressed: the built files, then every
 # byte of the first load of step 1 and of step 5 (HTML, CSS, JS, WASM) from a release portal
-# started here on demo data. Fails when the WASM or a page's total passes its line. Run after a
-# release build (`cargo leptos build --release`).
+# started here on demo data, and beside them the dashboard's sign-in page and payments list.
+# Fails when the WASM or a wizard page's total passes its line. Run after a release build
+# (`cargo leptos build --release`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

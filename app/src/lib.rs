@@ -34,13 +34,27 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // Content-addressed names (`portico.<hash>.css`) when cargo-leptos hashed the
                 // build, so that browsers may keep the files for good (see web/assets.rs).
                 <HashedStylesheet options=options.clone() />
-                <HydrationScripts options islands=true />
+                {page_has_islands().then(|| view! { <HydrationScripts options islands=true /> })}
                 <MetaTags />
             </head>
             <body>
                 <App />
             </body>
         </html>
+    }
+}
+
+/// Whether the page being rendered may hold islands. The dashboard's pages have none, so they
+/// load neither the hydration script nor the WASM (about 95 KB brotli) that the wizard needs.
+fn page_has_islands() -> bool {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>()
+            .is_none_or(|parts| !parts.uri.path().starts_with("/dashboard"))
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        true
     }
 }
 

@@ -78,7 +78,7 @@ test('a bookkeeper finds a payment by its confirmation number and marks it recon
   await page.getByRole('link', { name: confirmation }).click();
   await expect(page.getByRole('heading', { name: 'Payment of 420.00 USD' })).toBeVisible();
   await expect(page.getByText('Not reconciled')).toBeVisible();
-  await expect(page.getByText('Visa •••• 4242')).toBeVisible();
+  await expect(page.getByText('Visa •••• 4242', { exact: true })).toBeVisible();
   await expectNoAxeViolations(page, info);
   await page.getByRole('button', { name: 'Mark reconciled' }).click();
   await expect(page.getByText(`Reconciled by hand by ${admin}`)).toBeVisible();

@@ -34,6 +34,9 @@ pub struct RequestView {
     pub requested_at: String,
     /// The customers it may belong to: (id, legal name, contacts).
     pub candidates: Vec<(String, String, String)>,
+    /// The first candidate's name starts with the whole name asked for, so it is picked
+    /// unless the admin picks another; otherwise a new customer is.
+    pub named: bool,
     /// What the admin searched for this request, given back.
     pub find: String,
 }
@@ -102,9 +105,18 @@ pub async fn customers_page(
             limit: CANDIDATES,
             after: None,
         };
-        let candidates = customers::search_by_name(&staff.db, merchant, name, &page)
+        let mut candidates = customers::search_by_name(&staff.db, merchant, name, &page)
             .await
             .map_err(|error| unexpected("suggesting a request's customer", &error))?;
+        // "Globex West LLC" may be filed as "Globex Manufacturing Inc.": failing the whole
+        // name, the customers whose name starts with its first word.
+        let named = !candidates.items.is_empty();
+        let first_word = name.split_whitespace().next().unwrap_or_default();
+        if !named && !searched && first_word.chars().count() >= 3 {
+            candidates = customers::search_by_name(&staff.db, merchant, first_word, &page)
+                .await
+                .map_err(|error| unexpected("suggesting a request's customer", &error))?;
+        }
         requests.push(RequestView {
             address: [
                 pending.address_line1.as_str(),
@@ -125,6 +137,7 @@ pub async fn customers_page(
                     )
                 })
                 .collect(),
+            named,
             find: if searched {
                 find.clone()
             } else {
@@ -345,7 +358,7 @@ fn CustomersList(
             </section>
             <section aria-labelledby="customers-heading">
                 <h2 id="customers-heading">"All customers"</h2>
-                <form method="get" action=DashboardPage::Customers.path() class="filters" role="search">
+                <form method="get" action=DashboardPage::Customers.path() class="filters" role="search" aria-label="Customers">
                     <div class="field">
                         <label for="q">"Name starts with"</label>
                         <input id="q" name="q" type="search" value=search autocomplete="off" />
@@ -382,7 +395,8 @@ fn AccessRequestCard(
         let legend = format!("Add {} as a contact of", request.email);
         let new_label = format!("A new customer: {}", request.business_name);
         let find = request.find.clone();
-        let none_suggested = request.candidates.is_empty();
+        let find_label = format!("Another customer for {}", request.email);
+        let named = request.named;
         let choices = request
             .candidates
             .iter()
@@ -391,7 +405,7 @@ fn AccessRequestCard(
                 let choice_id = format!("into-{}-{index}", request.id);
                 view! {
                     <div class="choice">
-                        <input type="radio" name="into" id=choice_id.clone() value=id.clone() checked=index == 0 />
+                        <input type="radio" name="into" id=choice_id.clone() value=id.clone() checked=named && index == 0 />
                         <label for=choice_id>
                             {name.clone()}
                             <span class="muted">{format!(" ({contacts})")}</span>
@@ -409,7 +423,7 @@ fn AccessRequestCard(
                     <legend>{legend}</legend>
                     {choices}
                     <div class="choice">
-                        <input type="radio" name="into" id=new_id.clone() value=NEW_CUSTOMER checked=none_suggested />
+                        <input type="radio" name="into" id=new_id.clone() value=NEW_CUSTOMER checked=!named />
                         <label for=new_id>{new_label}</label>
                     </div>
                 </fieldset>
@@ -417,7 +431,7 @@ fn AccessRequestCard(
                     <button type="submit" class="button">"Approve"</button>
                 </div>
             </ActionForm>
-            <form method="get" action=DashboardPage::Customers.path() class="filters" role="search">
+            <form method="get" action=DashboardPage::Customers.path() class="filters" role="search" aria-label=find_label>
                 <input type="hidden" name="request" value=find_request_id />
                 <div class="field">
                     <label for=find_id.clone()>"Another customer, by name"</label>
