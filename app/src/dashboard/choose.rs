@@ -100,6 +100,12 @@ fn ChooseForm(view: ChooseView, choose: ServerAction<ChooseMerchant>) -> impl In
                 <strong>{view.email}</strong> " works for several merchants. Which one do you want to open?"
             </p>
             <FormMessage result />
+            <p class="field__error" role="alert">
+                {move || match result.get() {
+                    Some(Err(error)) => error.message_for("user"),
+                    _ => None,
+                }}
+            </p>
             <ul class="choice-list">
                 {view
                     .choices

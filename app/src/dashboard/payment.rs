@@ -142,6 +142,15 @@ pub async fn mark_payment(payment_id: String, mark: String) -> Result<(), AppErr
                 ),
             });
         }
+        Err(ReconcileError::NotSettled(status)) => {
+            return Err(AppError::Invalid {
+                field: "mark".to_owned(),
+                message: format!(
+                    "This payment is {}: only a succeeded payment is recorded in the books.",
+                    status.label().to_lowercase()
+                ),
+            });
+        }
         Err(error) => return Err(unexpected("marking a payment", &error)),
     }
     leptos_axum::redirect(&DashboardPage::Payment(id).path());
@@ -173,7 +182,12 @@ fn PaymentDetail(view: PaymentView, mark: ServerAction<MarkPayment>) -> impl Int
         None => view.reconciliation.label().to_owned(),
     };
     let payment_id = view.id.clone();
-    let action = (view.may_change && view.reconciliation.is_manual()).then(move || {
+    let offered = match view.reconciliation {
+        Reconciliation::Reconciled => true,
+        Reconciliation::Unreconciled => view.status == PaymentStatus::Succeeded,
+        _ => false,
+    };
+    let action = (view.may_change && offered).then(move || {
         let (value, label) = match view.reconciliation {
             Reconciliation::Reconciled => ("unreconciled", "Mark unreconciled"),
             _ => ("reconciled", "Mark reconciled"),

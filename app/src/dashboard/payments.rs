@@ -269,6 +269,15 @@ pub async fn mark_payments(
                 ),
             });
         }
+        Err(ReconcileError::NotSettled(status)) => {
+            return Err(AppError::Invalid {
+                field: "payment".to_owned(),
+                message: format!(
+                    "A ticked payment is {}: only succeeded payments can be marked reconciled.",
+                    status.label().to_lowercase()
+                ),
+            });
+        }
         Err(ReconcileError::TooMany) => {
             return Err(AppError::Invalid {
                 field: "payment".to_owned(),
@@ -344,7 +353,12 @@ fn PaymentsList(
         });
     let empty = view.rows.is_empty();
     let may_change = view.may_change;
-    let export = format!("/dashboard/payments.csv?{}", filters.query());
+    // The export takes the list's filters; a confirmation search shows one payment, and
+    // exporting "everything" from there would surprise, so the link is left out.
+    let export = filters
+        .confirmation
+        .is_empty()
+        .then(|| format!("/dashboard/payments.csv?{}", filters.query()));
     view! {
         <DashboardFrame frame=view.frame section=Section::Payments title="Payments".to_owned()>
             <p class="dashboard__quick">
@@ -352,7 +366,7 @@ fn PaymentsList(
                     "Not yet reconciled"
                 </a>
                 <a href=DashboardPage::Payments.path()>"All payments"</a>
-                <a href=export>"Export CSV"</a>
+                {export.map(|href| view! { <a href=href>"Export CSV"</a> })}
             </p>
             <form method="get" action=DashboardPage::Payments.path() class="filters" role="search">
                 <FilterField
@@ -400,7 +414,9 @@ fn PaymentsList(
                 <FormMessage result />
                 <p class="field__error" role="alert">
                     {move || match result.get() {
-                        Some(Err(error)) => error.message_for("payment"),
+                        Some(Err(error)) => ["payment", "mark"]
+                            .into_iter()
+                            .find_map(|field| error.message_for(field)),
                         _ => None,
                     }}
                 </p>

@@ -203,6 +203,8 @@ pub async fn approve(
     .execute(&mut *transaction)
     .await?;
     if decided.rows_affected() == 0 {
+        // Given back first: the status is read on another connection.
+        transaction.rollback().await?;
         return Err(AccessRequestError::AlreadyDecided(
             current_status(db, merchant, id).await?,
         ));

@@ -222,8 +222,8 @@ impl PaymentFilter {
                 &format!("${}", first + 2),
                 self.reconciliation.is_some(),
             ),
-            format!("(${0} IS NULL OR created_at >= ${0})", first + 3),
-            format!("(${0} IS NULL OR created_at < ${0})", first + 4),
+            optional_bound("created_at >=", first + 3, self.from.is_some()),
+            optional_bound("created_at <", first + 4, self.to.is_some()),
         ]
         .join(" AND ")
     }
@@ -240,6 +240,17 @@ impl PaymentFilter {
             .bind(self.reconciliation.map(Reconciliation::code))
             .bind(self.from.map(day_start))
             .bind(self.to.and_then(|to| to.next_day()).map(day_start))
+    }
+}
+
+/// `{comparison} $n` when the bound is set (a plain comparison the index range can use, which
+/// `$n IS NULL OR ...` is not), and a condition on the NULL bind otherwise, as
+/// [`optional_equality`] does.
+fn optional_bound(comparison: &str, placeholder: usize, set: bool) -> String {
+    if set {
+        format!("{comparison} ${placeholder}")
+    } else {
+        format!("${placeholder} IS NULL")
     }
 }
 

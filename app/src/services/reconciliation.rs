@@ -3,6 +3,7 @@
 //! `failed`) are left to it.
 
 use crate::domain::ids::{MerchantId, PaymentId};
+use crate::domain::payment::PaymentStatus;
 use crate::domain::reconciliation::Reconciliation;
 use crate::services::Database;
 use crate::services::clock::{now, timestamp_text};
@@ -17,6 +18,10 @@ pub enum ReconcileError {
     NotFound,
     #[error("the payment is {}: its accounting connection keeps it", .0.code())]
     Automatic(Reconciliation),
+    /// Only money that arrived is recorded in the books: a pending, failed, returned or
+    /// refunded payment is not marked reconciled.
+    #[error("the payment is {}, not succeeded", .0.code())]
+    NotSettled(PaymentStatus),
     #[error("too many payments at once")]
     TooMany,
     #[error("reconciliation storage failed")]
@@ -33,7 +38,8 @@ pub enum Mark {
 /// Marks `payments` of `merchant`; `by` is who did it (kept with a `reconciled` mark).
 /// Payments already so are left as they were (a reconciled payment keeps its first who and
 /// when), so marking twice is harmless. Returns how many changed. Any id that is not the
-/// merchant's, or whose state an accounting connection owns, refuses the whole request.
+/// merchant's, whose state an accounting connection owns, or (marking reconciled) that has
+/// not succeeded, refuses the whole request.
 pub async fn mark(
     db: &Database,
     merchant: MerchantId,
@@ -49,9 +55,9 @@ pub async fn mark(
     }
     let placeholders = numbered_placeholders(2, payments.len());
     let sql = format!(
-        "SELECT id, reconciliation FROM payments WHERE merchant_id = $1 AND id IN ({placeholders})"
+        "SELECT id, reconciliation, status FROM payments WHERE merchant_id = $1 AND id IN ({placeholders})"
     );
-    let mut query = sqlx::query_as::<_, (String, String)>(&sql).bind(merchant.to_string());
+    let mut query = sqlx::query_as::<_, (String, String, String)>(&sql).bind(merchant.to_string());
     for payment in payments {
         query = query.bind(payment.to_string());
     }
@@ -64,10 +70,18 @@ pub async fn mark(
     }
     if let Some(automatic) = found
         .iter()
-        .filter_map(|(_, state)| Reconciliation::parse(state).ok())
+        .filter_map(|(_, state, _)| Reconciliation::parse(state).ok())
         .find(|state| !state.is_manual())
     {
         return Err(ReconcileError::Automatic(automatic));
+    }
+    if mark == Mark::Reconciled
+        && let Some(unsettled) = found
+            .iter()
+            .filter_map(|(_, _, status)| PaymentStatus::parse(status).ok())
+            .find(|status| *status != PaymentStatus::Succeeded)
+    {
+        return Err(ReconcileError::NotSettled(unsettled));
     }
     let (to, from) = match mark {
         Mark::Reconciled => (Reconciliation::Reconciled, Reconciliation::Unreconciled),

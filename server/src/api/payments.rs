@@ -244,6 +244,12 @@ async fn mark_by_api(
                 state.code()
             )));
         }
+        Err(ReconcileError::NotSettled(status)) => {
+            return Err(Problem::conflict(format!(
+                "The payment is {}: only a succeeded payment can be marked reconciled.",
+                status.code()
+            )));
+        }
         Err(error) => return Err(Problem::internal("marking a payment", &error)),
     }
     let payment = payments::get(db, merchant, id).await.map_err(problem)?;

@@ -300,6 +300,29 @@ both_databases! {
             .problem(404, "not-found");
     }
 
+    async fn only_a_succeeded_payment_is_marked_reconciled(app: TestApp) {
+        let admin = staff(&app, ADMIN).await;
+        let key = api_key(&app, "northwind").await;
+        let payment = payments_of(&app, "northwind").await.remove(0);
+        // The debit came back: its money is not in the merchant's bank.
+        sqlx::query("UPDATE payments SET status = 'returned' WHERE id = $1")
+            .bind(&payment)
+            .execute(app.db.pool())
+            .await
+            .unwrap();
+        let (_, detail) = admin.page(&format!("{PAYMENTS}/{payment}")).await;
+        assert!(!detail.contains("Mark reconciled"), "not offered");
+        let back = admin
+            .submit(PAYMENTS, "dashboard/reconcile", &[("payment[]", &payment), ("mark", "reconciled")])
+            .await;
+        let error = Browser::error_in(&back).unwrap_or_default();
+        assert!(error.contains("returned: only succeeded payments"), "{error}");
+        app.api_post(&key, &format!("/payments/{payment}/reconcile"), &Value::Null)
+            .await
+            .problem(409, "conflict");
+        assert_eq!(reconciliation_of(&app, &payment).await, "unreconciled");
+    }
+
     async fn a_payment_is_found_by_its_confirmation_number_and_marked_on_its_page(app: TestApp) {
         let admin = staff(&app, ADMIN).await;
         let payment = payments_of(&app, "northwind").await.remove(0);
