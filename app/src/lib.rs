@@ -176,6 +176,21 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route
+                        path=path!("/dashboard/invoices")
+                        view=dashboard::invoices::DashboardInvoicesPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/dashboard/invoices/new")
+                        view=dashboard::invoice_new::DashboardNewInvoicePage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/dashboard/invoices/:invoice_id")
+                        view=dashboard::invoice::DashboardInvoicePage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
                         path=path!("/pay/:merchant_slug/i/:token")
                         view=wizard::invoice_link::InvoiceLinkPage
                         ssr=SsrMode::Async

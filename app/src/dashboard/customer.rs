@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InvoiceRow {
+    pub id: String,
     pub number: String,
     pub issued_on: String,
     pub due_on: String,
@@ -138,6 +139,7 @@ pub async fn customer_page(
             .items
             .iter()
             .map(|invoice| InvoiceRow {
+                id: invoice.id.to_string(),
                 number: invoice.number.to_string(),
                 issued_on: invoice.issued_on.to_string(),
                 due_on: invoice.due_on.to_string(),
@@ -348,6 +350,10 @@ fn CustomerDetail(
             </section>
             <section aria-labelledby="invoices-heading">
                 <h2 id="invoices-heading">"Invoices"</h2>
+                {may_change.then(|| {
+                    let href = format!("{}?customer={}", DashboardPage::NewInvoice.path(), customer_id);
+                    view! { <p><a href=href>"New invoice for this customer"</a></p> }
+                })}
                 <CustomerInvoices rows=view.invoices />
                 {view.next_invoices.map(|next| view! { <nav class="pager" aria-label="Invoice pages"><a href=next>"More invoices →"</a></nav> })}
             </section>
@@ -390,7 +396,9 @@ fn CustomerInvoices(rows: Vec<InvoiceRow>) -> impl IntoView {
                             };
                             view! {
                                 <tr>
-                                    <th scope="row" data-label="Invoice">{row.number}</th>
+                                    <th scope="row" data-label="Invoice">
+                                        <a href=format!("{}/{}", DashboardPage::Invoices.path(), row.id)>{row.number}</a>
+                                    </th>
                                     <td data-label="Issued">{row.issued_on}</td>
                                     <td data-label="Due">{row.due_on}</td>
                                     <td data-label="Total" class="amount">{row.total}</td>

@@ -89,6 +89,7 @@ const DASHBOARD_STYLESHEET: &str = "/dashboard.css";
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
     Overview,
+    Invoices,
     Payments,
     Customers,
 }
@@ -123,6 +124,9 @@ pub fn DashboardFrame(
             <nav class="dashboard__nav" aria-label="Dashboard">
                 <a href=DashboardPage::Overview.path() aria-current=current(Section::Overview)>
                     "Overview"
+                </a>
+                <a href=DashboardPage::Invoices.path() aria-current=current(Section::Invoices)>
+                    "Invoices"
                 </a>
                 <a href=DashboardPage::Payments.path() aria-current=current(Section::Payments)>
                     "Payments"

@@ -9,15 +9,19 @@ pub mod choose;
 pub mod code;
 pub mod customer;
 pub mod customers;
+pub mod filters;
 pub mod frame;
 #[cfg(feature = "ssr")]
 pub mod guard;
+pub mod invoice;
+pub mod invoice_new;
+pub mod invoices;
 pub mod overview;
 pub mod payment;
 pub mod payments;
 pub mod sign_in;
 
-use crate::domain::ids::{CustomerId, PaymentId};
+use crate::domain::ids::{CustomerId, InvoiceId, PaymentId};
 
 /// The dashboard's pages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,6 +37,9 @@ pub enum DashboardPage {
     Payment(PaymentId),
     Customers,
     Customer(CustomerId),
+    Invoices,
+    Invoice(InvoiceId),
+    NewInvoice,
 }
 
 impl DashboardPage {
@@ -46,6 +53,9 @@ impl DashboardPage {
             Self::Payment(payment) => format!("/dashboard/payments/{payment}"),
             Self::Customers => "/dashboard/customers".to_owned(),
             Self::Customer(customer) => format!("/dashboard/customers/{customer}"),
+            Self::Invoices => "/dashboard/invoices".to_owned(),
+            Self::Invoice(invoice) => format!("/dashboard/invoices/{invoice}"),
+            Self::NewInvoice => "/dashboard/invoices/new".to_owned(),
         }
     }
 }

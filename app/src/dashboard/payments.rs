@@ -4,6 +4,7 @@
 //! back), and exports what the filters show as CSV.
 
 use crate::components::{FormMessage, action_result};
+use crate::dashboard::filters::{FilterField, FilterSelect};
 use crate::dashboard::frame::{
     DashboardFrame, DashboardState, Section, StaffFrame, dashboard_page,
 };
@@ -504,67 +505,6 @@ fn PaymentsTable(rows: Vec<PaymentRow>, may_change: bool) -> impl IntoView {
                         .collect_view()}
                 </tbody>
             </table>
-        </div>
-    }
-}
-
-#[component]
-fn FilterField(
-    id: &'static str,
-    label: &'static str,
-    #[prop(default = "text")] kind: &'static str,
-    value: String,
-    error: Option<String>,
-) -> impl IntoView {
-    let error_id = format!("{id}-error");
-    let invalid = error.is_some();
-    view! {
-        <div class="field">
-            <label for=id>{label}</label>
-            <input
-                id=id
-                name=id
-                type=kind
-                value=value
-                spellcheck="false"
-                autocomplete="off"
-                autofocus=invalid
-                aria-invalid=invalid.to_string()
-                aria-describedby=error_id.clone()
-            />
-            <p id=error_id class="field__error" role="alert">{error}</p>
-        </div>
-    }
-}
-
-#[component]
-fn FilterSelect(
-    id: &'static str,
-    label: &'static str,
-    value: String,
-    options: Vec<(&'static str, &'static str)>,
-    error: Option<String>,
-) -> impl IntoView {
-    let error_id = format!("{id}-error");
-    let invalid = error.is_some();
-    view! {
-        <div class="field">
-            <label for=id>{label}</label>
-            <select
-                id=id
-                name=id
-                aria-invalid=invalid.to_string()
-                aria-describedby=error_id.clone()
-            >
-                <option value="" selected=value.is_empty()>"Any"</option>
-                {options
-                    .into_iter()
-                    .map(|(code, name)| {
-                        view! { <option value=code selected=value == code>{name}</option> }
-                    })
-                    .collect_view()}
-            </select>
-            <p id=error_id class="field__error" role="alert">{error}</p>
         </div>
     }
 }

@@ -151,6 +151,19 @@ pub enum LineItemError {
     QuantityTooLarge,
     #[error("A line's amount (quantity × unit price) can be at most 999,999,999.99.")]
     AmountTooLarge,
+    #[error("A quantity must be a decimal number such as 1 or 2.5.")]
+    QuantityNotANumber,
+}
+
+/// A quantity as typed: a plain decimal number (no exponent), surrounding spaces ignored. Its
+/// range and precision are checked by [`LineItem::new`].
+pub fn parse_quantity(text: &str) -> Result<Decimal, LineItemError> {
+    let text = text.trim();
+    if text.contains(['e', 'E']) {
+        return Err(LineItemError::QuantityNotANumber);
+    }
+    text.parse::<Decimal>()
+        .map_err(|_| LineItemError::QuantityNotANumber)
 }
 
 impl LineItem {
@@ -200,6 +213,19 @@ pub fn lines_total(lines: &[LineItem], currency: Currency) -> Result<Money, Mone
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quantities_are_plain_decimals() {
+        assert_eq!(parse_quantity(" 2.5 "), Ok(Decimal::new(25, 1)));
+        assert_eq!(
+            parse_quantity("1e3"),
+            Err(LineItemError::QuantityNotANumber)
+        );
+        assert_eq!(
+            parse_quantity("two"),
+            Err(LineItemError::QuantityNotANumber)
+        );
+    }
     use crate::domain::money::AmountSyntax;
     use proptest::prelude::*;
 

@@ -7,6 +7,7 @@ use crate::domain::merchant::MerchantSlug;
 use crate::domain::public_url::PublicUrl;
 use crate::services::Database;
 use crate::services::clock::{parse_date, today};
+use crate::services::invoice_history::{self, Actor, InvoiceChange};
 use crate::services::keys::Keys;
 use time::{Date, Duration};
 
@@ -82,21 +83,35 @@ pub async fn resolve(
     Ok(invoice)
 }
 
-/// Revokes every link made so far for the invoice; `false` when the merchant has no such
-/// invoice.
+/// Revokes every link made so far for the invoice, recording who did; `false` when the
+/// merchant has no such invoice.
 pub async fn revoke(
     db: &Database,
     merchant: MerchantId,
     invoice: InvoiceId,
+    actor: &Actor,
 ) -> Result<bool, sqlx::Error> {
+    let mut transaction = db.writer().begin().await?;
     let updated = sqlx::query(
         "UPDATE invoices SET link_version = link_version + 1 WHERE merchant_id = $1 AND id = $2",
     )
     .bind(merchant.to_string())
     .bind(invoice.to_string())
-    .execute(db.writer())
+    .execute(&mut *transaction)
     .await?;
-    Ok(updated.rows_affected() == 1)
+    if updated.rows_affected() != 1 {
+        return Ok(false);
+    }
+    invoice_history::record(
+        &mut transaction,
+        merchant,
+        invoice,
+        InvoiceChange::LinkRevoked,
+        actor,
+    )
+    .await?;
+    transaction.commit().await?;
+    Ok(true)
 }
 
 /// The last day a link to an invoice due on `due_on` works. Dates end at 9999-12-31: for an

@@ -11,6 +11,7 @@ use crate::services::Database;
 use crate::services::clock::{date_text, now, parse_date, timestamp_text};
 use crate::services::customers;
 use crate::services::database::{numbered_placeholders, optional_equality};
+use crate::services::invoice_history::{self, Actor, InvoiceChange};
 use crate::services::page::{Cursor, Page, PageRequest};
 use rust_decimal::Decimal;
 use std::str::FromStr;
@@ -96,6 +97,8 @@ pub struct InvoiceAllocation {
     pub payment: PaymentId,
     pub amount: Money,
     pub payment_status: PaymentStatus,
+    /// When the payment was made.
+    pub payment_created_at: String,
 }
 
 /// An invoice with its lines and the payments allocated to it.
@@ -114,6 +117,12 @@ pub struct InvoiceFilter {
     pub outstanding_only: bool,
     /// Only invoices whose number contains this text (any case).
     pub number_contains: Option<String>,
+    /// Only invoices whose number or customer's name contains this text (any case).
+    pub number_or_customer_contains: Option<String>,
+    /// Only invoices past their due date on this day with something still owed.
+    pub overdue_on: Option<Date>,
+    /// Newest first (the dashboard) rather than oldest first (the API, the wizard).
+    pub newest_first: bool,
 }
 
 /// Every invoice of merchant `$1` with its cover figures and status. The status CASE is the SQL
@@ -333,8 +342,8 @@ pub async fn get(
             })
         })
         .collect::<Result<Vec<_>, InvoiceError>>()?;
-    let allocations: Vec<(String, i64, String)> = sqlx::query_as(
-        "SELECT a.payment_id, a.amount_minor, p.status FROM allocations a JOIN payments p ON p.id = a.payment_id \
+    let allocations: Vec<(String, i64, String, String)> = sqlx::query_as(
+        "SELECT a.payment_id, a.amount_minor, p.status, p.created_at FROM allocations a JOIN payments p ON p.id = a.payment_id \
          WHERE a.merchant_id = $1 AND a.invoice_id = $2 ORDER BY p.created_at, p.id",
     )
     .bind(merchant.to_string())
@@ -343,8 +352,9 @@ pub async fn get(
     .await?;
     let allocations = allocations
         .into_iter()
-        .map(|(payment, amount, status)| {
+        .map(|(payment, amount, status, payment_created_at)| {
             Ok(InvoiceAllocation {
+                payment_created_at,
                 payment: PaymentId::parse(&payment)
                     .map_err(|error| corrupt("payment_id", &error))?,
                 amount: Money::from_minor_units(amount, currency)?,
@@ -370,13 +380,21 @@ pub async fn list(
     // Through the (merchant, customer, created_at, id) index: a page costs the same whether
     // the customer has ten rows or ten thousand.
     let customer_condition = optional_equality("customer_id", "$2", filter.customer.is_some());
+    let (seek, order) = if filter.newest_first {
+        (page.before_condition("$4", "$5"), "DESC")
+    } else {
+        (page.after_condition("$4", "$5"), "ASC")
+    };
     let rows: Vec<InvoiceRow> = sqlx::query_as(&format!(
-        "{} WHERE {customer_condition} AND ($3 IS NULL OR status = $3) AND {} \
+        "{} WHERE {customer_condition} AND ($3 IS NULL OR status = $3) AND {seek} \
          AND ($7 = 0 OR status IN ('open', 'partially_paid', 'processing')) \
          AND ($8 IS NULL OR LOWER(number) LIKE $8 ESCAPE '\\') \
-         ORDER BY created_at, id LIMIT $6",
+         AND ($9 IS NULL OR LOWER(number) LIKE $9 ESCAPE '\\' OR customer_id IN ( \
+               SELECT c.id FROM customers c WHERE c.merchant_id = $1 \
+               AND LOWER(c.legal_name) LIKE $9 ESCAPE '\\')) \
+         AND ($10 IS NULL OR (due_on < $10 AND status IN ('open', 'partially_paid'))) \
+         ORDER BY created_at {order}, id {order} LIMIT $6",
         *INVOICES_WITH_STATUS,
-        page.after_condition("$4", "$5"),
     ))
     .bind(merchant.to_string())
     .bind(filter.customer.map(|customer| customer.to_string()))
@@ -386,6 +404,13 @@ pub async fn list(
     .bind(page.fetch_limit())
     .bind(i64::from(filter.outstanding_only))
     .bind(filter.number_contains.as_deref().map(contains_pattern))
+    .bind(
+        filter
+            .number_or_customer_contains
+            .as_deref()
+            .map(contains_pattern),
+    )
+    .bind(filter.overdue_on.map(date_text))
     .fetch_all(db.pool())
     .await?;
     let invoices = rows
@@ -574,11 +599,12 @@ pub async fn line_items_of(
         .collect()
 }
 
-/// Voids an invoice nothing covers. Voiding a void invoice changes nothing.
+/// Voids an invoice nothing covers, recording who did. Voiding a void invoice changes nothing.
 pub async fn void(
     db: &Database,
     merchant: MerchantId,
     id: InvoiceId,
+    actor: &Actor,
 ) -> Result<InvoiceDetail, InvoiceError> {
     let mut transaction = db.writer().begin().await?;
     // The same lock allocations take: no payment can be allocated between the check and the void.
@@ -608,6 +634,8 @@ pub async fn void(
             .bind(id.to_string())
             .bind(timestamp_text(now()))
             .execute(&mut *transaction)
+            .await?;
+        invoice_history::record(&mut transaction, merchant, id, InvoiceChange::Voided, actor)
             .await?;
     }
     transaction.commit().await?;

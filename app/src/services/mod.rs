@@ -15,6 +15,7 @@ pub mod installment_emails;
 pub mod installment_method_change;
 pub mod installment_payoff;
 pub mod installment_plans;
+pub mod invoice_history;
 pub mod invoice_links;
 pub mod invoices;
 pub mod jobs;

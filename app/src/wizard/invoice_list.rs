@@ -75,6 +75,7 @@ pub async fn load(
         status: None,
         outstanding_only: true,
         number_contains: search.clone(),
+        ..InvoiceFilter::default()
     };
     // A cursor this server did not make simply starts from the first page.
     let request = PageRequest {

@@ -6,12 +6,13 @@ use crate::api::extract::{ApiJson, ApiMerchant, ApiQuery};
 use crate::api::problem::{Problem, ProblemType};
 use crate::api::{customer_filter, filter, page_request};
 use app::domain::ids::{InvoiceId, MerchantId};
-use app::domain::invoice::{InvoiceStatus, LineItem};
+use app::domain::invoice::{InvoiceStatus, LineItem, parse_quantity};
 use app::domain::money::{AmountSyntax, Currency, Money};
 use app::domain::public_url::PublicUrl;
 use app::domain::text::{ExternalId, InvoiceNumber, LineDescription, Memo};
 use app::services::Database;
 use app::services::clock::{date_text, parse_date, today};
+use app::services::invoice_history::Actor;
 use app::services::invoice_links;
 use app::services::invoices::{
     self, Invoice, InvoiceDetail, InvoiceError, InvoiceFilter, NewInvoice,
@@ -21,9 +22,7 @@ use app::services::merchants;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use std::str::FromStr;
 use time::Date;
 use utoipa::{IntoParams, ToSchema};
 
@@ -314,15 +313,8 @@ fn parse_new_invoice(body: NewInvoiceBody) -> Result<NewInvoice, Problem> {
             let field = |name: &str| format!("line_items[{index}].{name}");
             let description = LineDescription::parse(&line.description)
                 .map_err(|error| Problem::invalid(field("description"), error))?;
-            let quantity = Decimal::from_str(line.quantity.trim())
-                .ok()
-                .filter(|_| !line.quantity.contains(['e', 'E']))
-                .ok_or_else(|| {
-                    Problem::invalid(
-                        field("quantity"),
-                        "A quantity must be a decimal number such as 1 or 2.5.",
-                    )
-                })?;
+            let quantity = parse_quantity(&line.quantity)
+                .map_err(|error| Problem::invalid(field("quantity"), error))?;
             let unit_price = parse_amount(&line.unit_price, currency, &field("unit_price"))?;
             LineItem::new(description, quantity, unit_price)
                 .map_err(|error| Problem::invalid(field("quantity"), error))
@@ -406,7 +398,7 @@ pub async fn list_invoices(
         number_contains: None,
         customer: customer_filter(query.customer_id.as_deref())?,
         status: filter(query.status.as_deref(), "status", InvoiceStatus::parse)?,
-        outstanding_only: false,
+        ..InvoiceFilter::default()
     };
     let page = page_request(query.limit.as_deref(), query.cursor.as_deref())?;
     let found = invoices::list(&db, merchant, &filter, &page)
@@ -474,7 +466,9 @@ pub async fn void_invoice(
     Path(id): Path<String>,
 ) -> Result<Json<InvoiceBody>, Problem> {
     let id = parse_invoice_id(&id)?;
-    let invoice = invoices::void(&db, merchant, id).await.map_err(problem)?;
+    let invoice = invoices::void(&db, merchant, id, &Actor::api())
+        .await
+        .map_err(problem)?;
     Ok(Json(
         invoice_body(&db, &keys, &public_url, merchant, invoice).await?,
     ))
@@ -504,7 +498,7 @@ pub async fn revoke_payment_link(
     Path(id): Path<String>,
 ) -> Result<Json<InvoiceBody>, Problem> {
     let id = parse_invoice_id(&id)?;
-    let revoked = invoice_links::revoke(&db, merchant, id)
+    let revoked = invoice_links::revoke(&db, merchant, id, &Actor::api())
         .await
         .map_err(|error| Problem::internal("revoking an invoice's links", &error))?;
     if !revoked {

@@ -17,6 +17,7 @@ mod billing_link;
 mod dashboard;
 mod dashboard_access;
 mod dashboard_customers;
+mod dashboard_invoices;
 mod dashboard_overview;
 mod fuzz;
 mod health;
