@@ -7,23 +7,11 @@ use crate::dashboard::DashboardPage;
 use crate::dashboard::frame::{
     DashboardFrame, DashboardState, Section, StaffFrame, dashboard_page,
 };
-use crate::domain::invoice::InvoiceStatus;
+use crate::dashboard::invoices::{InvoiceListRow, InvoiceTable};
 use crate::domain::payment::PaymentStatus;
 use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct InvoiceRow {
-    pub id: String,
-    pub number: String,
-    pub issued_on: String,
-    pub due_on: String,
-    pub total: String,
-    pub balance_due: String,
-    pub status: InvoiceStatus,
-    pub overdue: bool,
-}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CustomerPaymentRow {
@@ -44,7 +32,7 @@ pub struct CustomerView {
     pub since: String,
     pub owes: Vec<String>,
     pub contacts: Vec<String>,
-    pub invoices: Vec<InvoiceRow>,
+    pub invoices: Vec<InvoiceListRow>,
     pub next_invoices: Option<String>,
     pub payments: Vec<CustomerPaymentRow>,
     pub next_payments: Option<String>,
@@ -138,9 +126,10 @@ pub async fn customer_page(
         invoices: found_invoices
             .items
             .iter()
-            .map(|invoice| InvoiceRow {
-                id: invoice.id.to_string(),
+            .map(|invoice| InvoiceListRow {
+                id: invoice.id,
                 number: invoice.number.to_string(),
+                customer: None,
                 issued_on: invoice.issued_on.to_string(),
                 due_on: invoice.due_on.to_string(),
                 total: invoice.total.to_string(),
@@ -354,7 +343,7 @@ fn CustomerDetail(
                     let href = format!("{}?customer={}", DashboardPage::NewInvoice.path(), customer_id);
                     view! { <p><a href=href>"New invoice for this customer"</a></p> }
                 })}
-                <CustomerInvoices rows=view.invoices />
+                <InvoiceTable rows=view.invoices caption="The customer's invoices, oldest first" />
                 {view.next_invoices.map(|next| view! { <nav class="pager" aria-label="Invoice pages"><a href=next>"More invoices →"</a></nav> })}
             </section>
             <section aria-labelledby="payments-heading">
@@ -364,55 +353,6 @@ fn CustomerDetail(
             </section>
         </DashboardFrame>
     }
-}
-
-#[component]
-fn CustomerInvoices(rows: Vec<InvoiceRow>) -> impl IntoView {
-    if rows.is_empty() {
-        return view! { <p class="muted">"No invoices."</p> }.into_any();
-    }
-    view! {
-        <div class="invoices-frame">
-            <table class="invoices">
-                <caption class="visually-hidden">"The customer's invoices, oldest first"</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">"Invoice"</th>
-                        <th scope="col">"Issued"</th>
-                        <th scope="col">"Due"</th>
-                        <th scope="col" class="amount">"Total"</th>
-                        <th scope="col" class="amount">"Balance due"</th>
-                        <th scope="col">"Status"</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {rows
-                        .into_iter()
-                        .map(|row| {
-                            let status = if row.overdue {
-                                format!("{}, overdue", row.status.label())
-                            } else {
-                                row.status.label().to_owned()
-                            };
-                            view! {
-                                <tr>
-                                    <th scope="row" data-label="Invoice">
-                                        <a href=format!("{}/{}", DashboardPage::Invoices.path(), row.id)>{row.number}</a>
-                                    </th>
-                                    <td data-label="Issued">{row.issued_on}</td>
-                                    <td data-label="Due">{row.due_on}</td>
-                                    <td data-label="Total" class="amount">{row.total}</td>
-                                    <td data-label="Balance due" class="amount">{row.balance_due}</td>
-                                    <td data-label="Status">{status}</td>
-                                </tr>
-                            }
-                        })
-                        .collect_view()}
-                </tbody>
-            </table>
-        </div>
-    }
-    .into_any()
 }
 
 #[component]

@@ -8,6 +8,7 @@ use crate::dashboard::DashboardPage;
 use crate::dashboard::frame::{
     DashboardFrame, DashboardState, Section, StaffFrame, dashboard_page,
 };
+use crate::dashboard::invoices::invoice_status_text;
 use crate::domain::invoice::InvoiceStatus;
 use crate::domain::payment::PaymentStatus;
 use crate::error::AppError;
@@ -263,11 +264,7 @@ fn InvoiceDetail(
         Some(Err(error)) => error.message_for("void"),
         _ => None,
     };
-    let status = if view.overdue {
-        format!("{}, overdue", view.status.label())
-    } else {
-        view.status.label().to_owned()
-    };
+    let status = invoice_status_text(view.status, view.overdue);
     let customer_href = format!("{}/{}", DashboardPage::Customers.path(), view.customer_id);
     let may_change = view.may_change;
     let invoice_id = view.id.clone();

@@ -9,6 +9,7 @@
 use crate::components::FormMessage;
 use crate::components::action_result;
 use crate::dashboard::DashboardPage;
+use crate::dashboard::fields::TextField;
 use crate::dashboard::frame::{
     DashboardFrame, DashboardState, Section, StaffFrame, dashboard_page,
 };
@@ -490,9 +491,9 @@ fn InvoiceFields(
             view! {
                 <fieldset class="line-row">
                     <legend>{format!("Line {}", index + 1)}</legend>
-                    <TypedField id=id("description") name=name("description") label="Description" value=line.description.clone() error=error_of(&id("description")) />
-                    <TypedField id=id("quantity") name=name("quantity") label="Quantity" mode="decimal" value=line.quantity.clone() error=error_of(&id("quantity")) />
-                    <TypedField id=id("unit_price") name=name("unit_price") label="Unit price" mode="decimal" value=line.unit_price.clone() error=error_of(&id("unit_price")) />
+                    <TextField id=id("description") name=name("description") label="Description" value=line.description.clone() error=error_of(&id("description")) />
+                    <TextField id=id("quantity") name=name("quantity") label="Quantity" mode="decimal" value=line.quantity.clone() error=error_of(&id("quantity")) />
+                    <TextField id=id("unit_price") name=name("unit_price") label="Unit price" mode="decimal" value=line.unit_price.clone() error=error_of(&id("unit_price")) />
                 </fieldset>
             }
         })
@@ -515,7 +516,7 @@ fn InvoiceFields(
             <input type="hidden" name="form[customer_id]" value=customer.id />
             <FormMessage result />
             {summary}
-            <TypedField id="number".to_owned() name="form[number]".to_owned() label="Invoice number" value=form.number.clone() error=error_of("number") />
+            <TextField id="number" name="form[number]" label="Invoice number" value=form.number.clone() error=error_of("number") />
             <div class="field">
                 <label for="currency">"Currency"</label>
                 <select id="currency" name="form[currency]" aria-invalid=currency_invalid.to_string() aria-describedby="currency-error">
@@ -523,44 +524,13 @@ fn InvoiceFields(
                 </select>
                 <p id="currency-error" class="field__error" role="alert">{currency_error}</p>
             </div>
-            <TypedField id="issued_on".to_owned() name="form[issued_on]".to_owned() label="Issued on" kind="date" value=form.issued_on.clone() error=error_of("issued_on") />
-            <TypedField id="due_on".to_owned() name="form[due_on]".to_owned() label="Due on" kind="date" value=form.due_on.clone() error=error_of("due_on") />
+            <TextField id="issued_on" name="form[issued_on]" label="Issued on" kind="date" value=form.issued_on.clone() error=error_of("issued_on") />
+            <TextField id="due_on" name="form[due_on]" label="Due on" kind="date" value=form.due_on.clone() error=error_of("due_on") />
             {lines}
-            <TypedField id="total".to_owned() name="form[total]".to_owned() label="Total (leave empty to add up the lines)" mode="decimal" value=form.total.clone() error=error_of("total") />
-            <TypedField id="memo".to_owned() name="form[memo]".to_owned() label="Memo shown to the customer (optional)" value=form.memo.clone() error=error_of("memo") />
-            <TypedField id="external_id".to_owned() name="form[external_id]".to_owned() label="Id in your accounting software (optional)" value=form.external_id.clone() error=error_of("external_id") />
+            <TextField id="total" name="form[total]" label="Total (leave empty to add up the lines)" mode="decimal" value=form.total.clone() error=error_of("total") />
+            <TextField id="memo" name="form[memo]" label="Memo shown to the customer (optional)" value=form.memo.clone() error=error_of("memo") />
+            <TextField id="external_id" name="form[external_id]" label="Id in your accounting software (optional)" value=form.external_id.clone() error=error_of("external_id") />
             <button type="submit" class="button">"Create invoice"</button>
         </ActionForm>
-    }
-}
-
-/// A labelled text input with its refusal beside it, focused first when refused.
-#[component]
-fn TypedField(
-    id: String,
-    name: String,
-    label: &'static str,
-    #[prop(default = "text")] kind: &'static str,
-    #[prop(default = "text")] mode: &'static str,
-    value: String,
-    error: Option<String>,
-) -> impl IntoView {
-    let error_id = format!("{id}-error");
-    let invalid = error.is_some();
-    view! {
-        <div class="field">
-            <label for=id.clone()>{label}</label>
-            <input
-                id=id
-                name=name
-                type=kind
-                inputmode=mode
-                value=value
-                autocomplete="off"
-                aria-invalid=invalid.to_string()
-                aria-describedby=error_id.clone()
-            />
-            <p id=error_id class="field__error" role="alert">{error}</p>
-        </div>
     }
 }

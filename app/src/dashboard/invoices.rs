@@ -2,10 +2,11 @@
 //! its customer's name and filtered by status (overdue among them); a page at a time by seek.
 
 use crate::dashboard::DashboardPage;
-use crate::dashboard::filters::{FilterField, FilterSelect};
+use crate::dashboard::fields::{SelectField, TextField};
 use crate::dashboard::frame::{
     DashboardFrame, DashboardState, Section, StaffFrame, dashboard_page,
 };
+use crate::domain::ids::InvoiceId;
 use crate::domain::invoice::InvoiceStatus;
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -15,11 +16,14 @@ use serde::{Deserialize, Serialize};
 /// own (an overdue invoice is open or partially paid), but what a bookkeeper looks for.
 const OVERDUE: &str = "overdue";
 
+/// An invoice as the dashboard's invoice tables show it (the list, a customer's page).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InvoiceListRow {
-    pub id: String,
+    pub id: InvoiceId,
     pub number: String,
-    pub customer: String,
+    /// Left out where every row is the same customer's.
+    pub customer: Option<String>,
+    pub issued_on: String,
     pub due_on: String,
     pub total: String,
     pub balance_due: String,
@@ -98,9 +102,10 @@ pub async fn invoices_page(
         .items
         .iter()
         .map(|invoice| InvoiceListRow {
-            id: invoice.id.to_string(),
+            id: invoice.id,
             number: invoice.number.to_string(),
-            customer: names.get(&invoice.customer).cloned().unwrap_or_default(),
+            customer: Some(names.get(&invoice.customer).cloned().unwrap_or_default()),
+            issued_on: invoice.issued_on.to_string(),
             due_on: invoice.due_on.to_string(),
             total: invoice.total.to_string(),
             balance_due: invoice.standing.balance_due.to_string(),
@@ -156,13 +161,13 @@ fn InvoicesList(view: InvoicesView) -> impl IntoView {
                 {view.may_change.then(|| view! { <a href=DashboardPage::NewInvoice.path()>"New invoice"</a> })}
             </p>
             <form method="get" action=DashboardPage::Invoices.path() class="filters" role="search">
-                <FilterField
+                <TextField
                     id="search"
                     label="Invoice number or customer"
                     value=view.search.clone()
                     error=error_of("search")
                 />
-                <FilterSelect
+                <SelectField
                     id="status"
                     label="Status"
                     value=view.status.clone()
@@ -179,7 +184,7 @@ fn InvoicesList(view: InvoicesView) -> impl IntoView {
                 };
                 view! { <p class="muted">{message}</p> }.into_any()
             } else {
-                view! { <InvoicesTable rows=view.rows /> }.into_any()
+                view! { <InvoiceTable rows=view.rows caption="Invoices, newest first" /> }.into_any()
             }}
             {view
                 .next_page
@@ -188,16 +193,19 @@ fn InvoicesList(view: InvoicesView) -> impl IntoView {
     }
 }
 
+/// Invoices with their figures, each number linking to the invoice's page.
 #[component]
-fn InvoicesTable(rows: Vec<InvoiceListRow>) -> impl IntoView {
+pub fn InvoiceTable(rows: Vec<InvoiceListRow>, caption: &'static str) -> impl IntoView {
+    let with_customer = rows.iter().any(|row| row.customer.is_some());
     view! {
         <div class="invoices-frame">
             <table class="invoices">
-                <caption class="visually-hidden">"Invoices, newest first"</caption>
+                <caption class="visually-hidden">{caption}</caption>
                 <thead>
                     <tr>
                         <th scope="col">"Invoice"</th>
-                        <th scope="col">"Customer"</th>
+                        {with_customer.then(|| view! { <th scope="col">"Customer"</th> })}
+                        <th scope="col">"Issued"</th>
                         <th scope="col">"Due"</th>
                         <th scope="col" class="amount">"Total"</th>
                         <th scope="col" class="amount">"Balance due"</th>
@@ -208,22 +216,18 @@ fn InvoicesTable(rows: Vec<InvoiceListRow>) -> impl IntoView {
                     {rows
                         .into_iter()
                         .map(|row| {
-                            let status = if row.overdue {
-                                format!("{}, overdue", row.status.label())
-                            } else {
-                                row.status.label().to_owned()
-                            };
-                            let href = format!("{}/{}", DashboardPage::Invoices.path(), row.id);
+                            let href = DashboardPage::Invoice(row.id).path();
                             view! {
                                 <tr>
                                     <th scope="row" data-label="Invoice">
                                         <a href=href>{row.number}</a>
                                     </th>
-                                    <td data-label="Customer">{row.customer}</td>
+                                    {row.customer.map(|name| view! { <td data-label="Customer">{name}</td> })}
+                                    <td data-label="Issued">{row.issued_on}</td>
                                     <td data-label="Due">{row.due_on}</td>
                                     <td data-label="Total" class="amount">{row.total}</td>
                                     <td data-label="Balance due" class="amount">{row.balance_due}</td>
-                                    <td data-label="Status">{status}</td>
+                                    <td data-label="Status">{invoice_status_text(row.status, row.overdue)}</td>
                                 </tr>
                             }
                         })
@@ -231,5 +235,14 @@ fn InvoicesTable(rows: Vec<InvoiceListRow>) -> impl IntoView {
                 </tbody>
             </table>
         </div>
+    }
+}
+
+/// An invoice's status as the dashboard says it, with "overdue" where it is.
+pub fn invoice_status_text(status: InvoiceStatus, overdue: bool) -> String {
+    if overdue {
+        format!("{}, overdue", status.label())
+    } else {
+        status.label().to_owned()
     }
 }

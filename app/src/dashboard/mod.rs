@@ -9,7 +9,7 @@ pub mod choose;
 pub mod code;
 pub mod customer;
 pub mod customers;
-pub mod filters;
+pub mod fields;
 pub mod frame;
 #[cfg(feature = "ssr")]
 pub mod guard;

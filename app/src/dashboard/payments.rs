@@ -4,7 +4,7 @@
 //! back), and exports what the filters show as CSV.
 
 use crate::components::{FormMessage, action_result};
-use crate::dashboard::filters::{FilterField, FilterSelect};
+use crate::dashboard::fields::{SelectField, TextField};
 use crate::dashboard::frame::{
     DashboardFrame, DashboardState, Section, StaffFrame, dashboard_page,
 };
@@ -370,20 +370,20 @@ fn PaymentsList(
                 {export.map(|href| view! { <a href=href>"Export CSV"</a> })}
             </p>
             <form method="get" action=DashboardPage::Payments.path() class="filters" role="search">
-                <FilterField
+                <TextField
                     id="confirmation"
                     label="Confirmation number"
                     value=filters.confirmation.clone()
                     error=error_of("confirmation")
                 />
-                <FilterSelect
+                <SelectField
                     id="status"
                     label="Status"
                     value=filters.status.clone()
                     options=PaymentStatus::ALL.iter().map(|status| (status.code(), status.label())).collect()
                     error=error_of("status")
                 />
-                <FilterSelect
+                <SelectField
                     id="method"
                     label="Method"
                     value=filters.method.clone()
@@ -393,15 +393,15 @@ fn PaymentsList(
                         .collect()
                     error=error_of("method")
                 />
-                <FilterSelect
+                <SelectField
                     id="reconciliation"
                     label="Reconciliation"
                     value=filters.reconciliation.clone()
                     options=Reconciliation::ALL.iter().map(|state| (state.code(), state.label())).collect()
                     error=error_of("reconciliation")
                 />
-                <FilterField id="from" label="From" kind="date" value=filters.from.clone() error=error_of("from") />
-                <FilterField id="to" label="To" kind="date" value=filters.to.clone() error=error_of("to") />
+                <TextField id="from" label="From" kind="date" value=filters.from.clone() error=error_of("from") />
+                <TextField id="to" label="To" kind="date" value=filters.to.clone() error=error_of("to") />
                 <button type="submit" class="button button--secondary">"Show payments"</button>
             </form>
             <p class="dashboard__notice" role="status">{marked}</p>

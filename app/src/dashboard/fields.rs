@@ -1,25 +1,32 @@
-//! The fields of the lists' filter forms (a `GET` form: the filters live in the address, so
-//! a filtered list can be bookmarked, shared and paged). A refused filter says why beside it.
+//! The labelled fields of the dashboard's forms: the lists' filters (`GET` forms, so a filtered
+//! list can be bookmarked, shared and paged) and the forms that change things. A refused value
+//! says why beside its field, which is focused first.
 
 use leptos::prelude::*;
 
 #[component]
-pub fn FilterField(
-    id: &'static str,
+pub fn TextField(
+    #[prop(into)] id: String,
+    /// The form field's name, when it is not the id (`form[number]`).
+    #[prop(optional, into)]
+    name: Option<String>,
     label: &'static str,
     #[prop(default = "text")] kind: &'static str,
+    #[prop(default = "text")] mode: &'static str,
     value: String,
     error: Option<String>,
 ) -> impl IntoView {
     let error_id = format!("{id}-error");
     let invalid = error.is_some();
+    let name = name.unwrap_or_else(|| id.clone());
     view! {
         <div class="field">
-            <label for=id>{label}</label>
+            <label for=id.clone()>{label}</label>
             <input
                 id=id
-                name=id
+                name=name
                 type=kind
+                inputmode=mode
                 value=value
                 spellcheck="false"
                 autocomplete="off"
@@ -33,7 +40,7 @@ pub fn FilterField(
 }
 
 #[component]
-pub fn FilterSelect(
+pub fn SelectField(
     id: &'static str,
     label: &'static str,
     value: String,
