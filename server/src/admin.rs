@@ -9,7 +9,7 @@ use anyhow::{Context as _, anyhow};
 use app::domain::email::EmailAddress;
 use app::domain::ids::{ApiKeyId, JobId, MerchantId, MerchantUserId};
 use app::domain::installments::InstallmentSettings;
-use app::domain::merchant::{AccentColour, Country, MerchantSlug};
+use app::domain::merchant::{AccentColour, Country, LogoUrl, MerchantSlug};
 use app::domain::money::{AmountSyntax, Currency, Money};
 use app::domain::payment::PaymentMethodKind;
 use app::domain::public_url::PublicUrl;
@@ -154,11 +154,12 @@ pub async fn create_merchant(
     if name.is_empty() {
         return Err(anyhow!("--name: enter the merchant's name"));
     }
-    if let Some(url) = &options.logo_url
-        && !url.starts_with("https://")
-    {
-        return Err(anyhow!("--logo-url: the logo must be served over https://"));
-    }
+    let logo_url = options
+        .logo_url
+        .as_deref()
+        .map(LogoUrl::parse)
+        .transpose()
+        .map_err(|error| anyhow!("--logo-url: {error}"))?;
     let minimum_partial_payment_minor = match &options.minimum_partial_payment {
         None => merchants::DEFAULT_MINIMUM_PARTIAL_PAYMENT_MINOR,
         Some(text) => Money::parse(text, default_currency, AmountSyntax::Plain)
@@ -178,7 +179,7 @@ pub async fn create_merchant(
         accent_colour: AccentColour::parse(options.accent_colour.as_deref().unwrap_or("#1d4ed8"))
             .map_err(|error| anyhow!("--accent-colour: {error}"))?,
         support_email: options.support_email.clone(),
-        logo_url: options.logo_url.clone(),
+        logo_url: logo_url.map(|url| url.as_str().to_owned()),
         payment_methods,
         minimum_partial_payment_minor,
         installments: InstallmentSettings::standard(options.installments),
@@ -228,7 +229,7 @@ pub async fn revoke_api_key(db: &Database, key_id: &str) -> anyhow::Result<Revok
     let id = ApiKeyId::parse(key_id).map_err(|_| {
         anyhow!("--key-id: an API key id is a UUID, as printed when the key was created")
     })?;
-    match api_keys::revoke(db, id).await {
+    match api_keys::revoke_any(db, id).await {
         Ok(()) => Ok(RevokedApiKey {
             api_key_id: id,
             revoked: true,

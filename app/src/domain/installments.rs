@@ -241,6 +241,68 @@ impl PlanTerm {
     }
 }
 
+/// Why a term as written (see [`PlanTerm::parse_text`]) was refused, by the part refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TermError {
+    #[error(transparent)]
+    Days(#[from] TermDaysError),
+    #[error(transparent)]
+    Payments(#[from] PaymentsError),
+    #[error(transparent)]
+    FeePercent(#[from] FeePercentError),
+}
+
+impl TermError {
+    /// The part of the term refused, as the API's JSON and the dashboard's form name it.
+    pub fn part(&self) -> &'static str {
+        match self {
+            Self::Days(_) => "days",
+            Self::Payments(_) => "payments",
+            Self::FeePercent(_) => "fee_percent",
+        }
+    }
+}
+
+impl PlanTerm {
+    /// A term as a merchant writes one, in the API's JSON or the dashboard's form: its length
+    /// in days; its number of payments, the length's default when left out; its fee as a
+    /// percentage ([`FeePercent::parse_text`]), none when left out. A count is a whole number,
+    /// written `90` or `90.0` (JSON Schema calls `90.0` an integer too). The parts are checked
+    /// in that order, and the first refused is the error.
+    pub fn parse_text(
+        days: &str,
+        payments: Option<&str>,
+        fee_percent: Option<&str>,
+    ) -> Result<Self, TermError> {
+        let days = whole_number::<u16>(days)
+            .ok_or(TermDaysError)
+            .and_then(TermDays::parse)?;
+        let fee = fee_percent.map_or(Ok(FeePercent::zero()), FeePercent::parse_text)?;
+        let payments = match payments {
+            None => days.default_payments(),
+            Some(text) => whole_number::<u8>(text).ok_or(PaymentsError {
+                days,
+                max: days.max_payments(),
+            })?,
+        };
+        Ok(Self::new(days, payments, fee)?)
+    }
+}
+
+/// A whole number written with digits, optionally followed by a point and zeros (`90.0`), that
+/// fits `T`. No sign, spaces or exponent.
+fn whole_number<T: TryFrom<u64>>(text: &str) -> Option<T> {
+    let whole = match text.split_once('.') {
+        Some((whole, zeros)) if !zeros.is_empty() && zeros.bytes().all(|b| b == b'0') => whole,
+        Some(_) => return None,
+        None => text,
+    };
+    if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    T::try_from(whole.parse::<u64>().ok()?).ok()
+}
+
 /// What a merchant offers in installments.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InstallmentSettings {
@@ -435,6 +497,58 @@ mod tests {
             .collect();
         assert_eq!(defaults, [2, 3, 4, 5, 6]);
         assert_eq!(TermDays::parse(45), Err(TermDaysError));
+    }
+
+    #[test]
+    fn a_written_term_takes_the_default_payments_and_no_fee_when_they_are_left_out() {
+        assert_eq!(
+            PlanTerm::parse_text("90", None, None),
+            Ok(PlanTerm::standard(days(90)))
+        );
+        let written = PlanTerm::parse_text("90.0", Some("3.00"), Some("2.5")).unwrap();
+        assert_eq!(
+            (written.days(), written.payments(), written.fee_percent()),
+            (days(90), 3, percent("2.5"))
+        );
+    }
+
+    #[test]
+    fn a_written_term_is_refused_by_its_first_wrong_part() {
+        let part = |days, payments, fee| {
+            PlanTerm::parse_text(days, payments, fee)
+                .unwrap_err()
+                .part()
+        };
+        for wrong_days in [
+            "45",
+            "",
+            "-30",
+            "30.5",
+            "30.",
+            "3e1",
+            " 30",
+            "99999999999999999999",
+        ] {
+            assert_eq!(
+                part(wrong_days, Some("x"), Some("x")),
+                "days",
+                "{wrong_days:?}"
+            );
+        }
+        assert_eq!(part("30", Some("x"), Some("30")), "fee_percent");
+        for wrong_payments in ["4", "1", "2.5", "", "two", "300"] {
+            assert_eq!(
+                part("30", Some(wrong_payments), None),
+                "payments",
+                "{wrong_payments:?}"
+            );
+        }
+        assert_eq!(
+            PlanTerm::parse_text("30", Some("4"), None)
+                .unwrap_err()
+                .to_string(),
+            "A 30-day term has 2 to 3 payments."
+        );
     }
 
     #[test]

@@ -155,6 +155,56 @@ impl From<AccentColour> for String {
     }
 }
 
+/// The address of a merchant's logo, shown in the wizard's header. Only `https://`, so that
+/// the page never loads anything insecure, and only characters that need no escaping in an
+/// attribute or a stylesheet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogoUrl(String);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LogoUrlError {
+    #[error(
+        "A logo address must start with https:// and name a host, for example https://example.com/logo.png."
+    )]
+    NotHttps,
+    #[error("A logo address can be at most {max} characters long.", max = LogoUrl::MAX_CHARS)]
+    TooLong,
+    #[error(
+        "A logo address cannot contain spaces, quotes or angle brackets: copy it from the browser's address bar."
+    )]
+    Character,
+}
+
+impl LogoUrl {
+    pub const MAX_CHARS: usize = 500;
+
+    pub fn parse(text: &str) -> Result<Self, LogoUrlError> {
+        let url = text.trim();
+        let host = url
+            .strip_prefix("https://")
+            .ok_or(LogoUrlError::NotHttps)?
+            .split(['/', '?', '#'])
+            .next()
+            .unwrap_or_default();
+        if host.is_empty() {
+            return Err(LogoUrlError::NotHttps);
+        }
+        if url.len() > Self::MAX_CHARS {
+            return Err(LogoUrlError::TooLong);
+        }
+        let allowed =
+            |c: char| c.is_ascii_graphic() && !matches!(c, '"' | '\'' | '<' | '>' | '\\' | '`');
+        if !url.chars().all(allowed) {
+            return Err(LogoUrlError::Character);
+        }
+        Ok(Self(url.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// What a customer sees of a merchant on its billing link: enough to recognise who they are
 /// paying, nothing internal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -172,6 +222,41 @@ pub struct MerchantBranding {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_logo_address_is_https_with_a_host_and_nothing_to_escape() {
+        assert_eq!(
+            LogoUrl::parse(" https://cdn.example.com/logo.png?v=2 ")
+                .unwrap()
+                .as_str(),
+            "https://cdn.example.com/logo.png?v=2"
+        );
+        for not_https in [
+            "http://example.com/logo.png",
+            "https://",
+            "https:///logo.png",
+            "logo.png",
+        ] {
+            assert_eq!(
+                LogoUrl::parse(not_https),
+                Err(LogoUrlError::NotHttps),
+                "{not_https}"
+            );
+        }
+        for wrong in [
+            "https://example.com/a logo.png",
+            "https://example.com/\"x",
+            "https://example.com/<b>",
+        ] {
+            assert_eq!(
+                LogoUrl::parse(wrong),
+                Err(LogoUrlError::Character),
+                "{wrong}"
+            );
+        }
+        let long = format!("https://example.com/{}", "a".repeat(LogoUrl::MAX_CHARS));
+        assert_eq!(LogoUrl::parse(&long), Err(LogoUrlError::TooLong));
+    }
 
     #[test]
     fn ordinary_slugs_are_accepted() {

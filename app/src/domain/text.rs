@@ -91,6 +91,10 @@ bounded_text!(
     LegalName, "a legal name", 200, false
 );
 bounded_text!(
+    /// The name a merchant goes by with its customers: on its billing link, in its emails.
+    DisplayName, "a display name", 100, false
+);
+bounded_text!(
     /// An invoice number as the merchant's accounting software wrote it ("INV-1042").
     InvoiceNumber, "an invoice number", 64, false
 );

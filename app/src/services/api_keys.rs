@@ -6,6 +6,7 @@ use crate::services::Database;
 use crate::services::clock::{now, timestamp_text};
 use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
+use sqlx::AnyConnection;
 
 /// Every key starts with this, so that secret scanners and people recognise one.
 const KEY_PREFIX: &str = "portico_sk_";
@@ -26,7 +27,26 @@ pub struct IssuedApiKey {
     pub secret: SecretString,
 }
 
+/// A key as its merchant's settings list it: never the key, only its hint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiKeySummary {
+    pub id: ApiKeyId,
+    /// `portico_sk_…` and the key's last four characters.
+    pub hint: String,
+    pub created_at: String,
+    pub revoked_at: Option<String>,
+}
+
 pub async fn issue(db: &Database, merchant: MerchantId) -> Result<IssuedApiKey, ApiKeyError> {
+    let mut connection = db.writer().acquire().await?;
+    issue_in(&mut connection, merchant).await
+}
+
+/// Issues a key as part of the caller's transaction (so that what shows it is written with it).
+pub async fn issue_in(
+    connection: &mut AnyConnection,
+    merchant: MerchantId,
+) -> Result<IssuedApiKey, ApiKeyError> {
     let mut random = [0_u8; 32];
     getrandom::fill(&mut random)?;
     let secret = format!("{KEY_PREFIX}{}", hex::encode(random));
@@ -37,7 +57,7 @@ pub async fn issue(db: &Database, merchant: MerchantId) -> Result<IssuedApiKey, 
         .bind(fingerprint(&secret))
         .bind(format!("{KEY_PREFIX}…{}", &secret[secret.len() - 4..]))
         .bind(timestamp_text(now()))
-        .execute(db.writer())
+        .execute(&mut *connection)
         .await?;
     Ok(IssuedApiKey {
         id,
@@ -63,14 +83,54 @@ pub async fn authenticate(
     Ok(row.and_then(|(merchant,)| MerchantId::parse(&merchant).ok()))
 }
 
-/// Revokes a key at once; requests carrying it fail from the next one on.
-pub async fn revoke(db: &Database, id: ApiKeyId) -> Result<(), ApiKeyError> {
-    let revoked =
-        sqlx::query("UPDATE api_keys SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL")
-            .bind(id.to_string())
-            .bind(timestamp_text(now()))
-            .execute(db.writer())
-            .await?;
+/// `merchant`'s keys, newest first, revoked ones too (so that the settings show when each
+/// stopped working). A merchant keeps a handful; the list is capped so that a runaway script
+/// issuing keys cannot make it huge.
+pub async fn list(db: &Database, merchant: MerchantId) -> Result<Vec<ApiKeySummary>, ApiKeyError> {
+    let rows: Vec<(String, String, String, Option<String>)> = sqlx::query_as(
+        "SELECT id, hint, created_at, revoked_at FROM api_keys WHERE merchant_id = $1 \
+         ORDER BY created_at DESC, id DESC LIMIT 200",
+    )
+    .bind(merchant.to_string())
+    .fetch_all(db.pool())
+    .await?;
+    rows.into_iter()
+        .map(|(id, hint, created_at, revoked_at)| {
+            Ok(ApiKeySummary {
+                id: ApiKeyId::parse(&id).map_err(|_| ApiKeyError::NotFound)?,
+                hint,
+                created_at,
+                revoked_at,
+            })
+        })
+        .collect()
+}
+
+/// Revokes one of `merchant`'s keys at once; requests carrying it fail from the next one on.
+/// Another merchant's key, or one already revoked, is `NotFound`.
+pub async fn revoke(db: &Database, merchant: MerchantId, id: ApiKeyId) -> Result<(), ApiKeyError> {
+    revoke_where(db, id, Some(merchant)).await
+}
+
+/// Revokes any merchant's key: the operator's command, which works across merchants.
+pub async fn revoke_any(db: &Database, id: ApiKeyId) -> Result<(), ApiKeyError> {
+    revoke_where(db, id, None).await
+}
+
+async fn revoke_where(
+    db: &Database,
+    id: ApiKeyId,
+    merchant: Option<MerchantId>,
+) -> Result<(), ApiKeyError> {
+    let revoked = sqlx::query(
+        "UPDATE api_keys SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL \
+         AND ($3 IS NULL OR merchant_id = $3)",
+    )
+    .bind(id.to_string())
+    .bind(timestamp_text(now()))
+    .bind(merchant.map(|merchant| merchant.to_string()))
+    .execute(db.writer())
+    .await?;
     if revoked.rows_affected() == 0 {
         return Err(ApiKeyError::NotFound);
     }

@@ -67,6 +67,15 @@ impl MerchantCache {
         );
     }
 
+    /// Drops what is kept of `slug`, so that a change the merchant just made shows on this
+    /// instance's next page (a read already under way may still keep the old one for the TTL).
+    pub fn forget(&self, slug: &MerchantSlug) {
+        self.entries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .remove(slug);
+    }
+
     fn len(&self) -> usize {
         self.entries
             .lock()
@@ -115,6 +124,16 @@ mod tests {
             cache.get(&northwind.slug, read_at + MERCHANT_CACHE_TTL),
             None
         );
+    }
+
+    #[test]
+    fn a_forgotten_merchant_is_read_again() {
+        let cache = MerchantCache::default();
+        let now = Instant::now();
+        let northwind = branding("northwind");
+        cache.put(MerchantId::new_random(), &northwind, now);
+        cache.forget(&northwind.slug);
+        assert_eq!(cache.get(&northwind.slug, now), None);
     }
 
     #[test]

@@ -1,15 +1,18 @@
-//! A merchant's settings: how its customers may pay (the methods it enabled, the smallest part
-//! of an invoice it takes, the installment terms it offers). One resource, read whole and
+//! A merchant's settings: how it looks to its customers (its name, colour, logo and support
+//! address) and how they may pay (the methods it enabled, the smallest part of an invoice it
+//! takes, the installment terms it offers). One resource, read whole and
 //! changed in one transaction, so that later settings (reminders, embedding origins, branding)
 //! join it without a second way of storing them.
 
+use crate::domain::email::EmailAddress;
 use crate::domain::ids::MerchantId;
 use crate::domain::installments::{
     FeePercent, InstallmentSettings, PlanTerm, SettingsError as InstallmentsError, TermDays,
 };
-use crate::domain::merchant::{Country, MerchantSlug};
+use crate::domain::merchant::{AccentColour, Country, LogoUrl, MerchantSlug};
 use crate::domain::money::Currency;
 use crate::domain::payment::PaymentMethodKind;
+use crate::domain::text::DisplayName;
 use crate::services::Database;
 use rust_decimal::Decimal;
 use sqlx::AnyConnection;
@@ -43,6 +46,10 @@ pub struct MerchantSettings {
     pub merchant: MerchantId,
     pub slug: MerchantSlug,
     pub display_name: String,
+    pub accent_colour: AccentColour,
+    /// An https:// address (see [`LogoUrl`]).
+    pub logo_url: Option<String>,
+    pub support_email: Option<String>,
     pub country: Country,
     pub default_currency: Currency,
     /// Sorted, each once.
@@ -57,6 +64,12 @@ pub struct MerchantSettings {
 /// both stand.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SettingsChange {
+    pub display_name: Option<DisplayName>,
+    pub accent_colour: Option<AccentColour>,
+    /// `Some(None)` removes the logo.
+    pub logo_url: Option<Option<LogoUrl>>,
+    /// `Some(None)` removes the support address.
+    pub support_email: Option<Option<EmailAddress>>,
     pub payment_methods: Option<Vec<PaymentMethodKind>>,
     pub minimum_partial_payment_minor: Option<i64>,
     pub installments: InstallmentsChange,
@@ -74,6 +87,18 @@ impl MerchantSettings {
     /// The settings with `change` made, or why it cannot be.
     pub fn changed(&self, change: SettingsChange) -> Result<Self, SettingsRefusal> {
         let mut next = self.clone();
+        if let Some(name) = change.display_name {
+            next.display_name = name.to_string();
+        }
+        if let Some(colour) = change.accent_colour {
+            next.accent_colour = colour;
+        }
+        if let Some(logo) = change.logo_url {
+            next.logo_url = logo.map(|url| url.as_str().to_owned());
+        }
+        if let Some(email) = change.support_email {
+            next.support_email = email.map(|address| address.to_string());
+        }
         if let Some(mut methods) = change.payment_methods {
             methods.sort();
             methods.dedup();
@@ -113,7 +138,8 @@ pub async fn get(db: &Database, merchant: MerchantId) -> Result<MerchantSettings
 }
 
 /// Applies `change` to `merchant`'s settings in one transaction and returns them as they now
-/// are. `Ok(Err(..))` is a change refused for what it asks.
+/// are. `Ok(Err(..))` is a change refused for what it asks. This instance shows the new
+/// branding on the billing link at once; others within the merchant cache's few seconds.
 pub async fn update(
     db: &Database,
     merchant: MerchantId,
@@ -142,11 +168,16 @@ pub async fn update(
     }
     sqlx::query(
         "UPDATE merchants SET minimum_partial_payment_minor = $1, installments_enabled = $2, \
-         installments_minimum_minor = $3 WHERE id = $4",
+         installments_minimum_minor = $3, display_name = $4, accent_colour = $5, logo_url = $6, \
+         support_email = $7 WHERE id = $8",
     )
     .bind(next.minimum_partial_payment_minor)
     .bind(i64::from(next.installments.enabled()))
     .bind(next.installments.minimum_amount_minor())
+    .bind(&next.display_name)
+    .bind(next.accent_colour.as_str())
+    .bind(next.logo_url.as_deref())
+    .bind(next.support_email.as_deref())
     .bind(merchant.to_string())
     .execute(&mut *transaction)
     .await?;
@@ -154,6 +185,7 @@ pub async fn update(
         write_terms(&mut transaction, merchant, next.installments.terms()).await?;
     }
     transaction.commit().await?;
+    db.merchant_cache().forget(&next.slug);
     Ok(Ok(next))
 }
 
@@ -195,16 +227,25 @@ async fn read(
     connection: &mut AnyConnection,
     merchant: MerchantId,
 ) -> Result<MerchantSettings, SettingsError> {
-    type Row = (String, String, String, String, i64);
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        slug: String,
+        display_name: String,
+        accent_colour: String,
+        logo_url: Option<String>,
+        support_email: Option<String>,
+        country: String,
+        default_currency: String,
+        minimum_partial_payment_minor: i64,
+    }
     let row: Option<Row> = sqlx::query_as(
-        "SELECT slug, display_name, country, default_currency, minimum_partial_payment_minor \
-         FROM merchants WHERE id = $1",
+        "SELECT slug, display_name, accent_colour, logo_url, support_email, country, \
+         default_currency, minimum_partial_payment_minor FROM merchants WHERE id = $1",
     )
     .bind(merchant.to_string())
     .fetch_optional(&mut *connection)
     .await?;
-    let (slug, display_name, country, currency, minimum_partial_payment_minor) =
-        row.ok_or(SettingsError::NotFound)?;
+    let row = row.ok_or(SettingsError::NotFound)?;
     let corrupt = |error: &dyn std::fmt::Display| SettingsError::CorruptRow(error.to_string());
     let methods: Vec<(String,)> =
         sqlx::query_as("SELECT method FROM merchant_payment_methods WHERE merchant_id = $1")
@@ -218,12 +259,16 @@ async fn read(
     payment_methods.sort();
     Ok(MerchantSettings {
         merchant,
-        slug: MerchantSlug::parse(&slug).map_err(|error| corrupt(&error))?,
-        display_name,
-        country: Country::parse(&country).map_err(|error| corrupt(&error))?,
-        default_currency: Currency::parse(&currency).map_err(|error| corrupt(&error))?,
+        slug: MerchantSlug::parse(&row.slug).map_err(|error| corrupt(&error))?,
+        display_name: row.display_name,
+        accent_colour: AccentColour::parse(&row.accent_colour).map_err(|error| corrupt(&error))?,
+        logo_url: row.logo_url,
+        support_email: row.support_email,
+        country: Country::parse(&row.country).map_err(|error| corrupt(&error))?,
+        default_currency: Currency::parse(&row.default_currency)
+            .map_err(|error| corrupt(&error))?,
         payment_methods,
-        minimum_partial_payment_minor,
+        minimum_partial_payment_minor: row.minimum_partial_payment_minor,
         installments: read_installments(connection, merchant).await?,
     })
 }
@@ -280,6 +325,9 @@ mod tests {
             merchant: MerchantId::from_bytes([1; 16]),
             slug: MerchantSlug::parse("northwind").unwrap(),
             display_name: "Northwind".into(),
+            accent_colour: AccentColour::parse("#1d4ed8").unwrap(),
+            logo_url: None,
+            support_email: Some("billing@northwind.example".into()),
             country: Country::UnitedStates,
             default_currency: Currency::Usd,
             payment_methods: vec![PaymentMethodKind::UsAch, PaymentMethodKind::Card],
@@ -353,6 +401,33 @@ mod tests {
             no_terms,
             Err(SettingsRefusal::Installments(InstallmentsError::NoTerms))
         );
+    }
+
+    #[test]
+    fn a_branding_change_can_remove_the_logo_and_the_support_address() {
+        let with_logo = settings()
+            .changed(SettingsChange {
+                display_name: Some(DisplayName::parse("Northwind IT").unwrap()),
+                logo_url: Some(Some(
+                    LogoUrl::parse("https://cdn.example.com/n.png").unwrap(),
+                )),
+                ..SettingsChange::default()
+            })
+            .unwrap();
+        assert_eq!(with_logo.display_name, "Northwind IT");
+        assert_eq!(
+            with_logo.logo_url.as_deref(),
+            Some("https://cdn.example.com/n.png")
+        );
+        assert_eq!(with_logo.support_email, settings().support_email);
+        let plain = with_logo
+            .changed(SettingsChange {
+                logo_url: Some(None),
+                support_email: Some(None),
+                ..SettingsChange::default()
+            })
+            .unwrap();
+        assert_eq!((plain.logo_url, plain.support_email), (None, None));
     }
 
     #[test]

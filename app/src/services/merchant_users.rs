@@ -151,26 +151,35 @@ pub async fn list(
     rows.into_iter().map(MerchantUser::try_from).collect()
 }
 
-/// Removes a user; their sessions are signed out with them (the database clears their user).
-/// The last admin stays: the count is checked in the DELETE itself. (On PostgreSQL two admins
-/// removing each other at the very same instant could still both go; `portico merchant
-/// add-user` adds an admin back.)
+/// Removes a user and ends their sessions, in one transaction. The last admin stays: the
+/// count is checked in the DELETE itself. (On PostgreSQL two admins removing each other at the
+/// very same instant could still both go; `portico merchant add-user` adds an admin back.)
 pub async fn remove(
     db: &Database,
     merchant: MerchantId,
     id: MerchantUserId,
 ) -> Result<(), MerchantUserError> {
     let user = get(db, merchant, id).await?;
+    let mut transaction = db.writer().begin().await?;
+    // Ended, not just unlinked (which the DELETE does): a session left with its proven
+    // address would offer the merchant picker to someone who may no longer open this
+    // dashboard. First, while the sessions still name the user; undone if the DELETE is not.
+    sqlx::query("UPDATE staff_sessions SET ended_at = $2 WHERE user_id = $1 AND ended_at IS NULL")
+        .bind(user.id.to_string())
+        .bind(timestamp_text(now()))
+        .execute(&mut *transaction)
+        .await?;
     let removed = sqlx::query(
         "DELETE FROM merchant_users WHERE merchant_id = $1 AND id = $2 \
          AND (role <> 'admin' OR (SELECT COUNT(*) FROM merchant_users WHERE merchant_id = $1 AND role = 'admin') > 1)",
     )
     .bind(merchant.to_string())
     .bind(user.id.to_string())
-    .execute(db.writer())
+    .execute(&mut *transaction)
     .await?;
     if removed.rows_affected() == 0 {
         return Err(MerchantUserError::LastAdmin);
     }
+    transaction.commit().await?;
     Ok(())
 }

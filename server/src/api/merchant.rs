@@ -3,9 +3,7 @@
 use crate::api::document;
 use crate::api::extract::{ApiJson, ApiMerchant};
 use crate::api::problem::Problem;
-use app::domain::installments::{
-    FeePercent, PaymentsError, PlanTerm, SettingsError, TermDays, TermDaysError,
-};
+use app::domain::installments::{PlanTerm, SettingsError, TermDays};
 use app::domain::money::{AmountSyntax, Money};
 use app::domain::payment::PaymentMethodKind;
 use app::services::Database;
@@ -295,44 +293,24 @@ fn parse_patch(
         payment_methods,
         minimum_partial_payment_minor,
         installments,
+        ..SettingsChange::default()
     })
 }
 
-/// A JSON number that is a whole number (`90` or `90.0`) and fits `T`.
-fn whole_number<T: TryFrom<u64>>(number: &serde_json::Number) -> Option<T> {
-    let whole = number.as_u64().or_else(|| {
-        number
-            .as_f64()
-            .filter(|value| value.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(value))
-            .map(|value| value as u64)
-    })?;
-    T::try_from(whole).ok()
-}
-
+/// A term as the domain reads a written one: the JSON numbers as they were written.
 fn parse_term(index: usize, term: &TermPatch) -> Result<PlanTerm, Problem> {
-    let field = |name: &str| format!("installments.terms[{index}].{name}");
-    let days = whole_number::<u16>(&term.days)
-        .ok_or(TermDaysError)
-        .and_then(TermDays::parse)
-        .map_err(|error| Problem::invalid(field("days"), error))?;
-    let fee = match &term.fee_percent {
-        None => FeePercent::zero(),
-        Some(text) => FeePercent::parse_text(text)
-            .map_err(|error| Problem::invalid(field("fee_percent"), error))?,
-    };
-    let payments = match &term.payments {
-        None => days.default_payments(),
-        Some(number) => whole_number::<u8>(number).ok_or_else(|| {
-            Problem::invalid(
-                field("payments"),
-                PaymentsError {
-                    days,
-                    max: days.max_payments(),
-                },
-            )
-        })?,
-    };
-    PlanTerm::new(days, payments, fee).map_err(|error| Problem::invalid(field("payments"), error))
+    let payments = term.payments.as_ref().map(ToString::to_string);
+    PlanTerm::parse_text(
+        &term.days.to_string(),
+        payments.as_deref(),
+        term.fee_percent.as_deref(),
+    )
+    .map_err(|error| {
+        Problem::invalid(
+            format!("installments.terms[{index}].{}", error.part()),
+            error,
+        )
+    })
 }
 
 fn refused(refusal: SettingsRefusal) -> Problem {
