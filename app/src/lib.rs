@@ -191,6 +191,21 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route
+                        path=path!("/dashboard/settings")
+                        view=dashboard::settings::DashboardSettingsPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/dashboard/settings/users")
+                        view=dashboard::settings_users::DashboardSettingsUsersPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/dashboard/settings/api-keys")
+                        view=dashboard::settings_api_keys::DashboardSettingsApiKeysPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
                         path=path!("/pay/:merchant_slug/i/:token")
                         view=wizard::invoice_link::InvoiceLinkPage
                         ssr=SsrMode::Async

@@ -8,22 +8,23 @@ test.beforeEach(async ({ page }) => {
   await ownClient(page);
 });
 
-/** A dashboard user of its own for each test, added as an operator would, with the CLI. */
-function addUser(role: 'admin' | 'viewer', slug = 'northwind') {
+/** Runs the portal's CLI against the server's database, as an operator would; its output. */
+function portico(args: string[]) {
   const dataDir = process.env.PORTICO_E2E_DATA_DIR!;
-  const email = `staff-${randomUUID().slice(0, 8)}@${slug}.example`;
-  execFileSync(
-    process.env.PORTICO_E2E_BINARY!,
-    ['merchant', 'add-user', '--merchant', slug, '--email', email, '--role', role],
-    {
-      env: {
-        ...process.env,
-        PORTICO_DATA_DIR: dataDir,
-        DATABASE_URL: `sqlite://${path.join(dataDir, 'portico.db')}?mode=rwc`,
-        RUST_LOG: 'warn',
-      },
+  return execFileSync(process.env.PORTICO_E2E_BINARY!, args, {
+    env: {
+      ...process.env,
+      PORTICO_DATA_DIR: dataDir,
+      DATABASE_URL: `sqlite://${path.join(dataDir, 'portico.db')}?mode=rwc`,
+      RUST_LOG: 'warn',
     },
-  );
+  }).toString();
+}
+
+/** A dashboard user of its own for each test. */
+function addUser(role: 'admin' | 'viewer', slug = 'northwind') {
+  const email = `staff-${randomUUID().slice(0, 8)}@${slug}.example`;
+  portico(['merchant', 'add-user', '--merchant', slug, '--email', email, '--role', role]);
   return email;
 }
 
@@ -37,7 +38,7 @@ async function signInToDashboard(page: Page, email: string) {
   await expect(page.getByRole('heading', { name: 'Overview', level: 1 })).toBeVisible();
 }
 
-async function openSection(page: Page, name: 'Overview' | 'Payments' | 'Customers') {
+async function openSection(page: Page, name: 'Overview' | 'Payments' | 'Customers' | 'Settings') {
   await page.getByRole('navigation', { name: 'Dashboard' }).getByRole('link', { name }).click();
   await expect(page.getByRole('heading', { name, level: 1 })).toBeVisible();
 }
@@ -151,4 +152,59 @@ test('an admin approves an access request and the requester signs in to the invo
   await page.getByRole('button', { name: 'Continue' }).click();
   await expect(page.getByRole('heading', { name: 'Your invoices' })).toBeVisible();
   await expect(page.getByText(onFile.numbers[0])).toBeVisible();
+});
+
+test('an admin rebrands, changes how customers pay, adds a viewer and issues an API key', async ({ page, request }, info) => {
+  // A merchant of its own, so that the demo merchants other tests pay look as they expect.
+  const slug = `settings-${randomUUID().slice(0, 8)}`;
+  portico(['merchant', 'create', '--name', 'Contoso Supply', '--slug', slug, '--country', 'US']);
+  const admin = addUser('admin', slug);
+  await signInToDashboard(page, admin);
+  await openSection(page, 'Settings');
+  await expectNoAxeViolations(page, info);
+
+  await page.getByLabel('Name customers see').fill('Contoso');
+  await page.getByLabel('Logo address, https:// (optional)').fill('http://cdn.contoso.example/logo.png');
+  await page.getByRole('button', { name: 'Save branding' }).click();
+  await expect(page.getByText('A logo address must start with https://')).toBeVisible();
+  await expect(page.getByLabel('Name customers see')).toHaveValue('Contoso');
+  await expect(page.getByLabel('Logo address, https:// (optional)')).toBeFocused();
+  await expectNoAxeViolations(page, info);
+  await page.getByLabel('Logo address, https:// (optional)').fill('');
+  await page.getByRole('button', { name: 'Save branding' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Branding saved' })).toBeVisible();
+
+  await page.getByLabel('Bank account (ACH)').uncheck();
+  await page.getByLabel('Offer 30-day plans').uncheck();
+  await page.getByRole('button', { name: 'Save payment settings' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Payment settings saved' })).toBeVisible();
+  await expect(page.getByLabel('Bank account (ACH)')).not.toBeChecked();
+  await expect(page.getByLabel('Credit or debit card')).toBeChecked();
+
+  await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Users' }).click();
+  await expect(page.getByRole('heading', { name: 'Users', level: 1 })).toBeVisible();
+  const viewer = `viewer-${randomUUID().slice(0, 8)}@contoso.example`;
+  await page.getByLabel('Email address').fill(viewer);
+  await page.getByLabel(/^Viewer/).check();
+  await page.getByRole('button', { name: 'Add user' }).click();
+  await expect(page.getByRole('row', { name: new RegExp(viewer) })).toContainText('Viewer');
+  await expectNoAxeViolations(page, info);
+
+  await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'API keys' }).click();
+  await page.getByRole('button', { name: 'Issue a new key' }).click();
+  const key = await page.getByLabel('API key', { exact: true }).inputValue();
+  expect(key).toMatch(/^portico_sk_[0-9a-f]{64}$/);
+  await expectNoAxeViolations(page, info);
+  const merchant = await request.get('/api/v1/merchant', { headers: { Authorization: `Bearer ${key}` } });
+  expect(merchant.status()).toBe(200);
+  const settings = await merchant.json();
+  expect(settings.display_name).toBe('Contoso');
+  expect(settings.payment_methods).toEqual(['card']);
+  expect(settings.installments.terms.map((term: { days: number }) => term.days)).toEqual([60, 90, 120, 150]);
+  await page.reload();
+  await expect(page.getByLabel('API key', { exact: true })).toHaveCount(0);
+
+  // The customers' billing link carries the new name.
+  await page.goto(`/pay/${slug}`);
+  await expect(page.getByText('Contoso', { exact: true }).first()).toBeVisible();
 });

@@ -92,6 +92,7 @@ pub enum Section {
     Invoices,
     Payments,
     Customers,
+    Settings,
 }
 
 /// The frame of every signed-in page.
@@ -133,6 +134,9 @@ pub fn DashboardFrame(
                 </a>
                 <a href=DashboardPage::Customers.path() aria-current=current(Section::Customers)>
                     "Customers"
+                </a>
+                <a href=DashboardPage::Settings.path() aria-current=current(Section::Settings)>
+                    "Settings"
                 </a>
             </nav>
             <div class="dashboard__main">

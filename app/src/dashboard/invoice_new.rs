@@ -72,12 +72,11 @@ impl InvoiceForm {
             pairs.push((format!("line{index}_quantity"), &line.quantity));
             pairs.push((format!("line{index}_unit_price"), &line.unit_price));
         }
-        pairs
-            .into_iter()
-            .filter(|(_, value)| !value.is_empty())
-            .map(|(name, value)| format!("{name}={}", crate::dashboard::encode_query_value(value)))
-            .collect::<Vec<_>>()
-            .join("&")
+        crate::dashboard::query_of(
+            pairs
+                .into_iter()
+                .map(|(name, value)| (name, value.as_str())),
+        )
     }
 
     /// The form from the page's query (see [`InvoiceForm::query`]).

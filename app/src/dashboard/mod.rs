@@ -2,6 +2,8 @@
 //! data, its actions), every form a plain post that works without JavaScript, and nothing of
 //! it in the customers' WASM: its pages are server-only components and it has no islands yet.
 //!
+//! Settings has three pages (`settings`, `settings_users`, `settings_api_keys`) under one nav.
+//!
 //! `guard` is the one guard of every page and action (the staff session, the user, their
 //! merchant and role), `frame` the frame around each page.
 
@@ -19,6 +21,9 @@ pub mod invoices;
 pub mod overview;
 pub mod payment;
 pub mod payments;
+pub mod settings;
+pub mod settings_api_keys;
+pub mod settings_users;
 pub mod sign_in;
 
 use crate::domain::ids::{CustomerId, InvoiceId, PaymentId};
@@ -40,6 +45,10 @@ pub enum DashboardPage {
     Invoices,
     Invoice(InvoiceId),
     NewInvoice,
+    /// Branding and payment settings.
+    Settings,
+    SettingsUsers,
+    SettingsApiKeys,
 }
 
 impl DashboardPage {
@@ -56,8 +65,22 @@ impl DashboardPage {
             Self::Invoices => "/dashboard/invoices".to_owned(),
             Self::Invoice(invoice) => format!("/dashboard/invoices/{invoice}"),
             Self::NewInvoice => "/dashboard/invoices/new".to_owned(),
+            Self::Settings => "/dashboard/settings".to_owned(),
+            Self::SettingsUsers => "/dashboard/settings/users".to_owned(),
+            Self::SettingsApiKeys => "/dashboard/settings/api-keys".to_owned(),
         }
     }
+}
+
+/// A query string of the pairs whose value is not empty: how a refused form is sent back to
+/// its page as typed.
+pub fn query_of<'a>(pairs: impl IntoIterator<Item = (String, &'a str)>) -> String {
+    pairs
+        .into_iter()
+        .filter(|(_, value)| !value.is_empty())
+        .map(|(name, value)| format!("{name}={}", encode_query_value(value)))
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 /// Percent-encodes a query value (the filters are short, and mostly plain already).

@@ -74,7 +74,7 @@ async fn reconciliation_of(app: &TestApp, payment: &str) -> String {
     state
 }
 
-async fn api_key(app: &TestApp, slug: &str) -> String {
+pub(crate) async fn api_key(app: &TestApp, slug: &str) -> String {
     server::admin::create_api_key(&app.db, slug)
         .await
         .unwrap()
