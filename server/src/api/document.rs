@@ -121,6 +121,13 @@ pub const CURSOR_PATTERN: &str = concat!(
     "$",
 );
 
+/// What `AccentColour::parse` accepts.
+pub const ACCENT_COLOUR_PATTERN: &str = "^#[0-9A-Fa-f]{6}$";
+
+/// What `LogoUrl::parse` accepts, without the white space it trims: `https://`, a host's first
+/// character (not `/`, `?` or `#`), then visible ASCII but `"` `'` `<` `>` `\` and `` ` ``.
+pub const LOGO_URL_PATTERN: &str = r"^https://[!$-&(-.0-;=@-\[\]-_a-~][!#-&(-;=?-\[\]-_a-~]*$";
+
 /// What `IdempotencyKey::parse` accepts: 1 to 255 visible ASCII characters.
 pub const IDEMPOTENCY_KEY_PATTERN: &str = r"^[!-~]{1,255}$";
 
@@ -190,6 +197,30 @@ component!(
         text_pattern(app::domain::text::LegalName::MAX_CHARS, false),
     )
     .examples(["Globex Manufacturing Inc."])
+);
+component!(
+    /// `app::domain::text::DisplayName`.
+    DisplayName => string(
+        "The name customers see: 1 to 100 characters once surrounding white space is trimmed, \
+         without line breaks, tabs or other control characters.",
+        text_pattern(app::domain::text::DisplayName::MAX_CHARS, false),
+    )
+    .examples(["Northwind IT Services"])
+);
+component!(
+    /// `app::domain::merchant::AccentColour`.
+    AccentColour => string("A colour as `#` and six hex digits.", ACCENT_COLOUR_PATTERN)
+        .examples(["#1d4ed8"])
+);
+component!(
+    /// `app::domain::merchant::LogoUrl`.
+    LogoUrl => string(
+        "An https:// address of the merchant's logo: a host, then anything but spaces, quotes, \
+         angle brackets, backslashes and backticks; at most 500 characters.",
+        LOGO_URL_PATTERN,
+    )
+    .max_length(Some(app::domain::merchant::LogoUrl::MAX_CHARS))
+    .examples(["https://cdn.example.com/logo.png"])
 );
 component!(
     /// `app::domain::text::InvoiceNumber`.

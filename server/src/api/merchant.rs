@@ -3,9 +3,12 @@
 use crate::api::document;
 use crate::api::extract::{ApiJson, ApiMerchant};
 use crate::api::problem::Problem;
+use app::domain::email::EmailAddress;
 use app::domain::installments::{PlanTerm, SettingsError, TermDays};
+use app::domain::merchant::{AccentColour, LogoUrl};
 use app::domain::money::{AmountSyntax, Money};
 use app::domain::payment::PaymentMethodKind;
+use app::domain::text::DisplayName;
 use app::services::Database;
 use app::services::merchant_settings::{
     self, InstallmentsChange, MerchantSettings, SettingsChange, SettingsRefusal,
@@ -25,6 +28,12 @@ pub struct MerchantBody {
     /// The last part of the billing link, `/pay/{slug}`.
     pub slug: String,
     pub display_name: String,
+    #[schema(value_type = document::AccentColour)]
+    pub accent_colour: String,
+    /// An https:// address of the logo the billing link shows, if any.
+    pub logo_url: Option<String>,
+    /// Where customers write with billing questions, if anywhere.
+    pub support_email: Option<String>,
     #[schema(value_type = document::CountryCode)]
     pub country: String,
     #[schema(value_type = document::CurrencyCode)]
@@ -66,6 +75,18 @@ pub struct TermBody {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MerchantPatch {
+    #[schema(value_type = Option<document::DisplayName>)]
+    pub display_name: Option<String>,
+    #[schema(value_type = Option<document::AccentColour>)]
+    pub accent_colour: Option<String>,
+    /// `null` removes the logo.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<document::LogoUrl>)]
+    pub logo_url: Option<Option<String>>,
+    /// `null` removes the support address.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<document::EmailAddress>)]
+    pub support_email: Option<Option<String>>,
     /// Replaces the methods customers may pay with: at least one, each offered in the
     /// merchant's country (`us_ach` in the US; `ca_pad` and `ca_eft` in Canada; `card` in both).
     #[schema(value_type = Option<Vec<document::PaymentMethod>>, min_items = 1)]
@@ -73,6 +94,16 @@ pub struct MerchantPatch {
     #[schema(value_type = Option<document::Amount>)]
     pub minimum_partial_payment: Option<String>,
     pub installments: Option<InstallmentsPatch>,
+}
+
+/// A field that was sent, `null` or not: told apart from one left out (which `#[serde(default)]`
+/// makes `None`), so that `null` can remove a setting.
+fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 /// A partial update of the installment settings.
@@ -155,6 +186,9 @@ impl From<MerchantSettings> for MerchantBody {
             id: settings.merchant.to_string(),
             slug: settings.slug.to_string(),
             display_name: settings.display_name.clone(),
+            accent_colour: settings.accent_colour.as_str().to_owned(),
+            logo_url: settings.logo_url.clone(),
+            support_email: settings.support_email.clone(),
             country: settings.country.code().to_owned(),
             default_currency: currency.code().to_owned(),
             payment_methods: settings
@@ -243,6 +277,38 @@ fn parse_patch(
     current: &MerchantSettings,
 ) -> Result<SettingsChange, Problem> {
     let currency = current.default_currency;
+    let display_name = patch
+        .display_name
+        .map(|text| {
+            DisplayName::parse(&text).map_err(|error| Problem::invalid("display_name", error))
+        })
+        .transpose()?;
+    let accent_colour = patch
+        .accent_colour
+        .map(|text| {
+            AccentColour::parse(&text).map_err(|error| Problem::invalid("accent_colour", error))
+        })
+        .transpose()?;
+    let logo_url = patch
+        .logo_url
+        .map(|logo| {
+            logo.map(|text| {
+                LogoUrl::parse(&text).map_err(|error| Problem::invalid("logo_url", error))
+            })
+            .transpose()
+        })
+        .transpose()?;
+    let support_email = patch
+        .support_email
+        .map(|email| {
+            email
+                .map(|text| {
+                    EmailAddress::parse(&text)
+                        .map_err(|error| Problem::invalid("support_email", error))
+                })
+                .transpose()
+        })
+        .transpose()?;
     let payment_methods = patch
         .payment_methods
         .map(|codes| {
@@ -290,10 +356,13 @@ fn parse_patch(
         },
     };
     Ok(SettingsChange {
+        display_name,
+        accent_colour,
+        logo_url,
+        support_email,
         payment_methods,
         minimum_partial_payment_minor,
         installments,
-        ..SettingsChange::default()
     })
 }
 

@@ -66,6 +66,29 @@ both_databases! {
         assert_eq!(off.body["installments"]["terms"], body["installments"]["terms"]);
     }
 
+    async fn branding_is_changed_in_part_and_null_removes_the_logo_and_support_address(app: TestApp) {
+        let merchant = app.merchant("acme", "US").await;
+        let patch = json!({
+            "display_name": "  Acme Supply ",
+            "accent_colour": "#0F766E",
+            "logo_url": "https://cdn.acme.example/logo.png",
+            "support_email": "Help@Acme.example",
+        });
+        let changed = app.api(&merchant.api_key, Method::PATCH, "/merchant", Some(&patch)).await;
+        let body = changed.ok(200).clone();
+        assert_eq!(
+            (&body["display_name"], &body["accent_colour"], &body["logo_url"], &body["support_email"]),
+            (&json!("Acme Supply"), &json!("#0f766e"), &json!("https://cdn.acme.example/logo.png"), &json!("help@acme.example"))
+        );
+        let (_, billing_link) = crate::helpers::Browser::new(&app).page("/pay/acme").await;
+        assert!(billing_link.contains("Acme Supply") && billing_link.contains("https://cdn.acme.example/logo.png"));
+
+        let kept = app.api(&merchant.api_key, Method::PATCH, "/merchant", Some(&json!({"logo_url": null}))).await;
+        let kept = kept.ok(200);
+        assert_eq!((&kept["logo_url"], &kept["support_email"]), (&json!(null), &json!("help@acme.example")), "null removes; left out keeps");
+        assert_eq!(kept["display_name"], "Acme Supply");
+    }
+
     async fn every_refusal_names_its_field_and_changes_nothing(app: TestApp) {
         let merchant = app.merchant("acme", "US").await;
         let before = app.api_get(&merchant.api_key, "/merchant").await.ok(200).clone();
@@ -85,6 +108,10 @@ both_databases! {
             (json!({"installments": {"terms": []}}), "installments.terms", "at least one term"),
             (json!({"installments": {"enabled": "yes"}}), "installments.enabled", "boolean"),
             (json!({"country": "CA"}), "country", "unknown field"),
+            (json!({"display_name": " "}), "display_name", "enter a display name"),
+            (json!({"accent_colour": "blue"}), "accent_colour", "six hex digits"),
+            (json!({"logo_url": "http://cdn.example.com/a.png"}), "logo_url", "https://"),
+            (json!({"support_email": "help@nowhere"}), "support_email", "dot"),
         ];
         for (patch, field, says) in cases {
             let refused = app.api(&merchant.api_key, Method::PATCH, "/merchant", Some(&patch)).await;
