@@ -11,7 +11,8 @@ use app::services::checkout::{self, PaymentServices};
 use app::services::jobs::{self, ClaimedJob, Failed, Job, JobError, OutgoingEmail, Reported};
 use app::services::mail::{MailFrom, Mailer, OUTBOX_KEEPS};
 use app::services::{
-    Database, clock, crash_point, idempotency, installment_emails, sessions, staff_sessions,
+    Database, clock, crash_point, idempotency, installment_emails, refunds, sessions,
+    staff_sessions,
 };
 use serde::Serialize;
 use std::future::Future;
@@ -250,6 +251,25 @@ impl Worker {
                     .await
                     .map_err(|error| Failure::retry(&error))?;
                 Ok(())
+            }
+            Job::FinishRefund { merchant, refund } => {
+                refunds::finish(&self.payments, *merchant, *refund)
+                    .await
+                    .map_err(|error| Failure::retry(&error))?;
+                Ok(())
+            }
+            Job::RefundEmail {
+                merchant,
+                refund,
+                recipient,
+            } => {
+                let email = refunds::refund_email(self.db(), *merchant, *refund, *recipient)
+                    .await
+                    .map_err(|error| Failure::retry(&error))?;
+                match email {
+                    Some(email) => self.send(claimed.id, &email).await,
+                    None => Ok(()),
+                }
             }
         }
     }

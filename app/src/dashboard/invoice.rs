@@ -31,7 +31,7 @@ pub struct AllocationRow {
     pub status: PaymentStatus,
 }
 
-/// One line of the invoice's history, oldest first.
+/// One line of a history (an invoice's, a payment's), oldest first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HistoryEntry {
     /// As stored: `2026-12-01T09:05:01.000000Z`.
@@ -130,6 +130,16 @@ pub async fn invoice_page(invoice_id: String) -> Result<DashboardState<InvoiceVi
             allocation.payment_status.label().to_lowercase()
         ),
     }));
+    let refunds = crate::services::refunds::of_invoice(&staff.db, merchant, id)
+        .await
+        .map_err(|error| unexpected("reading an invoice's refunds", &error))?;
+    history.extend(refunds.into_iter().map(|refund| HistoryEntry {
+        at: refund.at,
+        what: format!(
+            "Refund of {} of payment {}: owed again",
+            refund.amount, refund.payment
+        ),
+    }));
     history.extend(changes.iter().map(|change| HistoryEntry {
         at: change.at.clone(),
         what: format!("{} by {}", change.change.label(), change.actor),
@@ -169,7 +179,11 @@ pub async fn invoice_page(invoice_id: String) -> Result<DashboardState<InvoiceVi
             .map(|allocation| AllocationRow {
                 payment_id: allocation.payment.to_string(),
                 date: allocation.payment_created_at.chars().take(10).collect(),
-                amount: allocation.amount.to_string(),
+                amount: if allocation.refunded.is_zero() {
+                    allocation.amount.to_string()
+                } else {
+                    format!("{} ({} refunded)", allocation.amount, allocation.refunded)
+                },
                 status: allocation.payment_status,
             })
             .collect(),
@@ -349,22 +363,7 @@ fn InvoiceDetail(
             {link_section}
             <section aria-labelledby="history-heading">
                 <h2 id="history-heading">"History"</h2>
-                <ol class="history">
-                    {view
-                        .history
-                        .into_iter()
-                        .map(|entry| {
-                            let shown = entry.at.replace('T', " ").chars().take(16).collect::<String>();
-                            view! {
-                                <li>
-                                    <time datetime=entry.at>{shown} " UTC"</time>
-                                    " · "
-                                    {entry.what}
-                                </li>
-                            }
-                        })
-                        .collect_view()}
-                </ol>
+                <HistoryList entries=view.history />
             </section>
             {void_form}
         </DashboardFrame>
@@ -449,4 +448,26 @@ fn AllocationsTable(rows: Vec<AllocationRow>) -> impl IntoView {
         </div>
     }
     .into_any()
+}
+
+/// A history, oldest first, each entry's time to the minute in UTC.
+#[component]
+pub fn HistoryList(entries: Vec<HistoryEntry>) -> impl IntoView {
+    view! {
+        <ol class="history">
+            {entries
+                .into_iter()
+                .map(|entry| {
+                    let shown = crate::dashboard::minute_of(&entry.at);
+                    let what = format!(" · {}", entry.what);
+                    view! {
+                        <li>
+                            <time datetime=entry.at>{shown}</time>
+                            {what}
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ol>
+    }
 }

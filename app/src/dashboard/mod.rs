@@ -20,6 +20,7 @@ pub mod invoice_new;
 pub mod invoices;
 pub mod overview;
 pub mod payment;
+pub mod payment_refund;
 pub mod payments;
 pub mod settings;
 pub mod settings_api_keys;
@@ -81,6 +82,13 @@ pub fn query_of<'a>(pairs: impl IntoIterator<Item = (String, &'a str)>) -> Strin
         .map(|(name, value)| format!("{name}={}", encode_query_value(value)))
         .collect::<Vec<_>>()
         .join("&")
+}
+
+/// A stored timestamp (`2026-12-07T14:00:06.42Z`, always UTC) to the minute, as pages show it:
+/// `2026-12-07 14:00 UTC`.
+pub fn minute_of(at: &str) -> String {
+    let minute: String = at.replace('T', " ").chars().take(16).collect();
+    format!("{minute} UTC")
 }
 
 /// Percent-encodes a query value (the filters are short, and mostly plain already).

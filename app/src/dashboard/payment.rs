@@ -1,12 +1,15 @@
 //! `/dashboard/payments/{payment_id}`: one payment whole: who paid, with what (masked), the
-//! invoices it pays, the authorization it was agreed under, its status and its
-//! reconciliation, with **Mark reconciled** / **Mark unreconciled** for an admin.
+//! invoices it pays, the authorization it was agreed under, its status, its status history, its
+//! refunds and its reconciliation, with **Mark reconciled** / **Mark unreconciled** and
+//! **Refund** for an admin.
 
 use crate::components::{FormMessage, action_result};
 use crate::dashboard::DashboardPage;
 use crate::dashboard::frame::{
     DashboardFrame, DashboardState, Section, StaffFrame, dashboard_page,
 };
+use crate::dashboard::invoice::{HistoryEntry, HistoryList};
+use crate::dashboard::payment_refund::{RefundPayment, RefundSection, RefundsView};
 use crate::domain::payment::PaymentStatus;
 use crate::domain::reconciliation::Reconciliation;
 use crate::error::AppError;
@@ -25,6 +28,8 @@ pub struct PaymentView {
     pub amount: String,
     /// An installment plan's fee inside `amount`, if any.
     pub fee: Option<String>,
+    /// What refunds gave back of `amount`, if any.
+    pub refunded: Option<String>,
     pub status: PaymentStatus,
     /// Why it failed or came back, as the processor said.
     pub problem: Option<String>,
@@ -33,14 +38,23 @@ pub struct PaymentView {
     pub allocations: Vec<(String, String)>,
     /// (text, agreed at, client address)
     pub authorization: Option<(String, String, String)>,
+    /// Each status it reached, oldest first: when, and what.
+    pub history: Vec<HistoryEntry>,
+    pub refunds: RefundsView,
     pub reconciliation: Reconciliation,
     /// Who marked it reconciled, and when.
     pub reconciled: Option<(String, String)>,
     pub may_change: bool,
 }
 
+/// `refund_amount` is the amount a refused refund form sent back, `refund` the refund the form
+/// just made.
 #[server(endpoint = "dashboard/page/payment")]
-pub async fn payment_page(payment_id: String) -> Result<DashboardState<PaymentView>, AppError> {
+pub async fn payment_page(
+    payment_id: String,
+    #[server(default)] refund_amount: Option<String>,
+    #[server(default)] refund: Option<String>,
+) -> Result<DashboardState<PaymentView>, AppError> {
     use crate::dashboard::guard;
     use crate::domain::ids::PaymentId;
     use crate::error::unexpected;
@@ -59,6 +73,21 @@ pub async fn payment_page(payment_id: String) -> Result<DashboardState<PaymentVi
         Err(PaymentError::NotFound) => return Ok(DashboardState::NotFound),
         Err(error) => return Err(unexpected("reading a payment", &error)),
     };
+    let history = crate::services::payment_history::of_payment(&staff.db, merchant, id)
+        .await
+        .map_err(|error| unexpected("reading a payment's history", &error))?
+        .into_iter()
+        .map(|event| HistoryEntry {
+            at: event.at,
+            what: match event.detail {
+                Some(detail) => format!("{}: {detail}", event.status.label()),
+                None => event.status.label().to_owned(),
+            },
+        })
+        .collect();
+    let refunds =
+        crate::dashboard::payment_refund::refunds_view(&staff, &payment, refund_amount, refund)
+            .await?;
     let authorization = payments::authorization_of(&staff.db, merchant, id)
         .await
         .map_err(|error| unexpected("reading a payment's authorization", &error))?;
@@ -67,11 +96,10 @@ pub async fn payment_page(payment_id: String) -> Result<DashboardState<PaymentVi
         .map_err(|error| unexpected("naming a payment's customer", &error))?
         .remove(&payment.customer)
         .unwrap_or_default();
-    let problem = match (&payment.return_code, &payment.failure_reason) {
-        (Some(code), Some(reason)) => Some(format!("{code}: {reason}")),
-        (Some(text), None) | (None, Some(text)) => Some(text.clone()),
-        (None, None) => None,
-    };
+    let problem = payments::problem_text(
+        payment.return_code.as_deref(),
+        payment.failure_reason.as_deref(),
+    );
     Ok(DashboardState::show(PaymentView {
         frame: staff.frame(),
         id: payment.id.to_string(),
@@ -85,6 +113,7 @@ pub async fn payment_page(payment_id: String) -> Result<DashboardState<PaymentVi
             .unwrap_or_else(|| crate::domain::checkout::method_label(payment.method).to_owned()),
         amount: payment.amount.to_string(),
         fee: (!payment.fee.is_zero()).then(|| payment.fee.to_string()),
+        refunded: (!payment.refunded.is_zero()).then(|| payment.refunded.to_string()),
         status: payment.status,
         problem,
         settles_on: payment.settles_on.clone(),
@@ -92,13 +121,17 @@ pub async fn payment_page(payment_id: String) -> Result<DashboardState<PaymentVi
             .allocations
             .iter()
             .map(|allocation| {
-                (
-                    allocation.invoice_number.to_string(),
-                    allocation.amount.to_string(),
-                )
+                let amount = if allocation.refunded.is_zero() {
+                    allocation.amount.to_string()
+                } else {
+                    format!("{} ({} refunded)", allocation.amount, allocation.refunded)
+                };
+                (allocation.invoice_number.to_string(), amount)
             })
             .collect(),
         authorization,
+        history,
+        refunds,
         reconciliation: payment.reconciliation,
         reconciled: payment
             .reconciled_by
@@ -160,17 +193,26 @@ pub async fn mark_payment(payment_id: String, mark: String) -> Result<(), AppErr
 #[component]
 pub fn DashboardPaymentPage() -> impl IntoView {
     let mark = ServerAction::<MarkPayment>::new();
+    let refund = ServerAction::<RefundPayment>::new();
     let payment_id = leptos_router::hooks::use_params_map()
         .read_untracked()
         .get("payment_id")
         .unwrap_or_default();
-    dashboard_page(payment_page(payment_id), move |view| {
-        view! { <PaymentDetail view mark /> }.into_any()
+    let query = leptos_router::hooks::use_query_map()
+        .read_untracked()
+        .clone();
+    let load = payment_page(payment_id, query.get("refund_amount"), query.get("refund"));
+    dashboard_page(load, move |view| {
+        view! { <PaymentDetail view mark refund /> }.into_any()
     })
 }
 
 #[component]
-fn PaymentDetail(view: PaymentView, mark: ServerAction<MarkPayment>) -> impl IntoView {
+fn PaymentDetail(
+    view: PaymentView,
+    mark: ServerAction<MarkPayment>,
+    refund: ServerAction<RefundPayment>,
+) -> impl IntoView {
     let result = action_result(mark);
     let mark_error = move || match result.get() {
         Some(Err(error)) => error.message_for("mark"),
@@ -219,6 +261,7 @@ fn PaymentDetail(view: PaymentView, mark: ServerAction<MarkPayment>) -> impl Int
                 <dt>"Amount"</dt>
                 <dd>{view.amount}</dd>
                 {view.fee.map(|fee| view! { <dt>"Of which the plan's fee"</dt> <dd>{fee}</dd> })}
+                {view.refunded.map(|refunded| view! { <dt>"Refunded"</dt> <dd>{refunded}</dd> })}
                 <dt>"Status"</dt>
                 <dd>{view.status.label()}</dd>
                 {view.problem.map(|problem| view! { <dt>"Reason"</dt> <dd>{problem}</dd> })}
@@ -254,6 +297,11 @@ fn PaymentDetail(view: PaymentView, mark: ServerAction<MarkPayment>) -> impl Int
                         .collect_view()}
                 </tbody>
             </table>
+            <section aria-labelledby="history-heading">
+                <h2 id="history-heading">"Status history"</h2>
+                <HistoryList entries=view.history />
+            </section>
+            <RefundSection view=view.refunds refund />
             <h2>"Authorization"</h2>
             {match view.authorization {
                 Some((text, at, address)) => view! {

@@ -129,6 +129,10 @@ entity_id!(
     PaymentId
 );
 entity_id!(
+    /// Identifies one refund of (part of) a card payment.
+    RefundId
+);
+entity_id!(
     /// Identifies one installment plan: a schedule of payments of one instrument.
     PlanId
 );

@@ -683,27 +683,47 @@ pub async fn payment_email(
         ),
     };
     Ok(match recipient {
-        Recipient::Payer => payment.payer_email.clone().map(|payer| OutgoingEmail {
-            sender_name: branding.display_name.clone(),
-            to: payer,
-            reply_to: branding.support_email.clone(),
-            subject: customer_subject,
-            body,
-            html_body: None,
-            send_before: None,
-        }),
-        Recipient::Merchant => branding.support_email.clone().map(|support| OutgoingEmail {
-            sender_name: "Portico".to_owned(),
-            to: support,
-            reply_to: payment.payer_email.clone(),
-            subject: merchant_subject,
-            body: format!(
+        Recipient::Payer => addressed(&branding, &payment, recipient, customer_subject, body),
+        Recipient::Merchant => {
+            let body = format!(
                 "{body}\nPaid by: {}\n",
                 payment.payer_email.as_deref().unwrap_or_default()
-            ),
-            html_body: None,
-            send_before: None,
-        }),
+            );
+            addressed(&branding, &payment, recipient, merchant_subject, body)
+        }
+    })
+}
+
+/// An email about `payment` to one side: to the payer from the merchant's name, answered by
+/// its support address; to the merchant's support address from Portico, answered by the
+/// payer. `None` when that side has no address.
+pub(crate) fn addressed(
+    branding: &MerchantBranding,
+    payment: &Payment,
+    recipient: Recipient,
+    subject: String,
+    body: String,
+) -> Option<OutgoingEmail> {
+    let (sender_name, to, reply_to) = match recipient {
+        Recipient::Payer => (
+            branding.display_name.clone(),
+            payment.payer_email.clone()?,
+            branding.support_email.clone(),
+        ),
+        Recipient::Merchant => (
+            "Portico".to_owned(),
+            branding.support_email.clone()?,
+            payment.payer_email.clone(),
+        ),
+    };
+    Some(OutgoingEmail {
+        sender_name,
+        to,
+        reply_to,
+        subject,
+        body,
+        html_body: None,
+        send_before: None,
     })
 }
 

@@ -96,6 +96,8 @@ impl Invoice {
 pub struct InvoiceAllocation {
     pub payment: PaymentId,
     pub amount: Money,
+    /// What refunds of the payment gave back of `amount`: owed again.
+    pub refunded: Money,
     pub payment_status: PaymentStatus,
     /// When the payment was made.
     pub payment_created_at: String,
@@ -144,10 +146,10 @@ static INVOICES_WITH_STATUS: LazyLock<String> = LazyLock::new(|| {
            FROM ( \
              SELECT i.id, i.customer_id, i.number, i.currency, i.total_minor, i.issued_on, i.due_on, \
                     i.memo, i.external_id, i.voided_at, i.created_at, i.link_version, \
-                    COALESCE((SELECT CAST(SUM(a.amount_minor) AS BIGINT) FROM allocations a \
+                    COALESCE((SELECT CAST(SUM(a.amount_minor - a.refunded_minor) AS BIGINT) FROM allocations a \
                               JOIN payments p ON p.id = a.payment_id \
                               WHERE a.invoice_id = i.id AND p.status IN ({covering})), 0) AS covered_minor, \
-                    COALESCE((SELECT CAST(SUM(a.amount_minor) AS BIGINT) FROM allocations a \
+                    COALESCE((SELECT CAST(SUM(a.amount_minor - a.refunded_minor) AS BIGINT) FROM allocations a \
                               JOIN payments p ON p.id = a.payment_id \
                               WHERE a.invoice_id = i.id AND p.status IN ({settled})), 0) AS settled_minor, \
                     {scheduled} AS scheduled_minor \
@@ -342,8 +344,8 @@ pub async fn get(
             })
         })
         .collect::<Result<Vec<_>, InvoiceError>>()?;
-    let allocations: Vec<(String, i64, String, String)> = sqlx::query_as(
-        "SELECT a.payment_id, a.amount_minor, p.status, p.created_at FROM allocations a JOIN payments p ON p.id = a.payment_id \
+    let allocations: Vec<(String, i64, i64, String, String)> = sqlx::query_as(
+        "SELECT a.payment_id, a.amount_minor, a.refunded_minor, p.status, p.created_at FROM allocations a JOIN payments p ON p.id = a.payment_id \
          WHERE a.merchant_id = $1 AND a.invoice_id = $2 ORDER BY p.created_at, p.id",
     )
     .bind(merchant.to_string())
@@ -352,12 +354,13 @@ pub async fn get(
     .await?;
     let allocations = allocations
         .into_iter()
-        .map(|(payment, amount, status, payment_created_at)| {
+        .map(|(payment, amount, refunded, status, payment_created_at)| {
             Ok(InvoiceAllocation {
                 payment_created_at,
                 payment: PaymentId::parse(&payment)
                     .map_err(|error| corrupt("payment_id", &error))?,
                 amount: Money::from_minor_units(amount, currency)?,
+                refunded: Money::from_minor_units(refunded, currency)?,
                 payment_status: PaymentStatus::parse(&status)
                     .map_err(|error| corrupt("status", &error))?,
             })
@@ -467,7 +470,7 @@ async fn outstanding_by_currency(
     // Driven from the payments (a payment only pays its own customer's invoices), so the cost
     // follows the payments, not the invoices.
     let cover_by_currency = format!(
-        "SELECT i.currency, CAST(SUM(a.amount_minor) AS BIGINT) FROM payments p \
+        "SELECT i.currency, CAST(SUM(a.amount_minor - a.refunded_minor) AS BIGINT) FROM payments p \
          JOIN allocations a ON a.payment_id = p.id JOIN invoices i ON i.id = a.invoice_id \
          WHERE p.merchant_id = $1 AND {} AND p.status IN ({}) \
          AND i.voided_at IS NULL GROUP BY i.currency",

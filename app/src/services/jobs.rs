@@ -11,7 +11,7 @@
 //! is keyed by its payment), so a run repeated after a crash changes nothing twice.
 
 use crate::domain::backoff::{AfterFailure, after_failure};
-use crate::domain::ids::{JobId, MerchantId, PaymentId, PlanId};
+use crate::domain::ids::{JobId, MerchantId, PaymentId, PlanId, RefundId};
 use crate::domain::payment::PaymentStatus;
 use crate::services::clock::{now, timestamp_text};
 use crate::services::database::numbered_placeholders;
@@ -129,6 +129,18 @@ pub enum Job {
         merchant: MerchantId,
         payment: PaymentId,
     },
+    /// Ask the processor for a refund its request stopped waiting for, and apply the answer
+    /// (nothing, when the request did it already).
+    FinishRefund {
+        merchant: MerchantId,
+        refund: RefundId,
+    },
+    /// Send one of the emails a refund that went through calls for, written when it is sent.
+    RefundEmail {
+        merchant: MerchantId,
+        refund: RefundId,
+        recipient: Recipient,
+    },
 }
 
 impl Job {
@@ -142,6 +154,8 @@ impl Job {
             Self::CollectInstallments => "collect_installments",
             Self::InstallmentEmail { .. } => "installment_email",
             Self::InstallmentFailed { .. } => "installment_failed",
+            Self::FinishRefund { .. } => "finish_refund",
+            Self::RefundEmail { .. } => "refund_email",
         }
     }
 
@@ -149,7 +163,9 @@ impl Job {
         match self {
             Self::PaymentEmail { merchant, .. }
             | Self::InstallmentFailed { merchant, .. }
-            | Self::InstallmentEmail { merchant, .. } => Some(*merchant),
+            | Self::InstallmentEmail { merchant, .. }
+            | Self::FinishRefund { merchant, .. }
+            | Self::RefundEmail { merchant, .. } => Some(*merchant),
             Self::Email(_)
             | Self::FinishStalePayments
             | Self::FollowBankDebits
@@ -214,6 +230,12 @@ impl NewJob {
             .map_err(|_| JobError::Crypto)?;
         new.payload = format!("{SEALED_PREFIX}{sealed}");
         Ok(new)
+    }
+
+    /// Runs no earlier than `at`: a follow-up that only matters if what queued it stops.
+    pub fn not_before(mut self, at: OffsetDateTime) -> Self {
+        self.run_at = at;
+        self
     }
 
     pub fn id(&self) -> JobId {

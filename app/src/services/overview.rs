@@ -120,7 +120,8 @@ pub async fn of(
     })
 }
 
-/// The sum of the merchant's payments matching `condition` (which may use `$2`), per currency.
+/// What the merchant's payments matching `condition` (which may use `$2`) brought in, less what
+/// refunds gave back, per currency.
 async fn payment_sums(
     db: &Database,
     merchant: MerchantId,
@@ -128,7 +129,7 @@ async fn payment_sums(
     second: Option<String>,
 ) -> Result<Vec<Money>, OverviewError> {
     let sql = format!(
-        "SELECT currency, CAST(SUM(amount_minor) AS BIGINT) FROM payments \
+        "SELECT currency, CAST(SUM(amount_minor - refunded_minor) AS BIGINT) FROM payments \
          WHERE merchant_id = $1 AND {condition} GROUP BY currency ORDER BY currency"
     );
     let mut query = sqlx::query_as::<_, (String, i64)>(&sql).bind(merchant.to_string());

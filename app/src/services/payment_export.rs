@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 /// The first line of every export.
 pub const HEADER: &str = "date,confirmation_number,customer,invoice_number,external_invoice_id,\
-amount_allocated,currency,method,status,settlement_date,fee,reconciliation\r\n";
+amount_allocated,amount_refunded,currency,method,status,settlement_date,fee,reconciliation\r\n";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
@@ -89,6 +89,7 @@ pub async fn next_chunk(
                     .cloned()
                     .unwrap_or_default(),
                 allocation.amount.to_plain_string(),
+                allocation.refunded.to_plain_string(),
                 payment.amount.currency().code().to_owned(),
                 payment.method.code().to_owned(),
                 payment.status.code().to_owned(),
@@ -174,7 +175,7 @@ mod tests {
     }
 
     #[test]
-    fn the_header_names_twelve_columns() {
-        assert_eq!(HEADER.trim_end().split(',').count(), 12);
+    fn the_header_names_thirteen_columns() {
+        assert_eq!(HEADER.trim_end().split(',').count(), 13);
     }
 }

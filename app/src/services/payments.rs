@@ -20,6 +20,7 @@ use crate::services::installment_plans;
 use crate::services::invoices::{self, InvoiceError};
 use crate::services::jobs::{self, Job, JobError, NewJob, Recipient};
 use crate::services::page::{Cursor, Page, PageRequest};
+use crate::services::payment_history;
 use sqlx::AnyConnection;
 use std::collections::BTreeSet;
 
@@ -150,6 +151,8 @@ pub struct PaymentAllocation {
     pub invoice: InvoiceId,
     pub invoice_number: InvoiceNumber,
     pub amount: Money,
+    /// What refunds gave back of `amount`: the invoice owes it again.
+    pub refunded: Money,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -172,6 +175,8 @@ pub struct Payment {
     pub settles_on: Option<String>,
     /// The part of `amount` that is an installment plan's fee (zero otherwise).
     pub fee: Money,
+    /// What refunds that went through gave back of `amount`.
+    pub refunded: Money,
     pub reconciliation: Reconciliation,
     /// Who marked it reconciled by hand (a dashboard user's address, or `API`), and when.
     pub reconciled_by: Option<String>,
@@ -272,6 +277,7 @@ struct PaymentRow {
     return_code: Option<String>,
     settles_on: Option<String>,
     fee_minor: i64,
+    refunded_minor: i64,
     reconciliation: String,
     reconciled_by: Option<String>,
     reconciled_at: Option<String>,
@@ -279,7 +285,7 @@ struct PaymentRow {
 
 const PAYMENT_COLUMNS: &str = "id, customer_id, method, amount_minor, currency, status, processor_reference, \
      created_at, updated_at, payer_email, instrument, instrument_label, failure_reason, return_code, settles_on, \
-     fee_minor, reconciliation, reconciled_by, reconciled_at";
+     fee_minor, refunded_minor, reconciliation, reconciled_by, reconciled_at";
 
 /// Records a pending payment and its allocations, or returns the payment the same idempotency
 /// key already recorded.
@@ -420,6 +426,15 @@ pub(crate) async fn insert_pending(
             .execute(&mut *connection)
             .await?;
     }
+    payment_history::record(
+        &mut *connection,
+        merchant,
+        id,
+        PaymentStatus::Pending,
+        None,
+        &created_at,
+    )
+    .await?;
     if let Some(authorization) = &payment.details.authorization {
         sqlx::query(
             "INSERT INTO payment_authorizations (merchant_id, payment_id, text, agreed_at, client_address) \
@@ -434,6 +449,15 @@ pub(crate) async fn insert_pending(
         .await?;
     }
     Ok(Inserted::New)
+}
+
+/// Why a payment failed or came back, as the processor said it: `R02: the account is closed`.
+pub fn problem_text(return_code: Option<&str>, failure_reason: Option<&str>) -> Option<String> {
+    match (return_code, failure_reason) {
+        (Some(code), Some(reason)) => Some(format!("{code}: {reason}")),
+        (Some(text), None) | (None, Some(text)) => Some(text.to_owned()),
+        (None, None) => None,
+    }
 }
 
 /// Whether a status change is told by email to the payer and to the merchant.
@@ -520,11 +544,12 @@ impl StatusChange {
              WHERE merchant_id = $1 AND id = $2 AND status IN ({})",
             numbered_placeholders(10, from.len().max(1)),
         );
+        let at = timestamp_text(now());
         let mut updated = sqlx::query(&sql)
             .bind(merchant.to_string())
             .bind(id.to_string())
             .bind(next.code())
-            .bind(timestamp_text(now()))
+            .bind(&at)
             .bind(outcome.processor_reference.as_deref())
             .bind(outcome.failure_reason.as_deref())
             .bind(outcome.return_code.as_deref())
@@ -551,6 +576,12 @@ impl StatusChange {
                 to: next,
             });
         }
+        let detail = problem_text(
+            outcome.return_code.as_deref(),
+            outcome.failure_reason.as_deref(),
+        );
+        payment_history::record(&mut *connection, merchant, id, next, detail.as_deref(), &at)
+            .await?;
         installment_plans::follow_payment(&mut *connection, merchant, id, next).await?;
         match announce {
             Announce::Nobody => {}
@@ -794,12 +825,12 @@ async fn with_allocations(
     }
     let placeholders = numbered_placeholders(2, rows.len());
     let sql = format!(
-        "SELECT a.payment_id, a.invoice_id, i.number, a.amount_minor FROM allocations a \
+        "SELECT a.payment_id, a.invoice_id, i.number, a.amount_minor, a.refunded_minor FROM allocations a \
          JOIN invoices i ON i.id = a.invoice_id \
          WHERE a.merchant_id = $1 AND a.payment_id IN ({placeholders}) ORDER BY i.due_on, i.number"
     );
     let mut query =
-        sqlx::query_as::<_, (String, String, String, i64)>(&sql).bind(merchant.to_string());
+        sqlx::query_as::<_, (String, String, String, i64, i64)>(&sql).bind(merchant.to_string());
     for row in &rows {
         query = query.bind(row.id.clone());
     }
@@ -811,13 +842,14 @@ async fn with_allocations(
             let mine = allocations
                 .iter()
                 .filter(|(payment_id, ..)| *payment_id == row.id)
-                .map(|(_, invoice, number, amount)| {
+                .map(|(_, invoice, number, amount, refunded)| {
                     Ok(PaymentAllocation {
                         invoice: InvoiceId::parse(invoice)
                             .map_err(|error| corrupt("invoice_id", &error))?,
                         invoice_number: InvoiceNumber::parse(number)
                             .map_err(|error| corrupt("number", &error))?,
                         amount: Money::from_minor_units(*amount, currency)?,
+                        refunded: Money::from_minor_units(*refunded, currency)?,
                     })
                 })
                 .collect::<Result<Vec<_>, PaymentError>>()?;
@@ -841,6 +873,7 @@ async fn with_allocations(
                 return_code: row.return_code,
                 settles_on: row.settles_on,
                 fee: Money::from_minor_units(row.fee_minor, currency)?,
+                refunded: Money::from_minor_units(row.refunded_minor, currency)?,
                 reconciliation: Reconciliation::parse(&row.reconciliation)
                     .map_err(|error| corrupt("reconciliation", &error))?,
                 reconciled_by: row.reconciled_by,

@@ -27,6 +27,10 @@ pub struct PaymentBody {
     pub currency: String,
     #[schema(value_type = document::PaymentStatus)]
     pub status: String,
+    /// What refunds gave back of `amount` (`0.00` when none did); all of it makes the status
+    /// `refunded`.
+    #[schema(example = "0.00")]
+    pub amount_refunded: String,
     /// The processor's id for this payment.
     pub processor_reference: Option<String>,
     pub created_at: String,
@@ -51,6 +55,9 @@ pub struct PaymentAllocationBody {
     pub invoice_id: String,
     pub invoice_number: String,
     pub amount: String,
+    /// What refunds gave back of `amount`: the invoice owes it again.
+    #[schema(example = "0.00")]
+    pub amount_refunded: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -90,6 +97,7 @@ impl From<Payment> for PaymentBody {
             amount: payment.amount.to_plain_string(),
             currency: payment.amount.currency().code().to_owned(),
             status: payment.status.code().to_owned(),
+            amount_refunded: payment.refunded.to_plain_string(),
             processor_reference: payment.processor_reference,
             created_at: payment.created_at,
             updated_at: payment.updated_at,
@@ -100,6 +108,7 @@ impl From<Payment> for PaymentBody {
                     invoice_id: allocation.invoice.to_string(),
                     invoice_number: allocation.invoice_number.into(),
                     amount: allocation.amount.to_plain_string(),
+                    amount_refunded: allocation.refunded.to_plain_string(),
                 })
                 .collect(),
             reconciliation: ReconciliationBody {

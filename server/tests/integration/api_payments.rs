@@ -75,9 +75,10 @@ both_databases! {
         assert_eq!(body["method"], "us_ach");
         assert_eq!(body["status"], "pending");
         assert_eq!(body["processor_reference"], "sandbox_123");
+        assert_eq!(body["amount_refunded"], "0.00");
         assert_eq!(body["allocations"], json!([
-            {"invoice_id": first["id"], "invoice_number": "INV-1", "amount": "100.00"},
-            {"invoice_id": second["id"], "invoice_number": "INV-2", "amount": "30.00"},
+            {"invoice_id": first["id"], "invoice_number": "INV-1", "amount": "100.00", "amount_refunded": "0.00"},
+            {"invoice_id": second["id"], "invoice_number": "INV-2", "amount": "30.00", "amount_refunded": "0.00"},
         ]));
 
         let other = pay(&app, &merchant, &customer, &second, "20.00").await;

@@ -83,6 +83,11 @@ pub(crate) async fn api_key(app: &TestApp, slug: &str) -> String {
 
 /// A card payment of two new invoices (100.00 and 250.00) at Northwind; returns its id.
 async fn card_payment_of_two_invoices(app: &TestApp, email: &str) -> String {
+    paid_with_card(app, email, "4242424242424242").await
+}
+
+/// [`card_payment_of_two_invoices`] with the test card `card` (invoices `CSV-1`, `CSV-2`).
+pub(crate) async fn paid_with_card(app: &TestApp, email: &str, card: &str) -> String {
     let invoices = customer_with_invoices(
         app,
         email,
@@ -102,7 +107,7 @@ async fn card_payment_of_two_invoices(app: &TestApp, email: &str) -> String {
             &[("merchant_slug", SLUG), ("method", "card")],
         )
         .await;
-    enter_card(&browser, "4242424242424242").await;
+    enter_card(&browser, card).await;
     let (_, key) = review(&browser, SLUG).await;
     let receipt = confirm(&browser, SLUG, &key).await;
     receipt
@@ -323,6 +328,22 @@ both_databases! {
         assert_eq!(reconciliation_of(&app, &payment).await, "unreconciled");
     }
 
+    async fn a_payment_shows_each_status_it_reached_in_order(app: TestApp) {
+        let payment = card_payment_of_two_invoices(&app, "ap@history.example").await;
+        let admin = staff(&app, ADMIN).await;
+        let (_, detail) = admin.page(&format!("{PAYMENTS}/{payment}")).await;
+        let history = &detail[detail.find("Status history").expect("a status history")..];
+        let pending = history.find(" · Pending").expect("recorded as pending");
+        let succeeded = history.find(" · Succeeded").expect("then succeeded");
+        assert!(pending < succeeded, "oldest first");
+        let maple = staff(&app, MAPLE_ADMIN).await;
+        assert_eq!(maple.open(&format!("{PAYMENTS}/{payment}")).await.status(), 404);
+        // The demo's payments, seeded through the same writes, have theirs too.
+        let demo = payments_of(&app, "northwind").await.remove(0);
+        let (_, demo_detail) = admin.page(&format!("{PAYMENTS}/{demo}")).await;
+        assert!(demo_detail.contains("Status history") && demo_detail.contains(" · Pending"));
+    }
+
     async fn a_payment_is_found_by_its_confirmation_number_and_marked_on_its_page(app: TestApp) {
         let admin = staff(&app, ADMIN).await;
         let payment = payments_of(&app, "northwind").await.remove(0);
@@ -390,12 +411,12 @@ both_databases! {
         let mut lines = text.lines();
         assert_eq!(
             lines.next(),
-            Some("date,confirmation_number,customer,invoice_number,external_invoice_id,amount_allocated,currency,method,status,settlement_date,fee,reconciliation")
+            Some("date,confirmation_number,customer,invoice_number,external_invoice_id,amount_allocated,amount_refunded,currency,method,status,settlement_date,fee,reconciliation")
         );
         let rows: Vec<&str> = lines.filter(|line| line.contains(&payment)).collect();
         assert_eq!(rows.len(), 2, "{text}");
-        assert!(rows.iter().any(|row| row.contains(",CSV-1,,100.00,USD,card,succeeded,")));
-        assert!(rows.iter().any(|row| row.contains(",CSV-2,,250.00,USD,card,succeeded,")));
+        assert!(rows.iter().any(|row| row.contains(",CSV-1,,100.00,0.00,USD,card,succeeded,")));
+        assert!(rows.iter().any(|row| row.contains(",CSV-2,,250.00,0.00,USD,card,succeeded,")));
         assert!(text.lines().skip(1).all(|line| line.contains(",card,")), "the filter holds");
     }
 

@@ -19,6 +19,7 @@ mod dashboard_access;
 mod dashboard_customers;
 mod dashboard_invoices;
 mod dashboard_overview;
+mod dashboard_refunds;
 mod dashboard_settings;
 mod fuzz;
 mod health;

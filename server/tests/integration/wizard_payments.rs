@@ -488,6 +488,20 @@ mod returns {
                 .await
                 .unwrap();
             assert_eq!((status.as_str(), code.as_str()), ("returned", "R02"));
+            // Its history: each status it reached, the return with its code, in order.
+            let history: Vec<(String, Option<String>)> = sqlx::query_as(
+                "SELECT e.status, e.detail FROM payment_events e JOIN payments p ON p.id = e.payment_id \
+                 WHERE p.payer_email IS NOT NULL ORDER BY e.at, e.status",
+            )
+            .fetch_all(app.db.pool())
+            .await
+            .unwrap();
+            let statuses: Vec<&str> = history.iter().map(|(status, _)| status.as_str()).collect();
+            assert_eq!(statuses.first(), Some(&"pending"));
+            assert_eq!(
+                history.last(),
+                Some(&("returned".to_owned(), Some("R02: The bank returned the debit: the account is closed.".to_owned())))
+            );
             let outbox = outbox_text(&app).await;
             assert!(outbox.contains("was returned"));
             assert!(outbox.contains("Payment returned: 940.00 CAD"));

@@ -9,7 +9,7 @@ pub mod sandbox;
 
 use crate::domain::bank::AccountNumber;
 use crate::domain::card::{CardBrand, CardNumber, Expiry, SecurityCode};
-use crate::domain::ids::{MerchantId, PaymentId};
+use crate::domain::ids::{MerchantId, PaymentId, RefundId};
 use crate::domain::merchant::Country;
 use crate::domain::money::Money;
 use crate::domain::payment::PaymentMethodKind;
@@ -69,6 +69,15 @@ pub enum ChargeOutcome {
         reason: String,
         code: String,
     },
+}
+
+/// What the processor did with a refund.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefundOutcome {
+    /// The money is on its way back to the card.
+    Succeeded { reference: String },
+    /// The processor would not refund it, and said why.
+    Refused { reason: String },
 }
 
 /// A bank account to debit, decrypted for this call only.
@@ -218,6 +227,16 @@ pub trait PaymentProcessor {
         amount: Money,
     ) -> impl Future<Output = Result<ChargeOutcome, ProcessorError>> + Send;
 
+    /// Gives `amount` of `payment`'s card charge back to the card, keyed by `refund`: asking
+    /// again for the same refund (a retry after a crash) answers with the first result.
+    fn refund_charge(
+        &self,
+        merchant: MerchantId,
+        payment: PaymentId,
+        refund: RefundId,
+        amount: Money,
+    ) -> impl Future<Output = Result<RefundOutcome, ProcessorError>> + Send;
+
     /// Starts a bank debit for `payment`; it settles or is returned later.
     fn start_debit(
         &self,
@@ -307,6 +326,22 @@ impl PaymentProcessor for Processor {
     ) -> Result<ChargeOutcome, ProcessorError> {
         match self {
             Self::Sandbox(sandbox) => sandbox.charge_card(merchant, payment, token, amount).await,
+        }
+    }
+
+    async fn refund_charge(
+        &self,
+        merchant: MerchantId,
+        payment: PaymentId,
+        refund: RefundId,
+        amount: Money,
+    ) -> Result<RefundOutcome, ProcessorError> {
+        match self {
+            Self::Sandbox(sandbox) => {
+                sandbox
+                    .refund_charge(merchant, payment, refund, amount)
+                    .await
+            }
         }
     }
 

@@ -8,11 +8,11 @@
 use super::{
     BankLink, CardDetails, CardToken, ChargeOutcome, DebitAccount, DebitResolution, DebitStarted,
     Institution, LinkedAccount, LinkedAccountNumbers, LinkedRouting, PaymentProcessor,
-    ProcessorError, ProcessorRecord, ResolvedDebit, ReturnCode,
+    ProcessorError, ProcessorRecord, RefundOutcome, ResolvedDebit, ReturnCode,
 };
 use crate::domain::bank::AccountNumber;
 use crate::domain::checkout::settlement_business_days;
-use crate::domain::ids::{MerchantId, PaymentId};
+use crate::domain::ids::{MerchantId, PaymentId, RefundId};
 use crate::domain::merchant::Country;
 use crate::domain::money::Money;
 use crate::domain::payment::PaymentMethodKind;
@@ -29,6 +29,9 @@ const CARD_INSUFFICIENT_FUNDS: &str = "4000000000009995";
 /// installment plan's first retry, played out.
 const CARD_SECOND_CHARGE_SHORT: &str = "4000000000009979";
 const SECOND_CHARGE_SHORT: &str = "second_charge_short";
+/// Its charges succeed, and the processor refuses to refund them.
+const CARD_REFUND_REFUSED: &str = "4000000000005126";
+const REFUND_REFUSED: &str = "refund_refused";
 
 /// The test banks of the bank-link flow, by country.
 const US_INSTITUTIONS: [(&str, &str); 2] = [
@@ -170,6 +173,7 @@ impl PaymentProcessor for Sandbox {
             CARD_DECLINED => "decline",
             CARD_INSUFFICIENT_FUNDS => "insufficient_funds",
             CARD_SECOND_CHARGE_SHORT => SECOND_CHARGE_SHORT,
+            CARD_REFUND_REFUSED => REFUND_REFUSED,
             _ => {
                 return Err(ProcessorError::CardRefused(
                     "This portal is in test mode: use a test card such as 4242 4242 4242 4242."
@@ -178,14 +182,16 @@ impl PaymentProcessor for Sandbox {
             }
         };
         let token = reference("tok")?;
+        let charges_succeed = outcome == SECOND_CHARGE_SHORT || outcome == REFUND_REFUSED;
         sqlx::query(
-            "INSERT INTO sandbox_card_tokens (token, merchant_id, outcome, second_charge_short, created_at) \
-             VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO sandbox_card_tokens (token, merchant_id, outcome, second_charge_short, refund_refused, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(&token)
         .bind(merchant.to_string())
-        .bind(if outcome == SECOND_CHARGE_SHORT { "succeed" } else { outcome })
+        .bind(if charges_succeed { "succeed" } else { outcome })
         .bind(i64::from(outcome == SECOND_CHARGE_SHORT))
+        .bind(i64::from(outcome == REFUND_REFUSED))
         .bind(timestamp_text(now()))
         .execute(self.db.writer())
         .await?;
@@ -202,16 +208,23 @@ impl PaymentProcessor for Sandbox {
         merchant: MerchantId,
         payment: PaymentId,
         token: &str,
-        _amount: Money,
+        amount: Money,
     ) -> Result<ChargeOutcome, ProcessorError> {
-        let card: Option<(String, i64)> = sqlx::query_as(
-            "SELECT outcome, second_charge_short FROM sandbox_card_tokens WHERE token = $1 AND merchant_id = $2",
+        let card: Option<(String, i64, i64)> = sqlx::query_as(
+            "SELECT outcome, second_charge_short, refund_refused FROM sandbox_card_tokens WHERE token = $1 AND merchant_id = $2",
         )
         .bind(token)
         .bind(merchant.to_string())
         .fetch_optional(self.db.pool())
         .await?;
-        let (card_outcome, second_charge_short) = card.ok_or(ProcessorError::UnknownToken)?;
+        let (card_outcome, second_charge_short, refund_refused) =
+            card.ok_or(ProcessorError::UnknownToken)?;
+        // A charge of the card whose refunds are refused succeeds, and remembers that.
+        let card_outcome = if refund_refused == 1 {
+            REFUND_REFUSED.to_owned()
+        } else {
+            card_outcome
+        };
         let charge_reference = reference("ch")?;
         let token = token.to_owned();
         self.db
@@ -234,8 +247,8 @@ impl PaymentProcessor for Sandbox {
                         card_outcome
                     };
                     let inserted = sqlx::query(
-                        "INSERT INTO sandbox_charges (payment_id, merchant_id, reference, outcome, created_at, token) \
-                         VALUES ($1, $2, $3, $4, $5, $6)",
+                        "INSERT INTO sandbox_charges (payment_id, merchant_id, reference, outcome, created_at, token, amount_minor) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
                     )
                     .bind(payment.to_string())
                     .bind(merchant.to_string())
@@ -243,6 +256,7 @@ impl PaymentProcessor for Sandbox {
                     .bind(outcome)
                     .bind(timestamp_text(now()))
                     .bind(&token)
+                    .bind(amount.minor_units())
                     .execute(&mut *connection)
                     .await;
                     // The same payment was charged before: answer with that charge.
@@ -256,6 +270,84 @@ impl PaymentProcessor for Sandbox {
                 .fetch_one(self.db.pool())
                 .await?;
         Ok(charge_outcome(reference, &outcome))
+    }
+
+    async fn refund_charge(
+        &self,
+        merchant: MerchantId,
+        payment: PaymentId,
+        refund: RefundId,
+        amount: Money,
+    ) -> Result<RefundOutcome, ProcessorError> {
+        let refund_reference = reference("re")?;
+        self.db
+            .write(move |connection| {
+                Box::pin(async move {
+                    let charge: Option<(String, Option<i64>)> = sqlx::query_as(
+                        "SELECT outcome, amount_minor FROM sandbox_charges WHERE payment_id = $1 AND merchant_id = $2",
+                    )
+                    .bind(payment.to_string())
+                    .bind(merchant.to_string())
+                    .fetch_optional(&mut *connection)
+                    .await?;
+                    let (refunded,): (i64,) = sqlx::query_as(
+                        "SELECT CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT) FROM sandbox_refunds \
+                         WHERE payment_id = $1 AND outcome = 'succeeded' AND refund_id <> $2",
+                    )
+                    .bind(payment.to_string())
+                    .bind(refund.to_string())
+                    .fetch_one(&mut *connection)
+                    .await?;
+                    // No charge to refund: nothing is recorded, and the answer says so.
+                    let Some((outcome, charged)) = charge else {
+                        return Ok(());
+                    };
+                    let refusal = if outcome == "decline" || outcome == "insufficient_funds" {
+                        Some("The charge was declined: there is nothing to refund.".to_owned())
+                    } else if outcome == REFUND_REFUSED {
+                        Some("The card's bank refused the refund.".to_owned())
+                    } else if charged.is_some_and(|charged| refunded + amount.minor_units() > charged) {
+                        Some("The refund is more than the charge has left to refund.".to_owned())
+                    } else {
+                        None
+                    };
+                    let inserted = sqlx::query(
+                        "INSERT INTO sandbox_refunds (refund_id, payment_id, merchant_id, reference, amount_minor, outcome, reason, created_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    )
+                    .bind(refund.to_string())
+                    .bind(payment.to_string())
+                    .bind(merchant.to_string())
+                    .bind(refund_reference)
+                    .bind(amount.minor_units())
+                    .bind(if refusal.is_some() { "refused" } else { "succeeded" })
+                    .bind(refusal)
+                    .bind(timestamp_text(now()))
+                    .execute(&mut *connection)
+                    .await;
+                    // The same refund was asked before: answer with what it did then.
+                    inserted_once(inserted)
+                })
+            })
+            .await?;
+        let recorded: Option<(String, String, Option<String>)> = sqlx::query_as(
+            "SELECT reference, outcome, reason FROM sandbox_refunds WHERE refund_id = $1 AND merchant_id = $2",
+        )
+        .bind(refund.to_string())
+        .bind(merchant.to_string())
+        .fetch_optional(self.db.pool())
+        .await?;
+        Ok(match recorded {
+            Some((reference, outcome, _)) if outcome == "succeeded" => {
+                RefundOutcome::Succeeded { reference }
+            }
+            Some((_, _, reason)) => RefundOutcome::Refused {
+                reason: reason.unwrap_or_else(|| "The processor refused the refund.".to_owned()),
+            },
+            None => RefundOutcome::Refused {
+                reason: "There is no card charge for this payment.".to_owned(),
+            },
+        })
     }
 
     async fn start_debit(

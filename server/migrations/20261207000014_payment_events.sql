@@ -1,0 +1,21 @@
+-- Every status a payment has had, and when: written in the transaction that changes the status,
+-- so the history shown in the dashboard never misses a change nor shows one that did not happen.
+-- A status is reached at most once at a time, so the key is also the history's reading order.
+CREATE TABLE payment_events (
+    merchant_id TEXT NOT NULL REFERENCES merchants (id),
+    payment_id  TEXT NOT NULL REFERENCES payments (id),
+    status      TEXT NOT NULL
+        CHECK (status IN ('pending', 'processing', 'succeeded', 'failed', 'returned', 'refunded')),
+    -- Why it failed or came back, as the processor said.
+    detail      TEXT,
+    at          TEXT NOT NULL,
+    PRIMARY KEY (merchant_id, payment_id, at, status)
+);
+
+-- The payments made before: recorded, then where they stand now if they moved since (the
+-- steps in between were not kept).
+INSERT INTO payment_events (merchant_id, payment_id, status, detail, at)
+    SELECT merchant_id, id, 'pending', NULL, created_at FROM payments;
+INSERT INTO payment_events (merchant_id, payment_id, status, detail, at)
+    SELECT merchant_id, id, status, COALESCE(failure_reason, return_code), updated_at
+    FROM payments WHERE status <> 'pending';
