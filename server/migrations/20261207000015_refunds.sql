@@ -42,6 +42,8 @@ CREATE TABLE refund_allocations (
     FOREIGN KEY (merchant_id, refund_id) REFERENCES refunds (merchant_id, id),
     FOREIGN KEY (payment_id, invoice_id) REFERENCES allocations (payment_id, invoice_id)
 );
+CREATE INDEX refund_allocations_by_allocation ON refund_allocations (payment_id, invoice_id);
+CREATE INDEX refund_allocations_by_invoice ON refund_allocations (merchant_id, invoice_id);
 
 -- The sandbox processor's books: what each charge was for, and each refund of it, keyed by
 -- Portico's refund so that asking twice refunds once.

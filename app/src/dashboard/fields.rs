@@ -15,13 +15,23 @@ pub fn TextField(
     #[prop(default = "text")] mode: &'static str,
     value: String,
     error: Option<String>,
+    /// A line under the label that says what the field takes.
+    #[prop(optional)]
+    help: Option<String>,
 ) -> impl IntoView {
     let error_id = format!("{id}-error");
+    let help_id = format!("{id}-help");
+    let described = if help.is_some() {
+        format!("{help_id} {error_id}")
+    } else {
+        error_id.clone()
+    };
     let invalid = error.is_some();
     let name = name.unwrap_or_else(|| id.clone());
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>
+            {help.map(|help| view! { <p id=help_id class="field__help">{help}</p> })}
             <input
                 id=id
                 name=name
@@ -32,7 +42,7 @@ pub fn TextField(
                 autocomplete="off"
                 autofocus=invalid
                 aria-invalid=invalid.to_string()
-                aria-describedby=error_id.clone()
+                aria-describedby=described
             />
             <p id=error_id class="field__error" role="alert">{error}</p>
         </div>

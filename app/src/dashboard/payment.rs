@@ -179,7 +179,7 @@ pub async fn mark_payment(payment_id: String, mark: String) -> Result<(), AppErr
             return Err(AppError::Invalid {
                 field: "mark".to_owned(),
                 message: format!(
-                    "This payment is {}: only a succeeded payment is recorded in the books.",
+                    "This payment is {}: only a succeeded or refunded payment is recorded in the books.",
                     status.label().to_lowercase()
                 ),
             });
@@ -226,7 +226,7 @@ fn PaymentDetail(
     let payment_id = view.id.clone();
     let offered = match view.reconciliation {
         Reconciliation::Reconciled => true,
-        Reconciliation::Unreconciled => view.status == PaymentStatus::Succeeded,
+        Reconciliation::Unreconciled => view.status.is_booked(),
         _ => false,
     };
     let action = (view.may_change && offered).then(move || {

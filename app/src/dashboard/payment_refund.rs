@@ -2,7 +2,7 @@
 //! each, and for an admin the **Refund** form of a succeeded card payment (all of what is left,
 //! or part of it). A refused amount comes back to the page as typed, with the reason beside it.
 
-use crate::components::{FormMessage, action_result};
+use crate::components::{FieldMessage, FormMessage, action_result, field_message};
 use crate::dashboard::fields::TextField;
 use crate::domain::money::{AmountSyntax, Money};
 use crate::error::AppError;
@@ -72,7 +72,7 @@ pub async fn refunds_view(
         .and_then(|asked| all.iter().find(|refund| refund.id == asked))
         .map(|refund| match refund.status {
             RefundStatus::Succeeded => format!(
-                "Refunded {}. The invoices it paid owe it again, and the customer is emailed.",
+                "Refunded {}. The invoices it paid owe again what it gave back of them.",
                 refund.amount
             ),
             RefundStatus::Failed => format!(
@@ -128,7 +128,7 @@ pub async fn refund_payment(
     #[server(default)] amount: String,
     #[server(default)] idempotency_key: String,
 ) -> Result<(), AppError> {
-    use crate::dashboard::{DashboardPage, guard, query_of};
+    use crate::dashboard::{DashboardPage, encode_query_value, guard};
     use crate::domain::idempotency::IdempotencyKey;
     use crate::domain::ids::PaymentId;
     use crate::error::unexpected;
@@ -151,11 +151,25 @@ pub async fn refund_payment(
         Err(error) => return Err(unexpected("reading a payment", &error)),
     };
     let path = DashboardPage::Payment(id).path();
+    let used_elsewhere = || AppError::Invalid {
+        field: "request".to_owned(),
+        message: "This form was already used for another refund: reload the page and try again."
+            .to_owned(),
+    };
+    // The form sent again (a double click, a reload): what it did the first time, before the
+    // amount is weighed against what that left.
+    let earlier = refunds::find_by_key(&staff.db, merchant, &key)
+        .await
+        .map_err(|error| unexpected("looking up a refund by its key", &error))?;
+    if let Some(earlier) = earlier {
+        if earlier.payment != id {
+            return Err(used_elsewhere());
+        }
+        leptos_axum::redirect(&format!("{path}?refund={}", earlier.id));
+        return Ok(());
+    }
     // The page checks the amount again against the payment as it is by then, and says why.
-    let back = format!(
-        "{path}?{}",
-        query_of([("refund_amount".to_owned(), amount.as_str())])
-    );
+    let back = format!("{path}?refund_amount={}", encode_query_value(&amount));
     let refunding = refunds::refunding(&staff.db, merchant, &payment)
         .await
         .map_err(|error| unexpected("reading a payment's refunds", &error))?;
@@ -191,12 +205,7 @@ pub async fn refund_payment(
             Ok(())
         }
         Err(RefundError::NotFound) => Err(no_such()),
-        Err(RefundError::IdempotencyKeyReused) => Err(AppError::Invalid {
-            field: "request".to_owned(),
-            message:
-                "This form was already used for another refund: reload the page and try again."
-                    .to_owned(),
-        }),
+        Err(RefundError::IdempotencyKeyReused) => Err(used_elsewhere()),
         Err(error) => Err(unexpected("refunding a payment", &error)),
     }
 }
@@ -239,7 +248,7 @@ pub fn RefundSection(view: RefundsView, refund: ServerAction<RefundPayment>) -> 
     };
     let form = view.form.map(|form| {
         let help = format!(
-            "At most {}: all of it refunds the payment in full. The money goes back to the card, and the invoices it paid owe it again.",
+            "At most {} is left to refund. The money goes back to the card, and the invoices it paid owe it again.",
             form.refundable
         );
         view! {
@@ -247,8 +256,8 @@ pub fn RefundSection(view: RefundsView, refund: ServerAction<RefundPayment>) -> 
                 <input type="hidden" name="payment_id" value=form.payment_id />
                 <input type="hidden" name="idempotency_key" value=form.key />
                 <FormMessage result />
-                <TextField id="refund_amount" name="amount" label="Amount to refund" mode="decimal" value=form.amount error=form.error />
-                <p class="field__help">{help}</p>
+                <FieldMessage id="refund-request-error" message=field_message(result, "request") />
+                <TextField id="refund_amount" name="amount" label="Amount to refund" mode="decimal" value=form.amount error=form.error help />
                 <button type="submit" class="button">"Refund"</button>
             </ActionForm>
         }

@@ -274,7 +274,7 @@ pub async fn mark_payments(
             return Err(AppError::Invalid {
                 field: "payment".to_owned(),
                 message: format!(
-                    "A ticked payment is {}: only succeeded payments can be marked reconciled.",
+                    "A ticked payment is {}: only succeeded and refunded payments can be marked reconciled.",
                     status.label().to_lowercase()
                 ),
             });

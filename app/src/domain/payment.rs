@@ -80,6 +80,15 @@ impl PaymentStatus {
         }
     }
 
+    /// Whether the payment belongs in the merchant's books, so that a bookkeeper reconciles it:
+    /// money that arrived, and a payment refunded since (its refund is booked against it).
+    pub fn is_booked(self) -> bool {
+        match self {
+            Self::Succeeded | Self::Refunded => true,
+            Self::Pending | Self::Processing | Self::Failed | Self::Returned => false,
+        }
+    }
+
     /// The moves a processor can report. Cards go from pending straight to succeeded; bank
     /// payments pass through processing, where the bank may return them instead of settling
     /// them; only money that arrived can be returned or refunded afterwards.

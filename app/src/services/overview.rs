@@ -105,7 +105,7 @@ pub async fn of(
         .collect();
 
     let (unreconciled,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM payments WHERE merchant_id = $1 AND reconciliation = $2 AND status = 'succeeded'",
+        "SELECT COUNT(*) FROM payments WHERE merchant_id = $1 AND reconciliation = $2 AND status IN ('succeeded', 'refunded')",
     )
     .bind(merchant.to_string())
     .bind(Reconciliation::Unreconciled.code())

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 /// The first line of every export.
 pub const HEADER: &str = "date,confirmation_number,customer,invoice_number,external_invoice_id,\
-amount_allocated,amount_refunded,currency,method,status,settlement_date,fee,reconciliation\r\n";
+amount_allocated,currency,method,status,settlement_date,fee,reconciliation,amount_refunded\r\n";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
@@ -89,13 +89,13 @@ pub async fn next_chunk(
                     .cloned()
                     .unwrap_or_default(),
                 allocation.amount.to_plain_string(),
-                allocation.refunded.to_plain_string(),
                 payment.amount.currency().code().to_owned(),
                 payment.method.code().to_owned(),
                 payment.status.code().to_owned(),
                 payment.settles_on.clone().unwrap_or_default(),
                 fee,
                 payment.reconciliation.code().to_owned(),
+                allocation.refunded.to_plain_string(),
             ];
             let line: Vec<String> = fields.iter().map(|field| csv_field(field)).collect();
             chunk.push_str(&line.join(","));

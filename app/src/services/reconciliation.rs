@@ -18,9 +18,9 @@ pub enum ReconcileError {
     NotFound,
     #[error("the payment is {}: its accounting connection keeps it", .0.code())]
     Automatic(Reconciliation),
-    /// Only money that arrived is recorded in the books: a pending, failed, returned or
-    /// refunded payment is not marked reconciled.
-    #[error("the payment is {}, not succeeded", .0.code())]
+    /// Only money that arrived is recorded in the books: a pending, failed or returned
+    /// payment is not marked reconciled (a refunded one is, with its refund).
+    #[error("the payment is {}, not succeeded or refunded", .0.code())]
     NotSettled(PaymentStatus),
     #[error("too many payments at once")]
     TooMany,
@@ -79,7 +79,7 @@ pub async fn mark(
         && let Some(unsettled) = found
             .iter()
             .filter_map(|(_, _, status)| PaymentStatus::parse(status).ok())
-            .find(|status| *status != PaymentStatus::Succeeded)
+            .find(|status| !status.is_booked())
     {
         return Err(ReconcileError::NotSettled(unsettled));
     }

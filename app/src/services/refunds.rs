@@ -16,6 +16,7 @@ use crate::domain::idempotency::IdempotencyKey;
 use crate::domain::ids::{InvoiceId, MerchantId, PaymentId, RefundId};
 use crate::domain::money::{Currency, Money, MoneyError};
 use crate::domain::payment::{PaymentMethodKind, PaymentStatus};
+use crate::domain::reconciliation::Reconciliation;
 use crate::services::Database;
 use crate::services::checkout::{self, PaymentServices};
 use crate::services::clock::{now, timestamp_text};
@@ -164,10 +165,23 @@ async fn begin(
     merchant: MerchantId,
     request: RefundRequest,
 ) -> Result<RefundId, RefundError> {
-    db.write(move |connection| {
-        Box::pin(async move { begin_on(connection, merchant, &request).await })
-    })
-    .await
+    let key = request.key.clone();
+    let begun = db
+        .write(move |connection| {
+            Box::pin(async move { begin_on(connection, merchant, &request).await })
+        })
+        .await;
+    match begun {
+        // PostgreSQL: the same request twice at once; the second waited for the first's hold,
+        // then found its key taken. Its own writes are gone: it is the first one's replay.
+        Err(RefundError::Storage(sqlx::Error::Database(error))) if error.is_unique_violation() => {
+            find_by_key(db, merchant, &key)
+                .await?
+                .map(|refund| refund.id)
+                .ok_or(RefundError::IdempotencyKeyReused)
+        }
+        begun => begun,
+    }
 }
 
 async fn begin_on(
@@ -383,14 +397,22 @@ async fn apply_on(
         RefundStatus::Succeeded => refund.amount.minor_units(),
         RefundStatus::Pending | RefundStatus::Failed => 0,
     };
+    // A payment reconciled by hand goes back on the bookkeeper's list: the refund is booked too.
     sqlx::query(
-        "UPDATE payments SET refunding_minor = refunding_minor - $3, refunded_minor = refunded_minor + $4 \
+        "UPDATE payments SET refunding_minor = refunding_minor - $3, refunded_minor = refunded_minor + $4, \
+         updated_at = $5, \
+         reconciliation = CASE WHEN $4 > 0 AND reconciliation = $6 THEN $7 ELSE reconciliation END, \
+         reconciled_by = CASE WHEN $4 > 0 AND reconciliation = $6 THEN NULL ELSE reconciled_by END, \
+         reconciled_at = CASE WHEN $4 > 0 AND reconciliation = $6 THEN NULL ELSE reconciled_at END \
          WHERE merchant_id = $1 AND id = $2",
     )
     .bind(merchant.to_string())
     .bind(refund.payment.to_string())
     .bind(refund.amount.minor_units())
     .bind(given_back)
+    .bind(&at)
+    .bind(Reconciliation::Reconciled.code())
+    .bind(Reconciliation::Unreconciled.code())
     .execute(&mut *connection)
     .await?;
     if status != RefundStatus::Succeeded {
@@ -474,6 +496,22 @@ impl TryFrom<RefundRow> for Refund {
             updated_at: row.updated_at,
         })
     }
+}
+
+/// The refund `key` asked for, if it was asked.
+pub async fn find_by_key(
+    db: &Database,
+    merchant: MerchantId,
+    key: &IdempotencyKey,
+) -> Result<Option<Refund>, RefundError> {
+    let row: Option<RefundRow> = sqlx::query_as(&format!(
+        "SELECT {REFUND_COLUMNS} FROM refunds WHERE merchant_id = $1 AND idempotency_key = $2"
+    ))
+    .bind(merchant.to_string())
+    .bind(key.as_str())
+    .fetch_optional(db.pool())
+    .await?;
+    row.map(Refund::try_from).transpose()
 }
 
 /// One of `merchant`'s refunds; another merchant's is not found.
@@ -581,25 +619,26 @@ pub async fn refund_email(
     else {
         return Err(RefundError::NotFound);
     };
-    let owed_again: String = payment
-        .allocations
-        .iter()
-        .filter(|allocation| !allocation.refunded.is_zero())
-        .map(|allocation| {
-            format!(
-                "  Invoice {}: {} of {} refunded\n",
-                allocation.invoice_number, allocation.refunded, allocation.amount
-            )
-        })
-        .collect();
+    let shares: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT i.number, ra.amount_minor FROM refund_allocations ra JOIN invoices i ON i.id = ra.invoice_id \
+         WHERE ra.merchant_id = $1 AND ra.refund_id = $2 ORDER BY i.due_on, i.number",
+    )
+    .bind(merchant.to_string())
+    .bind(id.to_string())
+    .fetch_all(db.pool())
+    .await?;
+    let mut owed_again = String::new();
+    for (number, minor) in shares {
+        let share = Money::from_minor_units(minor, refund.amount.currency())?;
+        owed_again.push_str(&format!("  Invoice {number}: {share}\n"));
+    }
     let body = format!(
-        "Refund: {amount}\nOf payment: {payment_id} ({paid}, {label})\nRefunded in all: {refunded}\n\n\
-         Invoices it paid that are open again for the amount refunded:\n{owed_again}",
+        "Refund: {amount}\nOf payment: {payment_id} ({paid}, {label})\n\n\
+         Invoices it paid that owe this again:\n{owed_again}",
         amount = refund.amount,
         payment_id = payment.id,
         paid = payment.amount,
         label = payment.instrument_label.as_deref().unwrap_or("card"),
-        refunded = payment.refunded,
     );
     let (subject, body) = match recipient {
         Recipient::Payer => (

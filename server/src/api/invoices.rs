@@ -133,6 +133,9 @@ pub struct LineItemBody {
 pub struct InvoiceAllocationBody {
     pub payment_id: String,
     pub amount: String,
+    /// What refunds of the payment gave back of `amount`: owed again.
+    #[schema(example = "0.00")]
+    pub amount_refunded: String,
     #[schema(value_type = document::PaymentStatus)]
     pub payment_status: String,
 }
@@ -225,6 +228,7 @@ fn detail(invoice: InvoiceDetail, payment_link: String) -> InvoiceBody {
             .map(|allocation| InvoiceAllocationBody {
                 payment_id: allocation.payment.to_string(),
                 amount: allocation.amount.to_plain_string(),
+                amount_refunded: allocation.refunded.to_plain_string(),
                 payment_status: allocation.payment_status.code().to_owned(),
             })
             .collect(),

@@ -255,7 +255,7 @@ async fn mark_by_api(
         }
         Err(ReconcileError::NotSettled(status)) => {
             return Err(Problem::conflict(format!(
-                "The payment is {}: only a succeeded payment can be marked reconciled.",
+                "The payment is {}: only a succeeded or refunded payment can be marked reconciled.",
                 status.code()
             )));
         }

@@ -65,7 +65,7 @@ async fn payments_of(app: &TestApp, slug: &str) -> Vec<String> {
     rows.into_iter().map(|(id,)| id).collect()
 }
 
-async fn reconciliation_of(app: &TestApp, payment: &str) -> String {
+pub(crate) async fn reconciliation_of(app: &TestApp, payment: &str) -> String {
     let (state,): (String,) = sqlx::query_as("SELECT reconciliation FROM payments WHERE id = $1")
         .bind(payment)
         .fetch_one(app.db.pool())
@@ -321,7 +321,7 @@ both_databases! {
             .submit(PAYMENTS, "dashboard/reconcile", &[("payment[]", &payment), ("mark", "reconciled")])
             .await;
         let error = Browser::error_in(&back).unwrap_or_default();
-        assert!(error.contains("returned: only succeeded payments"), "{error}");
+        assert!(error.contains("returned: only succeeded and refunded payments"), "{error}");
         app.api_post(&key, &format!("/payments/{payment}/reconcile"), &Value::Null)
             .await
             .problem(409, "conflict");
@@ -411,12 +411,12 @@ both_databases! {
         let mut lines = text.lines();
         assert_eq!(
             lines.next(),
-            Some("date,confirmation_number,customer,invoice_number,external_invoice_id,amount_allocated,amount_refunded,currency,method,status,settlement_date,fee,reconciliation")
+            Some("date,confirmation_number,customer,invoice_number,external_invoice_id,amount_allocated,currency,method,status,settlement_date,fee,reconciliation,amount_refunded")
         );
         let rows: Vec<&str> = lines.filter(|line| line.contains(&payment)).collect();
         assert_eq!(rows.len(), 2, "{text}");
-        assert!(rows.iter().any(|row| row.contains(",CSV-1,,100.00,0.00,USD,card,succeeded,")));
-        assert!(rows.iter().any(|row| row.contains(",CSV-2,,250.00,0.00,USD,card,succeeded,")));
+        assert!(rows.iter().any(|row| row.contains(",CSV-1,,100.00,USD,card,succeeded,")));
+        assert!(rows.iter().any(|row| row.contains(",CSV-2,,250.00,USD,card,succeeded,")));
         assert!(text.lines().skip(1).all(|line| line.contains(",card,")), "the filter holds");
     }
 

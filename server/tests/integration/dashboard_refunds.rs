@@ -2,7 +2,9 @@
 //! part and in full, once per form, through the processor, the invoices owing again and both
 //! sides emailed; refused amounts kept as typed; viewers and other merchants refused.
 
-use crate::dashboard::{ADMIN, MAPLE_ADMIN, VIEWER, api_key, paid_with_card, post_status, staff};
+use crate::dashboard::{
+    ADMIN, MAPLE_ADMIN, VIEWER, api_key, paid_with_card, post_status, reconciliation_of, staff,
+};
 use crate::helpers::{Browser, TestApp, both_databases};
 use crate::wizard_payments::outbox_text;
 
@@ -80,14 +82,21 @@ both_databases! {
         let (_, page) = admin.page(&path).await;
         assert!(page.contains("Amount to refund") && page.contains("value=\"350.00\""), "all of it is offered");
 
+        // Reconciled by hand before the refund: the refund puts it back on the bookkeeper's list.
+        admin
+            .submit(&path, "dashboard/reconcile-one", &[("payment_id", &payment), ("mark", "reconciled")])
+            .await;
+        assert_eq!(reconciliation_of(&app, &payment).await, "reconciled");
+
         let form_key = refund_key(&page);
         let done = send_refund(&admin, &payment, "100.00", &form_key).await;
         assert!(done.starts_with(&format!("{path}?refund=")), "{done}");
         let (_, page) = admin.page(&done).await;
-        assert!(page.contains("Refunded 100.00 USD. The invoices it paid owe it again"));
+        assert!(page.contains("Refunded 100.00 USD. The invoices it paid owe again what it gave back of them"));
         assert!(page.contains("250.00 USD (100.00 USD refunded)"), "the last invoice gives it back first");
         assert!(page.contains("value=\"250.00\""), "what is left is offered next");
         assert_eq!(refund_figures(&app, &payment).await, ("succeeded".to_owned(), 10000, 0));
+        assert_eq!(reconciliation_of(&app, &payment).await, "unreconciled");
         assert_eq!(balance_of(&app, &key, &payment, "CSV-2").await, "100.00");
         let (csv_2,): (String,) = sqlx::query_as("SELECT invoice_id FROM allocations a JOIN invoices i ON i.id = a.invoice_id WHERE a.payment_id = $1 AND i.number = 'CSV-2'")
             .bind(&payment)
@@ -127,7 +136,11 @@ both_databases! {
         let mail = outbox_text(&app).await;
         assert_eq!(mail.matches("Subject: Refund issued: 100.00 USD").count(), 1, "told once");
 
-        let rest = refund(&admin, &payment, "250.00").await;
+        let (_, page) = admin.page(&path).await;
+        let rest_key = refund_key(&page);
+        let rest = send_refund(&admin, &payment, "250.00", &rest_key).await;
+        // Sent again once nothing is left: still the same refund, not a refusal.
+        assert_eq!(send_refund(&admin, &payment, "250.00", &rest_key).await, rest);
         let (_, page) = admin.page(&rest).await;
         assert!(page.contains("Refunded 250.00 USD."));
         assert!(!page.contains("Amount to refund"), "nothing is left to refund");
@@ -137,6 +150,11 @@ both_databases! {
         assert_eq!(balance_of(&app, &key, &payment, "CSV-1").await, "100.00");
         assert_eq!(balance_of(&app, &key, &payment, "CSV-2").await, "250.00");
         let api = app.api_get(&key, &format!("/payments/{payment}")).await;
+        // A refunded payment is booked with its refund: it can be marked reconciled.
+        admin
+            .submit(&path, "dashboard/reconcile-one", &[("payment_id", &payment), ("mark", "reconciled")])
+            .await;
+        assert_eq!(reconciliation_of(&app, &payment).await, "reconciled");
         let body = api.ok(200);
         assert_eq!(body["status"], "refunded");
         assert_eq!(body["amount_refunded"], "350.00");
@@ -154,6 +172,10 @@ both_databases! {
         let (_, page) = admin.page(&back).await;
         assert!(page.contains("Commas separate thousands"), "{back}");
         assert!(page.contains("value=\"12,5\""));
+        let back = refund(&admin, &payment, "").await;
+        let (_, page) = admin.page(&back).await;
+        assert!(page.contains("Enter an amount, for example 1250.00."), "an empty amount is refused, not taken for all of it");
+        assert!(page.contains("id=\"refund_amount\" name=\"amount\" type=\"text\" inputmode=\"decimal\" value=\"\""));
         assert_eq!(refund_figures(&app, &payment).await, ("succeeded".to_owned(), 0, 0));
         let (refunds,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM refunds")
             .fetch_one(app.db.pool())
