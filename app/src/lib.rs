@@ -44,13 +44,16 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// Whether the page being rendered may hold islands. The dashboard's pages have none, so they
-/// load neither the hydration script nor the WASM (about 95 KB brotli) that the wizard needs.
+/// Whether the page being rendered may hold islands. Most of the dashboard's pages have none,
+/// so they load neither the hydration script nor the WASM (about 95 KB brotli) that the wizard
+/// needs.
 fn page_has_islands() -> bool {
     #[cfg(feature = "ssr")]
     {
-        use_context::<http::request::Parts>()
-            .is_none_or(|parts| !parts.uri.path().starts_with("/dashboard"))
+        use_context::<http::request::Parts>().is_none_or(|parts| {
+            let path = parts.uri.path();
+            !path.starts_with("/dashboard") || dashboard::has_islands(path)
+        })
     }
     #[cfg(not(feature = "ssr"))]
     {

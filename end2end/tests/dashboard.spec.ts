@@ -43,6 +43,11 @@ async function openSection(page: Page, name: 'Overview' | 'Payments' | 'Customer
   await expect(page.getByRole('heading', { name, level: 1 })).toBeVisible();
 }
 
+/** How far the page reaches past the screen's width (0: no sideways scrolling). */
+async function sidewaysOverflow(page: Page) {
+  return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+}
+
 /** A customer pays one invoice by card; returns the receipt's confirmation number. */
 async function paidByCard(page: Page, request: Parameters<typeof customerWithInvoices>[0], total: string) {
   const customer = await customerWithInvoices(request, [total]);
@@ -207,4 +212,50 @@ test('an admin rebrands, changes how customers pay, adds a viewer and issues an 
   // The customers' billing link carries the new name.
   await page.goto(`/pay/${slug}`);
   await expect(page.getByText('Contoso', { exact: true }).first()).toBeVisible();
+});
+
+test('an admin refunds part of a card payment, and the invoice owes it again with its link to copy', async ({ page, request }, info) => {
+  const { confirmation } = await paidByCard(page, request, '420.00');
+  const admin = addUser('admin');
+  await signInToDashboard(page, admin);
+  await page.goto(`/dashboard/payments/${confirmation}`);
+  const amount = page.getByLabel('Amount to refund');
+  await expect(amount).toHaveValue('420.00');
+
+  await amount.fill('500');
+  await page.getByRole('button', { name: 'Refund', exact: true }).click();
+  await expect(page.getByText('At most 420.00 USD of this payment is left to refund.')).toBeVisible();
+  await expect(amount).toHaveValue('500');
+  await expect(amount).toBeFocused();
+  await expectNoAxeViolations(page, info);
+
+  await amount.fill('20.00');
+  await page.getByRole('button', { name: 'Refund', exact: true }).click();
+  await expect(page.getByText('Refunded 20.00 USD. The invoices it paid owe again what it gave back of them')).toBeVisible();
+  await expect(amount).toHaveValue('400.00');
+  await expect(page.getByRole('cell', { name: '420.00 USD (20.00 USD refunded)' })).toBeVisible();
+  expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
+  await expectNoAxeViolations(page, info);
+
+  const answer = await request.get(`/api/v1/payments/${confirmation}`, {
+    headers: { Authorization: `Bearer ${process.env.PORTICO_E2E_API_KEY}` },
+  });
+  const payment = await answer.json();
+  expect(payment.amount_refunded).toBe('20.00');
+  expect(payment.status).toBe('succeeded');
+
+  await page.goto(`/dashboard/invoices/${payment.allocations[0].invoice_id}`);
+  await expect(page.getByText(`Refund of 20.00 USD of payment ${confirmation}: owed again`)).toBeVisible();
+  const link = page.getByLabel('Link to this invoice');
+  await expect(link).toHaveValue(/\/pay\/northwind\/i\//);
+  expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
+  await expectNoAxeViolations(page, info);
+  const copy = page.getByRole('button', { name: 'Copy link' });
+  if (info.project.name.endsWith('no-js')) {
+    await expect(copy).toHaveCount(0);
+  } else {
+    await copy.click();
+    await expect(page.getByRole('status').filter({ hasText: 'Link copied to the clipboard.' })).toBeVisible();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(await link.inputValue());
+  }
 });

@@ -1,9 +1,9 @@
-//! Every island of the wizard on one page, each in the states that matter, for working on their
+//! Every island of the wizard and the dashboard on one page, each in the states that matter, for working on their
 //! look and behaviour with Trunk's quick rebuilds (`trunk serve`) and no server. The props are
 //! what the server would give them; nothing here is sent anywhere (the forms have no action).
 
+use app::components::CopyField;
 use app::wizard::amounts::{AmountRow, AmountsPicker};
-use app::wizard::billing_link::ShareLink;
 use app::wizard::card::CardNumberField;
 use app::wizard::code::ResendButton;
 use leptos::prelude::*;
@@ -14,7 +14,23 @@ pub fn Gallery() -> impl IntoView {
         <main class="page">
             <h1>"Portico's islands"</h1>
             <GallerySection title="Step 1: copy the billing link">
-                <ShareLink link="https://pay.example.com/pay/northwind".to_owned() />
+                <CopyField
+                    id="billing-link"
+                    label="Billing link"
+                    text="https://pay.example.com/pay/northwind"
+                    copy_label="Copy link"
+                    copied="Link copied to the clipboard."
+                />
+            </GallerySection>
+            <GallerySection title="Dashboard: copy a new API key (a text area, wrapped on a phone)">
+                <CopyField
+                    id="new-key-secret"
+                    label="API key"
+                    text="portico_sk_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+                    copy_label="Copy key"
+                    copied="Key copied to the clipboard."
+                    multiline=true
+                />
             </GallerySection>
             <GallerySection title="Step 2: resend, cooling down">
                 <ResendButton wait_seconds=30 />

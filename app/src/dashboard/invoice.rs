@@ -3,7 +3,7 @@
 //! (when no live payment covers it) or revokes its payment links (a leaked link stops working,
 //! and the page shows the new one).
 
-use crate::components::{FormMessage, action_result};
+use crate::components::{CopyField, FormMessage, action_result};
 use crate::dashboard::DashboardPage;
 use crate::dashboard::frame::{
     DashboardFrame, DashboardState, Section, StaffFrame, dashboard_page,
@@ -302,10 +302,13 @@ fn InvoiceDetail(
                 <p class="dashboard__notice" role="status">
                     {revoked.then_some("The old links no longer work. This is the new one.")}
                 </p>
-                <div class="field">
-                    <label for="payment-link">"Link to this invoice (select it and copy)"</label>
-                    <input id="payment-link" type="url" readonly value=link class="payment-link" />
-                </div>
+                <CopyField
+                    id="payment-link"
+                    label="Link to this invoice"
+                    text=link
+                    copy_label="Copy link"
+                    copied="Link copied to the clipboard."
+                />
                 {revoke_form}
             </section>
         }

@@ -73,6 +73,16 @@ impl DashboardPage {
     }
 }
 
+/// Whether the dashboard page at `path` carries an island (a copy button: an invoice's payment
+/// link, a new API key), and so needs the hydration script and the WASM; the others load
+/// neither.
+pub fn has_islands(path: &str) -> bool {
+    path == DashboardPage::SettingsApiKeys.path()
+        || path
+            .strip_prefix("/dashboard/invoices/")
+            .is_some_and(|rest| InvoiceId::parse(rest).is_ok())
+}
+
 /// A query string of the pairs whose value is not empty: how a refused form is sent back to
 /// its page as typed.
 pub fn query_of<'a>(pairs: impl IntoIterator<Item = (String, &'a str)>) -> String {
@@ -102,4 +112,28 @@ pub fn encode_query_value(value: &str) -> String {
             _ => format!("%{byte:02X}"),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_pages_with_a_copy_button_load_the_islands() {
+        let invoice = DashboardPage::Invoice(
+            InvoiceId::parse("0b6f5c1e-8d8a-4f0e-9a55-3f0c2b7d9e11").unwrap(),
+        );
+        assert!(has_islands(&invoice.path()));
+        assert!(has_islands(&DashboardPage::SettingsApiKeys.path()));
+        for page in [
+            DashboardPage::SignIn,
+            DashboardPage::Overview,
+            DashboardPage::Payments,
+            DashboardPage::Invoices,
+            DashboardPage::NewInvoice,
+            DashboardPage::Settings,
+        ] {
+            assert!(!has_islands(&page.path()), "{page:?}");
+        }
+    }
 }

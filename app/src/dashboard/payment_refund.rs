@@ -217,7 +217,7 @@ pub fn RefundSection(view: RefundsView, refund: ServerAction<RefundPayment>) -> 
         view! { <p class="muted">"None."</p> }.into_any()
     } else {
         view! {
-            <table class="refunds">
+            <table class="invoices refunds">
                 <thead>
                     <tr>
                         <th scope="col">"Asked"</th>

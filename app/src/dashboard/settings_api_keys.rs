@@ -3,6 +3,7 @@
 //! hash is kept) and revokes one (it stops working with the next request). A viewer sees the
 //! list: each key's hint, when it was issued and whether it still works.
 
+use crate::components::CopyField;
 use crate::dashboard::DashboardPage;
 use crate::dashboard::frame::{
     DashboardFrame, DashboardState, Section, StaffFrame, dashboard_page,
@@ -165,9 +166,14 @@ fn ApiKeys(
                     <strong>"Copy it now: it is shown only this once."</strong>
                     " Portico keeps only a fingerprint of it, so nobody can show it again."
                 </p>
-                <label for="new-key-secret">"API key"</label>
-                // A text area, so that the whole key shows on a phone, wrapped.
-                <textarea id="new-key-secret" class="new-key__secret" readonly rows="2" spellcheck="false" autocomplete="off">{key.secret}</textarea>
+                <CopyField
+                    id="new-key-secret"
+                    label="API key"
+                    text=key.secret
+                    copy_label="Copy key"
+                    copied="Key copied to the clipboard."
+                    multiline=true
+                />
                 <p class="muted">"Send it as " <code>"Authorization: Bearer <key>"</code> " to " <code>"/api/v1"</code> "."</p>
             </section>
         }

@@ -2,7 +2,7 @@
 //! The answer is the same whether or not the address is known to the merchant, so the form
 //! cannot be used to find out who the merchant's customers are.
 
-use crate::components::{FieldMessage, FormMessage, action_result, field_message};
+use crate::components::{CopyField, FieldMessage, FormMessage, action_result, field_message};
 use crate::domain::sign_in::WizardStep;
 use crate::error::AppError;
 use crate::wizard::frame::{Frame, PageState, WizardFrame, merchant_slug, step_page};
@@ -133,46 +133,16 @@ fn EmailStep(view: EmailView, submit: ServerAction<SubmitEmail>) -> impl IntoVie
                         </p>
                     }
                 })}
-            <ShareLink link=view.billing_link />
-        </WizardFrame>
-    }
-}
-
-/// The link in a box anyone can select, plus a copy button once the island is hydrated
-/// (customers often forward the link to whoever pays the bills).
-#[island]
-pub fn ShareLink(link: String) -> impl IntoView {
-    let hydrated = RwSignal::new(false);
-    // Effects run only in the browser, after hydration: before that there is no button to press.
-    Effect::new(move || hydrated.set(true));
-    let copy_status = RwSignal::new(String::new());
-    let link_to_copy = link.clone();
-    let copy = move |_| {
-        let link = link_to_copy.clone();
-        leptos::task::spawn_local(async move {
-            let clipboard = window().navigator().clipboard();
-            let written = wasm_bindgen_futures::JsFuture::from(clipboard.write_text(&link)).await;
-            copy_status.set(match written {
-                Ok(_) => "Link copied to the clipboard.".to_owned(),
-                Err(_) => {
-                    "Your browser did not allow copying: select the link and copy it yourself."
-                        .to_owned()
-                }
-            });
-        });
-    };
-    view! {
-        <div class="share-link">
-            <label for="billing-link">"Billing link"</label>
-            <div class="share-link__row">
-                <input id="billing-link" type="text" readonly value=link.clone() />
-                <Show when=move || hydrated.get()>
-                    <button type="button" class="button button--secondary" on:click=copy.clone()>
-                        "Copy link"
-                    </button>
-                </Show>
+            // Customers often forward the link to whoever pays the bills.
+            <div class="share-link">
+                <CopyField
+                    id="billing-link"
+                    label="Billing link"
+                    text=view.billing_link
+                    copy_label="Copy link"
+                    copied="Link copied to the clipboard."
+                />
             </div>
-            <p class="share-link__status" role="status">{move || copy_status.get()}</p>
-        </div>
+        </WizardFrame>
     }
 }

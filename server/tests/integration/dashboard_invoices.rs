@@ -26,12 +26,20 @@ async fn invoice_numbered(app: &TestApp, number: &str) -> Option<(String, i64, O
         .unwrap()
 }
 
-/// The payment link an invoice's page shows.
+/// The path of the payment link an invoice's page shows.
 fn payment_link_in(page: &str) -> String {
-    let start = page
+    let field = &page[page
+        .find("id=\"payment-link\"")
+        .expect("the page shows a payment link")..];
+    let start = field
+        .find("value=\"")
+        .expect("the link is the field's value")
+        + "value=\"".len();
+    let link = field[start..].split('"').next().unwrap();
+    let path = link
         .find("/pay/northwind/i/")
-        .expect("the page shows a payment link");
-    page[start..].split('"').next().unwrap().to_owned()
+        .expect("a link to pay the invoice");
+    link[path..].to_owned()
 }
 
 both_databases! {
@@ -153,6 +161,19 @@ both_databases! {
         assert!(void_list.contains(&second) && !void_list.contains(&first));
         let (_, refused) = admin.page("/dashboard/invoices?status=lost").await;
         assert!(refused.contains("The status must be one of"));
+    }
+
+    async fn only_an_invoice_page_with_its_copy_button_loads_the_wasm(app: TestApp) {
+        let invoices = customer_with_invoices(&app, "ap@copy.example", &[("COPY-1", "30.00", "USD")]).await;
+        let admin = staff(&app, ADMIN).await;
+        let (_, page) = admin.page(&format!("/dashboard/invoices/{}", invoices[0])).await;
+        assert!(page.contains("/pkg/portico.js"), "the copy button is an island");
+        assert!(page.contains("<leptos-island"));
+        assert!(page.contains("Link to this invoice"));
+        for plain in ["/dashboard/invoices", "/dashboard/payments", "/dashboard/overview", NEW] {
+            let (_, page) = admin.page(plain).await;
+            assert!(!page.contains("/pkg/portico.js"), "{plain} loads no WASM");
+        }
     }
 
     async fn the_overdue_filter_lists_past_due_invoices_that_still_owe(app: TestApp) {
