@@ -222,14 +222,17 @@ test('an admin refunds part of a card payment, and the invoice owes it again wit
   const amount = page.getByLabel('Amount to refund');
   await expect(amount).toHaveValue('420.00');
 
+  const confirm = page.getByLabel("Give this amount back to the customer's card");
   await amount.fill('500');
   await page.getByRole('button', { name: 'Refund', exact: true }).click();
   await expect(page.getByText('At most 420.00 USD of this payment is left to refund.')).toBeVisible();
+  await expect(page.getByText('Tick the box to confirm the refund')).toBeVisible();
   await expect(amount).toHaveValue('500');
   await expect(amount).toBeFocused();
   await expectNoAxeViolations(page, info);
 
   await amount.fill('20.00');
+  await confirm.check();
   await page.getByRole('button', { name: 'Refund', exact: true }).click();
   await expect(page.getByText('Refunded 20.00 USD. The invoices it paid owe again what it gave back of them')).toBeVisible();
   await expect(amount).toHaveValue('400.00');

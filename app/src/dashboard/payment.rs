@@ -47,12 +47,13 @@ pub struct PaymentView {
     pub may_change: bool,
 }
 
-/// `refund_amount` is the amount a refused refund form sent back, `refund` the refund the form
-/// just made.
+/// `refund_amount` is the amount a refused refund form sent back (`refund_unconfirmed` when its
+/// box was not ticked), `refund` the refund the form just made.
 #[server(endpoint = "dashboard/page/payment")]
 pub async fn payment_page(
     payment_id: String,
     #[server(default)] refund_amount: Option<String>,
+    #[server(default)] refund_unconfirmed: Option<String>,
     #[server(default)] refund: Option<String>,
 ) -> Result<DashboardState<PaymentView>, AppError> {
     use crate::dashboard::guard;
@@ -85,9 +86,14 @@ pub async fn payment_page(
             },
         })
         .collect();
-    let refunds =
-        crate::dashboard::payment_refund::refunds_view(&staff, &payment, refund_amount, refund)
-            .await?;
+    let refunds = crate::dashboard::payment_refund::refunds_view(
+        &staff,
+        &payment,
+        refund_amount,
+        refund_unconfirmed.is_some(),
+        refund,
+    )
+    .await?;
     let authorization = payments::authorization_of(&staff.db, merchant, id)
         .await
         .map_err(|error| unexpected("reading a payment's authorization", &error))?;
@@ -201,7 +207,12 @@ pub fn DashboardPaymentPage() -> impl IntoView {
     let query = leptos_router::hooks::use_query_map()
         .read_untracked()
         .clone();
-    let load = payment_page(payment_id, query.get("refund_amount"), query.get("refund"));
+    let load = payment_page(
+        payment_id,
+        query.get("refund_amount"),
+        query.get("refund_unconfirmed"),
+        query.get("refund"),
+    );
     dashboard_page(load, move |view| {
         view! { <PaymentDetail view mark refund /> }.into_any()
     })

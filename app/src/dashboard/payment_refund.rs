@@ -1,6 +1,7 @@
 //! The **Refunds** section of a payment's page: the refunds asked so far and what became of
 //! each, and for an admin the **Refund** form of a succeeded card payment (all of what is left,
-//! or part of it). A refused amount comes back to the page as typed, with the reason beside it.
+//! or part of it, confirmed by a tick: money that left cannot be taken back). A refused form
+//! comes back to the page as typed, with the reason beside each field.
 
 use crate::components::{FieldMessage, FormMessage, action_result, field_message};
 use crate::dashboard::fields::TextField;
@@ -34,9 +35,14 @@ pub struct RefundForm {
     /// The amount field: what was typed, or all that is left.
     pub amount: String,
     pub error: Option<String>,
+    /// Why the confirmation box needs ticking, when the form came back without it.
+    pub confirm_error: Option<String>,
     /// A fresh key for each showing of the form: sending it twice refunds once.
     pub key: String,
 }
+
+const UNCONFIRMED: &str =
+    "Tick the box to confirm the refund: money given back cannot be taken again.";
 
 /// The amount typed, if it may be refunded of what is left.
 pub fn refund_amount(text: &str, refundable: Money) -> Result<Money, String> {
@@ -50,13 +56,14 @@ pub fn refund_amount(text: &str, refundable: Money) -> Result<Money, String> {
     }
 }
 
-/// The section's data: `typed` is the amount a refused form sent back, `asked` the refund the
-/// form just made.
+/// The section's data: `typed` is the amount a refused form sent back (`unconfirmed` when its
+/// box was not ticked), `asked` the refund the form just made.
 #[cfg(feature = "ssr")]
 pub async fn refunds_view(
     staff: &crate::dashboard::guard::Staff,
     payment: &crate::services::payments::Payment,
     typed: Option<String>,
+    unconfirmed: bool,
     asked: Option<String>,
 ) -> Result<RefundsView, AppError> {
     use crate::domain::ids::RefundId;
@@ -99,6 +106,7 @@ pub async fn refunds_view(
             refundable: refundable.to_string(),
             amount: typed.unwrap_or_else(|| refundable.to_grouped_string()),
             error,
+            confirm_error: unconfirmed.then(|| UNCONFIRMED.to_owned()),
             key: uuid::Uuid::new_v4().to_string(),
         }
     });
@@ -127,6 +135,7 @@ pub async fn refund_payment(
     payment_id: String,
     #[server(default)] amount: String,
     #[server(default)] idempotency_key: String,
+    #[server(default)] confirm: Option<String>,
 ) -> Result<(), AppError> {
     use crate::dashboard::{DashboardPage, encode_query_value, guard};
     use crate::domain::idempotency::IdempotencyKey;
@@ -169,13 +178,16 @@ pub async fn refund_payment(
         return Ok(());
     }
     // The page checks the amount again against the payment as it is by then, and says why.
-    let back = format!("{path}?refund_amount={}", encode_query_value(&amount));
+    let mut back = format!("{path}?refund_amount={}", encode_query_value(&amount));
+    if confirm.is_none() {
+        back.push_str("&refund_unconfirmed=1");
+    }
     let refunding = refunds::refunding(&staff.db, merchant, &payment)
         .await
         .map_err(|error| unexpected("reading a payment's refunds", &error))?;
     let refundable = refunds::refundable(&payment, refunding)
         .map_err(|error| unexpected("working out what is left to refund", &error))?;
-    let Ok(amount) = refund_amount(&amount, refundable) else {
+    let (Ok(amount), Some(_)) = (refund_amount(&amount, refundable), confirm) else {
         leptos_axum::redirect(&back);
         return Ok(());
     };
@@ -257,7 +269,19 @@ pub fn RefundSection(view: RefundsView, refund: ServerAction<RefundPayment>) -> 
                 <input type="hidden" name="idempotency_key" value=form.key />
                 <FormMessage result />
                 <FieldMessage id="refund-request-error" message=field_message(result, "request") />
-                <TextField id="refund_amount" name="amount" label="Amount to refund" mode="decimal" value=form.amount error=form.error help />
+                <TextField id="refund_amount" name="amount" label="Amount to refund" mode="decimal" value=form.amount error=form.error.clone() help />
+                <div class="field field--check">
+                    <input
+                        id="refund_confirm"
+                        type="checkbox"
+                        name="confirm"
+                        autofocus=form.error.is_none() && form.confirm_error.is_some()
+                        aria-invalid=form.confirm_error.is_some().to_string()
+                        aria-describedby="refund_confirm-error"
+                    />
+                    <label for="refund_confirm">"Give this amount back to the customer's card"</label>
+                    <p id="refund_confirm-error" class="field__error" role="alert">{form.confirm_error}</p>
+                </div>
                 <button type="submit" class="button">"Refund"</button>
             </ActionForm>
         }

@@ -40,6 +40,7 @@ async fn send_refund(admin: &Browser, payment: &str, amount: &str, key: &str) ->
                 ("payment_id", payment),
                 ("amount", amount),
                 ("idempotency_key", key),
+                ("confirm", "on"),
             ],
         )
         .await
@@ -172,6 +173,18 @@ both_databases! {
         let (_, page) = admin.page(&back).await;
         assert!(page.contains("Commas separate thousands"), "{back}");
         assert!(page.contains("value=\"12,5\""));
+        // Not confirmed: nothing happens, the amount stays as typed, and the box says why.
+        let (_, page) = admin.page(&format!("{PAYMENTS}/{payment}")).await;
+        let back = admin
+            .submit(
+                &format!("{PAYMENTS}/{payment}"),
+                "dashboard/refund",
+                &[("payment_id", payment.as_str()), ("amount", "20.00"), ("idempotency_key", refund_key(&page).as_str())],
+            )
+            .await;
+        let (_, page) = admin.page(&back).await;
+        assert!(page.contains("Tick the box to confirm the refund"));
+        assert!(page.contains("value=\"20.00\""));
         let back = refund(&admin, &payment, "").await;
         let (_, page) = admin.page(&back).await;
         assert!(page.contains("Enter an amount, for example 1250.00."), "an empty amount is refused, not taken for all of it");
@@ -189,7 +202,12 @@ both_databases! {
         let admin = staff(&app, ADMIN).await;
         let (_, page) = admin.page(&format!("{PAYMENTS}/{payment}")).await;
         let key = refund_key(&page);
-        let fields = [("payment_id", payment.as_str()), ("amount", "10.00"), ("idempotency_key", key.as_str())];
+        let fields = [
+            ("payment_id", payment.as_str()),
+            ("amount", "10.00"),
+            ("idempotency_key", key.as_str()),
+            ("confirm", "on"),
+        ];
 
         let viewer = staff(&app, VIEWER).await;
         let (_, seen) = viewer.page(&format!("{PAYMENTS}/{payment}")).await;
