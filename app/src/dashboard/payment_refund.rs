@@ -41,6 +41,7 @@ pub struct RefundForm {
     pub key: String,
 }
 
+#[cfg(feature = "ssr")]
 const UNCONFIRMED: &str =
     "Tick the box to confirm the refund: money given back cannot be taken again.";
 
