@@ -8,6 +8,7 @@ use crate::dashboard::DashboardPage;
 use crate::dashboard::frame::{
     DashboardFrame, DashboardState, Section, StaffFrame, dashboard_page,
 };
+use crate::dashboard::notice::DoneNotice;
 use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -349,7 +350,7 @@ fn CustomersList(
         <DashboardFrame frame=view.frame section=Section::Customers title="Customers".to_owned()>
             <section aria-labelledby="requests-heading">
                 <h2 id="requests-heading">"Access requests"</h2>
-                <p class="dashboard__notice" role="status">{notice}</p>
+                <DoneNotice message=notice.map(str::to_owned) />
                 <FormMessage result=approved />
                 <FormMessage result=refused />
                 <p class="field__error" role="alert">{decision_error}</p>

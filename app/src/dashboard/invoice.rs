@@ -9,6 +9,7 @@ use crate::dashboard::frame::{
     DashboardFrame, DashboardState, Section, StaffFrame, dashboard_page,
 };
 use crate::dashboard::invoices::invoice_status_text;
+use crate::dashboard::notice::DoneNotice;
 use crate::domain::invoice::InvoiceStatus;
 use crate::domain::payment::PaymentStatus;
 use crate::error::AppError;
@@ -299,9 +300,7 @@ fn InvoiceDetail(
         view! {
             <section aria-labelledby="link-heading">
                 <h2 id="link-heading">"Payment link"</h2>
-                <p class="dashboard__notice" role="status">
-                    {revoked.then_some("The old links no longer work. This is the new one.")}
-                </p>
+                <DoneNotice message=revoked.then(|| "The old links no longer work. This is the new one.".to_owned()) />
                 <CopyField
                     id="payment-link"
                     label="Link to this invoice"

@@ -18,6 +18,7 @@ pub mod guard;
 pub mod invoice;
 pub mod invoice_new;
 pub mod invoices;
+pub mod notice;
 pub mod overview;
 pub mod payment;
 pub mod payment_refund;

@@ -8,6 +8,7 @@ use crate::dashboard::fields::{SelectField, TextField};
 use crate::dashboard::frame::{
     DashboardFrame, DashboardState, Section, StaffFrame, dashboard_page,
 };
+use crate::dashboard::notice::DoneNotice;
 use crate::dashboard::{DashboardPage, encode_query_value};
 use crate::domain::payment::{PaymentMethodKind, PaymentStatus};
 use crate::domain::reconciliation::Reconciliation;
@@ -404,7 +405,7 @@ fn PaymentsList(
                 <TextField id="to" label="To" kind="date" value=filters.to.clone() error=error_of("to") />
                 <button type="submit" class="button button--secondary">"Show payments"</button>
             </form>
-            <p class="dashboard__notice" role="status">{marked}</p>
+            <DoneNotice message=marked />
             <ActionForm action=mark attr:class="selection">
                 {kept
                     .into_iter()

@@ -11,6 +11,7 @@ use crate::dashboard::fields::TextField;
 use crate::dashboard::frame::{
     DashboardFrame, DashboardState, Section, StaffFrame, dashboard_page,
 };
+use crate::dashboard::notice::DoneNotice;
 use crate::domain::business::FieldError;
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -505,7 +506,7 @@ fn Settings(
         <DashboardFrame frame=view.frame.clone() section=Section::Settings title="Settings".to_owned()>
             <SettingsNav current=DashboardPage::Settings />
             <ViewerNotice may_change />
-            <p class="dashboard__notice" role="status">{saved}</p>
+            <DoneNotice message=saved.map(str::to_owned) />
             {summary}
             <BrandingSection form=view.branding.clone() refused=view.refused.clone() may_change billing_link branding />
             <PaymentsSection view=view.clone() may_change payments />

@@ -8,6 +8,7 @@ use crate::dashboard::DashboardPage;
 use crate::dashboard::frame::{
     DashboardFrame, DashboardState, Section, StaffFrame, dashboard_page,
 };
+use crate::dashboard::notice::DoneNotice;
 use crate::dashboard::settings::{SettingsNav, ViewerNotice};
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -211,7 +212,7 @@ fn ApiKeys(
         <DashboardFrame frame=view.frame section=Section::Settings title="API keys".to_owned()>
             <SettingsNav current=DashboardPage::SettingsApiKeys />
             <ViewerNotice may_change />
-            <p class="dashboard__notice" role="status">{view.notice}</p>
+            <DoneNotice message=view.notice />
             {new_key}
             <div class="invoices-frame">
                 <table class="invoices">

@@ -7,6 +7,7 @@ use crate::dashboard::fields::TextField;
 use crate::dashboard::frame::{
     DashboardFrame, DashboardState, Section, StaffFrame, dashboard_page,
 };
+use crate::dashboard::notice::DoneNotice;
 use crate::dashboard::settings::{SettingsNav, ViewerNotice};
 use crate::domain::staff::StaffRole;
 use crate::error::AppError;
@@ -230,7 +231,7 @@ fn Users(
         <DashboardFrame frame=view.frame section=Section::Settings title="Users".to_owned()>
             <SettingsNav current=DashboardPage::SettingsUsers />
             <ViewerNotice may_change />
-            <p class="dashboard__notice" role="status">{view.notice}</p>
+            <DoneNotice message=view.notice />
             <p class="field__error" role="alert">{view.remove_error}</p>
             <div class="invoices-frame">
                 <table class="invoices">
