@@ -18,6 +18,8 @@ pub struct FiguresView {
     pub overdue: String,
     pub processing: String,
     pub collected_this_month: String,
+    /// What refunds gave back this month, when they gave anything.
+    pub refunded_this_month: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -38,6 +40,17 @@ pub struct OverviewView {
     pub unreconciled: i64,
     pub attention: Vec<AttentionRow>,
     pub attention_days: i64,
+    pub waiting_refunds: Vec<WaitingRefundRow>,
+    pub more_waiting_refunds: bool,
+}
+
+/// A refund the processor has not answered: its money is held until it does.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WaitingRefundRow {
+    pub payment_id: String,
+    pub asked: String,
+    pub amount: String,
+    pub requested_by: String,
 }
 
 #[server(endpoint = "dashboard/page/overview")]
@@ -88,11 +101,24 @@ pub async fn overview_page() -> Result<DashboardState<OverviewView>, AppError> {
                 overdue: figures.overdue.to_string(),
                 processing: figures.processing.to_string(),
                 collected_this_month: figures.collected_this_month.to_string(),
+                refunded_this_month: (!figures.refunded_this_month.is_zero())
+                    .then(|| figures.refunded_this_month.to_string()),
             })
             .collect(),
         unreconciled: found.unreconciled,
         attention,
         attention_days: overview::ATTENTION_DAYS,
+        waiting_refunds: found
+            .waiting_refunds
+            .into_iter()
+            .map(|refund| WaitingRefundRow {
+                payment_id: refund.payment.to_string(),
+                asked: crate::dashboard::minute_of(&refund.created_at),
+                amount: refund.amount.to_string(),
+                requested_by: refund.requested_by,
+            })
+            .collect(),
+        more_waiting_refunds: found.more_waiting_refunds,
     }))
 }
 
@@ -128,6 +154,12 @@ fn Overview(view: OverviewView) -> impl IntoView {
                                     <dd class="amount">{figures.processing}</dd>
                                     <dt>{format!("Collected in {}", view.month)}</dt>
                                     <dd class="amount">{figures.collected_this_month}</dd>
+                                    {figures.refunded_this_month.map(|refunded| {
+                                        view! {
+                                            <dt>{format!("Refunded in {}", view.month)}</dt>
+                                            <dd class="amount">{refunded}</dd>
+                                        }
+                                    })}
                                 </dl>
                             </section>
                         }
@@ -206,14 +238,61 @@ fn Overview(view: OverviewView) -> impl IntoView {
         }
         .into_any()
     };
+    let waiting = (!view.waiting_refunds.is_empty()).then(|| {
+        view! { <WaitingRefunds rows=view.waiting_refunds more=view.more_waiting_refunds /> }
+    });
     view! {
         <DashboardFrame frame=view.frame section=Section::Overview title="Overview".to_owned()>
             {figures}
             <section aria-labelledby="attention-heading">
                 <h2 id="attention-heading">"Needs attention"</h2>
                 {unreconciled}
+                {waiting}
                 {attention}
             </section>
         </DashboardFrame>
+    }
+}
+
+/// The refunds the processor has not answered, each linked to its payment, where an admin can
+/// ask again.
+#[component]
+fn WaitingRefunds(rows: Vec<WaitingRefundRow>, more: bool) -> impl IntoView {
+    let more = more.then(|| {
+        view! { <p class="muted">"More refunds are waiting: these are the oldest."</p> }
+    });
+    view! {
+        <div class="invoices-frame">
+            <table class="invoices">
+                <caption>"Refunds waiting for the processor's answer"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Payment"</th>
+                        <th scope="col">"Asked"</th>
+                        <th scope="col" class="amount">"Amount"</th>
+                        <th scope="col">"By"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {rows
+                        .into_iter()
+                        .map(|row| {
+                            let href = format!("{}/{}", DashboardPage::Payments.path(), row.payment_id);
+                            view! {
+                                <tr>
+                                    <th scope="row" data-label="Payment">
+                                        <a class="confirmation" href=href>{row.payment_id.clone()}</a>
+                                    </th>
+                                    <td data-label="Asked">{row.asked}</td>
+                                    <td data-label="Amount" class="amount">{row.amount}</td>
+                                    <td data-label="By">{row.requested_by}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+        {more}
     }
 }

@@ -5,6 +5,7 @@
 
 use crate::components::{FieldMessage, FormMessage, action_result, field_message};
 use crate::dashboard::fields::TextField;
+use crate::dashboard::notice::DoneNotice;
 use crate::domain::money::{AmountSyntax, Money};
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -12,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RefundsView {
+    pub payment_id: String,
     pub lines: Vec<RefundLine>,
     /// The form, for an admin, while something is left to refund.
     pub form: Option<RefundForm>,
@@ -25,6 +27,8 @@ pub struct RefundLine {
     pub amount: String,
     pub status: String,
     pub requested_by: String,
+    /// The refund's id, for an admin, while the processor's answer is awaited.
+    pub ask_again: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -89,14 +93,11 @@ pub async fn refunds_view(
                 refund.failure_reason.as_deref().unwrap_or("it gave no reason.")
             ),
             RefundStatus::Pending => format!(
-                "The refund of {} was asked of the processor, which has not answered yet: Portico asks again in a few minutes.",
+                "The refund of {} was asked of the processor, which has not answered yet: Portico asks again in a few minutes, or ask again now.",
                 refund.amount
             ),
         });
-    let refunding = refunds::refunding(&staff.db, merchant, payment)
-        .await
-        .map_err(|error| unexpected("reading a payment's refunds", &error))?;
-    let refundable = refunds::refundable(payment, refunding)
+    let refundable = refunds::refundable(payment)
         .map_err(|error| unexpected("working out what is left to refund", &error))?;
     let form = (staff.user.role.may_change() && !refundable.is_zero()).then(|| {
         let error = typed
@@ -112,9 +113,12 @@ pub async fn refunds_view(
         }
     });
     Ok(RefundsView {
+        payment_id: payment.id.to_string(),
         lines: all
             .into_iter()
             .map(|refund| RefundLine {
+                ask_again: (staff.user.role.may_change() && refund.status == RefundStatus::Pending)
+                    .then(|| refund.id.to_string()),
                 at: crate::dashboard::minute_of(&refund.created_at),
                 amount: refund.amount.to_string(),
                 status: match refund.failure_reason {
@@ -183,10 +187,7 @@ pub async fn refund_payment(
     if confirm.is_none() {
         back.push_str("&refund_unconfirmed=1");
     }
-    let refunding = refunds::refunding(&staff.db, merchant, &payment)
-        .await
-        .map_err(|error| unexpected("reading a payment's refunds", &error))?;
-    let refundable = refunds::refundable(&payment, refunding)
+    let refundable = refunds::refundable(&payment)
         .map_err(|error| unexpected("working out what is left to refund", &error))?;
     let (Ok(amount), Some(_)) = (refund_amount(&amount, refundable), confirm) else {
         leptos_axum::redirect(&back);
@@ -223,9 +224,54 @@ pub async fn refund_payment(
     }
 }
 
+/// Asks the processor again about a refund it has not answered (its job does too, on its
+/// back-off; this is for the admin who would rather not wait), and shows the payment again with
+/// what became of it. Asking about a refund already answered changes nothing.
+#[server(endpoint = "dashboard/refund/again")]
+pub async fn ask_refund_again(payment_id: String, refund_id: String) -> Result<(), AppError> {
+    use crate::dashboard::{DashboardPage, guard};
+    use crate::domain::ids::{PaymentId, RefundId};
+    use crate::error::unexpected;
+    use crate::services::checkout::PaymentServices;
+    use crate::services::from_context;
+    use crate::services::refunds::{self, RefundError};
+
+    let staff = guard::require_admin().await?;
+    let no_such = || AppError::NotFound("There is no such refund.".to_owned());
+    let payment = PaymentId::parse(&payment_id).map_err(|_| no_such())?;
+    let id = RefundId::parse(&refund_id).map_err(|_| no_such())?;
+    let merchant = staff.merchant_id();
+    match refunds::get(&staff.db, merchant, id).await {
+        Ok(refund) if refund.payment == payment => {}
+        Ok(_) | Err(RefundError::NotFound) => return Err(no_such()),
+        Err(error) => return Err(unexpected("reading a refund", &error)),
+    }
+    let services = PaymentServices {
+        db: staff.db.clone(),
+        processor: from_context()?,
+        keys: from_context()?,
+    };
+    match refunds::finish(&services, merchant, id).await {
+        Ok(_) => {}
+        // No answer this time either: the page says it is still waiting.
+        Err(RefundError::Processor(error)) => {
+            tracing::warn!(%error, refund = %id, "the processor did not answer a refund asked again");
+        }
+        Err(error) => return Err(unexpected("asking about a refund", &error)),
+    }
+    leptos_axum::redirect(&format!(
+        "{}?refund={id}",
+        DashboardPage::Payment(payment).path()
+    ));
+    Ok(())
+}
+
 #[component]
 pub fn RefundSection(view: RefundsView, refund: ServerAction<RefundPayment>) -> impl IntoView {
     let result = action_result(refund);
+    let ask_again = ServerAction::<AskRefundAgain>::new();
+    let ask_result = action_result(ask_again);
+    let payment_id = view.payment_id.clone();
     let lines = if view.lines.is_empty() {
         view! { <p class="muted">"None."</p> }.into_any()
     } else {
@@ -248,7 +294,19 @@ pub fn RefundSection(view: RefundsView, refund: ServerAction<RefundPayment>) -> 
                                 <tr>
                                     <th scope="row" data-label="Asked">{line.at}</th>
                                     <td data-label="Amount" class="amount">{line.amount}</td>
-                                    <td data-label="Status">{line.status}</td>
+                                    <td data-label="Status">
+                                        {line.status}
+                                        {line.ask_again.map(|refund_id| {
+                                            let payment_id = payment_id.clone();
+                                            view! {
+                                                <ActionForm action=ask_again attr:class="refunds__again">
+                                                    <input type="hidden" name="payment_id" value=payment_id />
+                                                    <input type="hidden" name="refund_id" value=refund_id />
+                                                    <button type="submit" class="button button--secondary">"Ask the processor again"</button>
+                                                </ActionForm>
+                                            }
+                                        })}
+                                    </td>
                                     <td data-label="By">{line.requested_by}</td>
                                 </tr>
                             }
@@ -290,7 +348,8 @@ pub fn RefundSection(view: RefundsView, refund: ServerAction<RefundPayment>) -> 
     view! {
         <section aria-labelledby="refunds-heading">
             <h2 id="refunds-heading">"Refunds"</h2>
-            <p class="dashboard__notice" role="status">{view.announcement}</p>
+            <DoneNotice message=view.announcement />
+            <FormMessage result=ask_result />
             {lines}
             {form}
         </section>

@@ -8,8 +8,8 @@ use crate::domain::reconciliation::Reconciliation;
 use crate::services::Database;
 use crate::services::clock::date_text;
 use crate::services::invoices::{self, InvoiceError};
-use crate::services::page::PageRequest;
-use crate::services::payments::{self, Payment, PaymentError, PaymentFilter};
+use crate::services::payments::{self, Payment, PaymentError};
+use crate::services::refunds::{self, Refund, RefundError, RefundStatus};
 use time::Date;
 
 /// How far back a failed or returned payment is still shown as needing attention.
@@ -24,6 +24,8 @@ pub enum OverviewError {
     Invoices(#[from] InvoiceError),
     #[error(transparent)]
     Payments(#[from] PaymentError),
+    #[error(transparent)]
+    Refunds(#[from] RefundError),
     #[error("a stored amount is invalid: {0}")]
     CorruptRow(String),
     #[error("overview storage failed")]
@@ -46,8 +48,10 @@ pub struct CurrencyFigures {
     pub overdue: Money,
     /// Bank debits and payments not yet settled.
     pub processing: Money,
-    /// Payments settled since the first of this month (UTC).
+    /// Payments settled since the first of this month (UTC), before refunds.
     pub collected_this_month: Money,
+    /// What refunds gave back since the first of this month, of payments of any month.
+    pub refunded_this_month: Money,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,9 +60,13 @@ pub struct Overview {
     pub figures: Vec<CurrencyFigures>,
     /// Succeeded payments nobody has recorded in the books yet.
     pub unreconciled: i64,
-    /// Failed and returned payments of the last [`ATTENTION_DAYS`] days, newest first.
+    /// Payments that failed or came back in the last [`ATTENTION_DAYS`] days, latest first.
     pub failed: Vec<Payment>,
     pub returned: Vec<Payment>,
+    /// Refunds the processor has not answered yet, the oldest first.
+    pub waiting_refunds: Vec<Refund>,
+    /// More refunds are waiting than are listed.
+    pub more_waiting_refunds: bool,
 }
 
 pub async fn of(
@@ -71,20 +79,23 @@ pub async fn of(
     let processing =
         payment_sums(db, merchant, "status IN ('pending', 'processing')", None).await?;
     let month_start = today.replace_day(1).unwrap_or(today);
-    // A settled bank debit counts on its settlement day, a card payment on the day it was made.
+    // A settled bank debit counts on its settlement day, a card payment on the day it was made;
+    // one refunded since counts all the same, and its refund on the day it went through.
     let collected = payment_sums(
         db,
         merchant,
-        "status = 'succeeded' AND COALESCE(settles_on, SUBSTR(created_at, 1, 10)) >= $2",
+        "status IN ('succeeded', 'refunded') AND COALESCE(settles_on, SUBSTR(created_at, 1, 10)) >= $2",
         Some(date_text(month_start)),
     )
     .await?;
+    let refunded = refund_sums(db, merchant, month_start).await?;
 
-    let mut currencies: Vec<Currency> = [&outstanding, &overdue, &processing, &collected]
-        .into_iter()
-        .flatten()
-        .map(Money::currency)
-        .collect();
+    let mut currencies: Vec<Currency> =
+        [&outstanding, &overdue, &processing, &collected, &refunded]
+            .into_iter()
+            .flatten()
+            .map(Money::currency)
+            .collect();
     currencies.sort_by_key(|currency| currency.code());
     currencies.dedup();
     let amount_in = |sums: &[Money], currency: Currency| {
@@ -101,6 +112,7 @@ pub async fn of(
             overdue: amount_in(&overdue, currency),
             processing: amount_in(&processing, currency),
             collected_this_month: amount_in(&collected, currency),
+            refunded_this_month: amount_in(&refunded, currency),
         })
         .collect();
 
@@ -112,16 +124,21 @@ pub async fn of(
     .fetch_one(db.pool())
     .await?;
     let since = today - time::Duration::days(ATTENTION_DAYS);
+    let mut waiting_refunds = refunds::waiting(db, merchant, ATTENTION_SHOWN + 1).await?;
+    let more_waiting_refunds = waiting_refunds.len() > ATTENTION_SHOWN as usize;
+    waiting_refunds.truncate(ATTENTION_SHOWN as usize);
     Ok(Overview {
         figures,
         unreconciled,
         failed: recent(db, merchant, PaymentStatus::Failed, since).await?,
         returned: recent(db, merchant, PaymentStatus::Returned, since).await?,
+        waiting_refunds,
+        more_waiting_refunds,
     })
 }
 
-/// What the merchant's payments matching `condition` (which may use `$2`) brought in, less what
-/// refunds gave back, per currency.
+/// What the merchant's payments matching `condition` (which may use `$2`) brought in, per
+/// currency.
 async fn payment_sums(
     db: &Database,
     merchant: MerchantId,
@@ -129,17 +146,36 @@ async fn payment_sums(
     second: Option<String>,
 ) -> Result<Vec<Money>, OverviewError> {
     let sql = format!(
-        "SELECT currency, CAST(SUM(amount_minor - refunded_minor) AS BIGINT) FROM payments \
+        "SELECT currency, CAST(SUM(amount_minor) AS BIGINT) FROM payments \
          WHERE merchant_id = $1 AND {condition} GROUP BY currency ORDER BY currency"
     );
     let mut query = sqlx::query_as::<_, (String, i64)>(&sql).bind(merchant.to_string());
     if let Some(second) = second {
         query = query.bind(second);
     }
-    query
-        .fetch_all(db.pool())
-        .await?
-        .into_iter()
+    sums(query.fetch_all(db.pool()).await?)
+}
+
+/// What the merchant's refunds that went through on or after `since` gave back, per currency.
+async fn refund_sums(
+    db: &Database,
+    merchant: MerchantId,
+    since: Date,
+) -> Result<Vec<Money>, OverviewError> {
+    let rows = sqlx::query_as::<_, (String, i64)>(
+        "SELECT currency, CAST(SUM(amount_minor) AS BIGINT) FROM refunds \
+         WHERE merchant_id = $1 AND status = $2 AND updated_at >= $3 GROUP BY currency ORDER BY currency",
+    )
+    .bind(merchant.to_string())
+    .bind(RefundStatus::Succeeded.code())
+    .bind(format!("{since}T00:00:00"))
+    .fetch_all(db.pool())
+    .await?;
+    sums(rows)
+}
+
+fn sums(rows: Vec<(String, i64)>) -> Result<Vec<Money>, OverviewError> {
+    rows.into_iter()
         .map(|(code, minor)| {
             let currency = Currency::parse(&code)
                 .map_err(|error| OverviewError::CorruptRow(format!("currency: {error}")))?;
@@ -154,18 +190,5 @@ async fn recent(
     status: PaymentStatus,
     since: Date,
 ) -> Result<Vec<Payment>, OverviewError> {
-    let filter = PaymentFilter {
-        customer: None,
-        status: Some(status),
-        method: None,
-        reconciliation: None,
-        from: Some(since),
-        to: None,
-        newest_first: true,
-    };
-    let page = PageRequest {
-        limit: ATTENTION_SHOWN,
-        after: None,
-    };
-    Ok(payments::list(db, merchant, &filter, &page).await?.items)
+    Ok(payments::latest_in_status(db, merchant, status, since, ATTENTION_SHOWN).await?)
 }

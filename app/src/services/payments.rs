@@ -177,6 +177,8 @@ pub struct Payment {
     pub fee: Money,
     /// What refunds that went through gave back of `amount`.
     pub refunded: Money,
+    /// What refunds hold of `amount` that the processor has not answered yet.
+    pub refunding: Money,
     pub reconciliation: Reconciliation,
     /// Who marked it reconciled by hand (a dashboard user's address, or `API`), and when.
     pub reconciled_by: Option<String>,
@@ -278,6 +280,7 @@ struct PaymentRow {
     settles_on: Option<String>,
     fee_minor: i64,
     refunded_minor: i64,
+    refunding_minor: i64,
     reconciliation: String,
     reconciled_by: Option<String>,
     reconciled_at: Option<String>,
@@ -285,7 +288,7 @@ struct PaymentRow {
 
 const PAYMENT_COLUMNS: &str = "id, customer_id, method, amount_minor, currency, status, processor_reference, \
      created_at, updated_at, payer_email, instrument, instrument_label, failure_reason, return_code, settles_on, \
-     fee_minor, refunded_minor, reconciliation, reconciled_by, reconciled_at";
+     fee_minor, refunded_minor, refunding_minor, reconciliation, reconciled_by, reconciled_at";
 
 /// Records a pending payment and its allocations, or returns the payment the same idempotency
 /// key already recorded.
@@ -618,6 +621,28 @@ pub async fn get(
     payments.pop().ok_or(PaymentError::NotFound)
 }
 
+/// The latest of `merchant`'s payments that reached `status` on or after `since` (UTC), by
+/// when they changed, at most `limit`: a bank debit comes back days after it was made.
+pub async fn latest_in_status(
+    db: &Database,
+    merchant: MerchantId,
+    status: PaymentStatus,
+    since: time::Date,
+    limit: u32,
+) -> Result<Vec<Payment>, PaymentError> {
+    let rows: Vec<PaymentRow> = sqlx::query_as(&format!(
+        "SELECT {PAYMENT_COLUMNS} FROM payments WHERE merchant_id = $1 AND status = $2 AND updated_at >= $3 \
+         ORDER BY updated_at DESC, id DESC LIMIT $4"
+    ))
+    .bind(merchant.to_string())
+    .bind(status.code())
+    .bind(format!("{since}T00:00:00"))
+    .bind(i64::from(limit))
+    .fetch_all(db.pool())
+    .await?;
+    with_allocations(db, merchant, rows).await
+}
+
 pub async fn list(
     db: &Database,
     merchant: MerchantId,
@@ -874,6 +899,7 @@ async fn with_allocations(
                 settles_on: row.settles_on,
                 fee: Money::from_minor_units(row.fee_minor, currency)?,
                 refunded: Money::from_minor_units(row.refunded_minor, currency)?,
+                refunding: Money::from_minor_units(row.refunding_minor, currency)?,
                 reconciliation: Reconciliation::parse(&row.reconciliation)
                     .map_err(|error| corrupt("reconciliation", &error))?,
                 reconciled_by: row.reconciled_by,

@@ -20,6 +20,7 @@ use crate::domain::reconciliation::Reconciliation;
 use crate::services::Database;
 use crate::services::checkout::{self, PaymentServices};
 use crate::services::clock::{now, timestamp_text};
+use crate::services::crash_point;
 use crate::services::jobs::{self, Job, JobError, NewJob, OutgoingEmail, Recipient};
 use crate::services::payments::{self, Announce, Outcome, PaymentError, StatusChange};
 use crate::services::processors::{PaymentProcessor, ProcessorError, RefundOutcome};
@@ -123,7 +124,7 @@ pub struct Refund {
 
 /// What `payment` can still be refunded: what it paid less what was refunded or is being
 /// refunded. Zero for a payment that cannot be refunded at all (not a card, not succeeded).
-pub fn refundable(payment: &payments::Payment, refunding: Money) -> Result<Money, MoneyError> {
+pub fn refundable(payment: &payments::Payment) -> Result<Money, MoneyError> {
     let refundable_kind = match payment.method {
         PaymentMethodKind::Card => true,
         // A bank debit is given back by the merchant's own transfer, not through the processor.
@@ -135,7 +136,7 @@ pub fn refundable(payment: &payments::Payment, refunding: Money) -> Result<Money
     payment
         .amount
         .checked_sub(payment.refunded)?
-        .checked_sub(refunding)
+        .checked_sub(payment.refunding)
 }
 
 /// Refunds `request.amount` of a payment of `merchant` and answers with the refund as it
@@ -147,6 +148,7 @@ pub async fn refund(
     request: RefundRequest,
 ) -> Result<Refund, RefundError> {
     let id = begin(&services.db, merchant, request).await?;
+    crash_point::reached("refund.after_hold");
     match finish(services, merchant, id).await {
         Ok(refund) => Ok(refund),
         // Still pending: the processor did not answer, and the job asks again later.
@@ -352,6 +354,7 @@ pub async fn finish(
         .processor
         .refund_charge(merchant, refund.payment, id, refund.amount)
         .await?;
+    crash_point::reached("refund.after_processor_call");
     let applied = refund.clone();
     services
         .db
@@ -544,6 +547,25 @@ pub async fn of_payment(
     rows.into_iter().map(Refund::try_from).collect()
 }
 
+/// The oldest of `merchant`'s refunds still waiting for the processor's answer, at most
+/// `limit`: each holds money its payment cannot refund again until the processor answers.
+pub async fn waiting(
+    db: &Database,
+    merchant: MerchantId,
+    limit: u32,
+) -> Result<Vec<Refund>, RefundError> {
+    let rows: Vec<RefundRow> = sqlx::query_as(&format!(
+        "SELECT {REFUND_COLUMNS} FROM refunds WHERE merchant_id = $1 AND status = $2 \
+         ORDER BY updated_at, id LIMIT $3"
+    ))
+    .bind(merchant.to_string())
+    .bind(RefundStatus::Pending.code())
+    .bind(i64::from(limit))
+    .fetch_all(db.pool())
+    .await?;
+    rows.into_iter().map(Refund::try_from).collect()
+}
+
 /// What a refund that went through gave back of one invoice.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvoiceRefund {
@@ -582,22 +604,6 @@ pub async fn of_invoice(
             })
         })
         .collect()
-}
-
-/// What refunds of one of `merchant`'s payments hold and the processor has not answered yet.
-pub async fn refunding(
-    db: &Database,
-    merchant: MerchantId,
-    payment: &payments::Payment,
-) -> Result<Money, RefundError> {
-    let (held,): (i64,) =
-        sqlx::query_as("SELECT refunding_minor FROM payments WHERE merchant_id = $1 AND id = $2")
-            .bind(merchant.to_string())
-            .bind(payment.id.to_string())
-            .fetch_optional(db.pool())
-            .await?
-            .ok_or(RefundError::NotFound)?;
-    Ok(Money::from_minor_units(held, payment.amount.currency())?)
 }
 
 /// The email a refund that went through calls for, to the payer or to the merchant; `None`

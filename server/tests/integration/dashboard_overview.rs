@@ -69,7 +69,8 @@ async fn figures_one_by_one(app: &TestApp, merchant: MerchantId) -> [BTreeMap<St
                 PaymentStatus::Pending | PaymentStatus::Processing => {
                     add(&mut processing, payment.amount)
                 }
-                PaymentStatus::Succeeded => {
+                // Counted before refunds, which the overview shows beside it.
+                PaymentStatus::Succeeded | PaymentStatus::Refunded => {
                     let day = payment
                         .settles_on
                         .clone()

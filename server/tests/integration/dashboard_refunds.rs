@@ -1,6 +1,8 @@
 //! Refunds from a payment's dashboard page, as a browser without JavaScript sends them: in
 //! part and in full, once per form, through the processor, the invoices owing again and both
-//! sides emailed; refused amounts kept as typed; viewers and other merchants refused.
+//! sides emailed; refused amounts kept as typed; viewers and other merchants refused; a refund
+//! the processor did not answer held until it does, on the overview, asked again by an admin or
+//! by its job.
 
 use crate::dashboard::{
     ADMIN, MAPLE_ADMIN, VIEWER, api_key, paid_with_card, post_status, reconciliation_of, staff,
@@ -11,6 +13,8 @@ use crate::wizard_payments::outbox_text;
 const PAYMENTS: &str = "/dashboard/payments";
 const GOOD_CARD: &str = "4242424242424242";
 const REFUND_REFUSED_CARD: &str = "4000000000005126";
+/// The sandbox records each refund of it without answering the first time it is asked.
+const REFUND_UNANSWERED_CARD: &str = "4000000000007726";
 
 /// The idempotency key the page's refund form carries.
 fn refund_key(page: &str) -> String {
@@ -228,5 +232,58 @@ both_databases! {
         assert_eq!(refund_figures(&app, &payment).await, ("succeeded".to_owned(), 0, 0));
         let mail = outbox_text(&app).await;
         assert!(!mail.contains("Refund issued"), "nobody is told of a refund that did not happen");
+    }
+
+    async fn a_refund_the_processor_did_not_answer_holds_its_money_until_asked_again(app: TestApp) {
+        let payment = paid_with_card(&app, "ap@refund-unanswered.example", REFUND_UNANSWERED_CARD).await;
+        let admin = staff(&app, ADMIN).await;
+        let path = format!("{PAYMENTS}/{payment}");
+        let done = refund(&admin, &payment, "100.00").await;
+        let (_, page) = admin.page(&done).await;
+        assert!(page.contains("The refund of 100.00 USD was asked of the processor, which has not answered yet"), "{page}");
+        assert!(page.contains("Waiting for the processor"));
+        assert!(page.contains("value=\"250.00\""), "what is held cannot be refunded again");
+        assert_eq!(refund_figures(&app, &payment).await, ("succeeded".to_owned(), 0, 10000));
+        let (_, overview) = admin.page("/dashboard/overview").await;
+        assert!(overview.contains("Refunds waiting for the processor"), "{overview}");
+        assert!(overview.contains(&format!("href=\"{path}\"")));
+
+        let refund_id: String = sqlx::query_as::<_, (String,)>("SELECT id FROM refunds WHERE payment_id = $1")
+            .bind(&payment)
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap()
+            .0;
+        let fields = [("payment_id", payment.as_str()), ("refund_id", refund_id.as_str())];
+        let viewer = staff(&app, VIEWER).await;
+        let (_, seen) = viewer.page(&path).await;
+        assert!(!seen.contains("Ask the processor again"), "a viewer is not offered it");
+        assert_eq!(post_status(&app, &viewer, "dashboard/refund/again", &fields).await, 403);
+        let maple = staff(&app, MAPLE_ADMIN).await;
+        assert_eq!(post_status(&app, &maple, "dashboard/refund/again", &fields).await, 404);
+
+        assert!(page.contains("Ask the processor again"));
+        let asked = admin.submit(&path, "dashboard/refund/again", &fields).await;
+        assert_eq!(asked, format!("{path}?refund={refund_id}"));
+        let (_, page) = admin.page(&asked).await;
+        assert!(page.contains("Refunded 100.00 USD."), "{page}");
+        assert!(!page.contains("Ask the processor again"));
+        assert_eq!(refund_figures(&app, &payment).await, ("succeeded".to_owned(), 10000, 0));
+        let (_, overview) = admin.page("/dashboard/overview").await;
+        assert!(!overview.contains("Refunds waiting for the processor"));
+        assert!(overview.contains("Refunded in "), "this month's refunds are on the overview");
+
+        // Unanswered again, and nobody asks: the refund's own job does, when it comes due.
+        refund(&admin, &payment, "50.00").await;
+        assert_eq!(refund_figures(&app, &payment).await, ("succeeded".to_owned(), 10000, 5000));
+        sqlx::query("UPDATE jobs SET run_at = $1 WHERE kind = 'finish_refund' AND status = 'queued'")
+            .bind("2000-01-01T00:00:00Z")
+            .execute(app.db.pool())
+            .await
+            .unwrap();
+        app.run_jobs().await;
+        assert_eq!(refund_figures(&app, &payment).await, ("succeeded".to_owned(), 15000, 0));
+        let mail = outbox_text(&app).await;
+        assert_eq!(mail.matches("Subject: Refund issued: 50.00 USD").count(), 1);
     }
 }

@@ -32,6 +32,10 @@ pub enum ProcessorError {
     BankLinkRefused(String),
     #[error("the bank link has expired or is not this merchant's")]
     BankLinkExpired,
+    /// The request may have reached the processor, but no answer came back: asking again with
+    /// the same key finds out what it did.
+    #[error("the processor did not answer")]
+    NoAnswer,
     #[error("the processor's records failed")]
     Storage(#[from] sqlx::Error),
     #[error("the system random number generator failed")]

@@ -32,6 +32,10 @@ const SECOND_CHARGE_SHORT: &str = "second_charge_short";
 /// Its charges succeed, and the processor refuses to refund them.
 const CARD_REFUND_REFUSED: &str = "4000000000005126";
 const REFUND_REFUSED: &str = "refund_refused";
+/// Its charges succeed; the processor records each refund of them but does not answer the
+/// first time it is asked (a timeout after it committed), and answers the next time.
+const CARD_REFUND_UNANSWERED: &str = "4000000000007726";
+const REFUND_UNANSWERED: &str = "refund_unanswered";
 
 /// The test banks of the bank-link flow, by country.
 const US_INSTITUTIONS: [(&str, &str); 2] = [
@@ -174,6 +178,7 @@ impl PaymentProcessor for Sandbox {
             CARD_INSUFFICIENT_FUNDS => "insufficient_funds",
             CARD_SECOND_CHARGE_SHORT => SECOND_CHARGE_SHORT,
             CARD_REFUND_REFUSED => REFUND_REFUSED,
+            CARD_REFUND_UNANSWERED => REFUND_UNANSWERED,
             _ => {
                 return Err(ProcessorError::CardRefused(
                     "This portal is in test mode: use a test card such as 4242 4242 4242 4242."
@@ -182,16 +187,18 @@ impl PaymentProcessor for Sandbox {
             }
         };
         let token = reference("tok")?;
-        let charges_succeed = outcome == SECOND_CHARGE_SHORT || outcome == REFUND_REFUSED;
+        let charges_succeed =
+            [SECOND_CHARGE_SHORT, REFUND_REFUSED, REFUND_UNANSWERED].contains(&outcome);
         sqlx::query(
-            "INSERT INTO sandbox_card_tokens (token, merchant_id, outcome, second_charge_short, refund_refused, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO sandbox_card_tokens (token, merchant_id, outcome, second_charge_short, refund_refused, \
+             refund_unanswered, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(&token)
         .bind(merchant.to_string())
         .bind(if charges_succeed { "succeed" } else { outcome })
         .bind(i64::from(outcome == SECOND_CHARGE_SHORT))
         .bind(i64::from(outcome == REFUND_REFUSED))
+        .bind(i64::from(outcome == REFUND_UNANSWERED))
         .bind(timestamp_text(now()))
         .execute(self.db.writer())
         .await?;
@@ -210,18 +217,21 @@ impl PaymentProcessor for Sandbox {
         token: &str,
         amount: Money,
     ) -> Result<ChargeOutcome, ProcessorError> {
-        let card: Option<(String, i64, i64)> = sqlx::query_as(
-            "SELECT outcome, second_charge_short, refund_refused FROM sandbox_card_tokens WHERE token = $1 AND merchant_id = $2",
+        let card: Option<(String, i64, i64, i64)> = sqlx::query_as(
+            "SELECT outcome, second_charge_short, refund_refused, refund_unanswered FROM sandbox_card_tokens \
+             WHERE token = $1 AND merchant_id = $2",
         )
         .bind(token)
         .bind(merchant.to_string())
         .fetch_optional(self.db.pool())
         .await?;
-        let (card_outcome, second_charge_short, refund_refused) =
+        let (card_outcome, second_charge_short, refund_refused, refund_unanswered) =
             card.ok_or(ProcessorError::UnknownToken)?;
-        // A charge of the card whose refunds are refused succeeds, and remembers that.
+        // A charge of a card whose refunds are refused or unanswered succeeds, and remembers it.
         let card_outcome = if refund_refused == 1 {
             REFUND_REFUSED.to_owned()
+        } else if refund_unanswered == 1 {
+            REFUND_UNANSWERED.to_owned()
         } else {
             card_outcome
         };
@@ -280,7 +290,8 @@ impl PaymentProcessor for Sandbox {
         amount: Money,
     ) -> Result<RefundOutcome, ProcessorError> {
         let refund_reference = reference("re")?;
-        self.db
+        let unanswered = self
+            .db
             .write(move |connection| {
                 Box::pin(async move {
                     let charge: Option<(String, Option<i64>)> = sqlx::query_as(
@@ -300,7 +311,7 @@ impl PaymentProcessor for Sandbox {
                     .await?;
                     // No charge to refund: nothing is recorded, and the answer says so.
                     let Some((outcome, charged)) = charge else {
-                        return Ok(());
+                        return Ok(false);
                     };
                     let refusal = if outcome == "decline" || outcome == "insufficient_funds" {
                         Some("The charge was declined: there is nothing to refund.".to_owned())
@@ -326,10 +337,15 @@ impl PaymentProcessor for Sandbox {
                     .execute(&mut *connection)
                     .await;
                     // The same refund was asked before: answer with what it did then.
-                    inserted_once(inserted)
+                    let first_ask = inserted.is_ok();
+                    inserted_once(inserted)?;
+                    Ok::<bool, ProcessorError>(first_ask && outcome == REFUND_UNANSWERED)
                 })
             })
             .await?;
+        if unanswered {
+            return Err(ProcessorError::NoAnswer);
+        }
         let recorded: Option<(String, String, Option<String>)> = sqlx::query_as(
             "SELECT reference, outcome, reason FROM sandbox_refunds WHERE refund_id = $1 AND merchant_id = $2",
         )
