@@ -2,17 +2,18 @@
 //! per invoice allocation, oldest first, with what an accountant needs to book it. Written a
 //! page of payments at a time, so that 100,000 rows never sit in memory at once.
 
-use crate::domain::ids::{InvoiceId, MerchantId};
+use crate::domain::ids::{InvoiceId, MerchantId, PaymentId};
 use crate::services::Database;
 use crate::services::customers::{self, CustomerError};
 use crate::services::database::numbered_placeholders;
 use crate::services::page::{Cursor, PageRequest};
 use crate::services::payments::{self, PaymentError, PaymentFilter};
+use crate::services::refunds::RefundStatus;
 use std::collections::HashMap;
 
 /// The first line of every export.
 pub const HEADER: &str = "date,confirmation_number,customer,invoice_number,external_invoice_id,\
-amount_allocated,currency,method,status,settlement_date,fee,reconciliation,amount_refunded\r\n";
+amount_allocated,currency,method,status,settlement_date,fee,reconciliation,amount_refunded,refunded_on\r\n";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
@@ -71,6 +72,13 @@ pub async fn next_chunk(
         })
         .collect();
     let external = external_ids(db, merchant, &invoice_ids).await?;
+    let refunded: Vec<PaymentId> = found
+        .items
+        .iter()
+        .filter(|payment| !payment.refunded.is_zero())
+        .map(|payment| payment.id)
+        .collect();
+    let refund_days = last_refund_days(db, merchant, &refunded).await?;
     let mut chunk = String::new();
     for payment in &found.items {
         for (index, allocation) in payment.allocations.iter().enumerate() {
@@ -96,6 +104,10 @@ pub async fn next_chunk(
                 fee,
                 payment.reconciliation.code().to_owned(),
                 allocation.refunded.to_plain_string(),
+                refund_days
+                    .get(&(payment.id, allocation.invoice))
+                    .cloned()
+                    .unwrap_or_default(),
             ];
             let line: Vec<String> = fields.iter().map(|field| csv_field(field)).collect();
             chunk.push_str(&line.join(","));
@@ -137,6 +149,42 @@ async fn external_ids(
         .collect())
 }
 
+/// The day the last refund that went through gave back of each allocation of `payments`.
+async fn last_refund_days(
+    db: &Database,
+    merchant: MerchantId,
+    payments: &[PaymentId],
+) -> Result<HashMap<(PaymentId, InvoiceId), String>, ExportError> {
+    if payments.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let sql = format!(
+        "SELECT ra.payment_id, ra.invoice_id, MAX(r.updated_at) FROM refund_allocations ra \
+         JOIN refunds r ON r.id = ra.refund_id \
+         WHERE ra.merchant_id = $1 AND r.status = $2 AND ra.payment_id IN ({}) \
+         GROUP BY ra.payment_id, ra.invoice_id",
+        numbered_placeholders(3, payments.len())
+    );
+    let mut query = sqlx::query_as::<_, (String, String, String)>(&sql)
+        .bind(merchant.to_string())
+        .bind(RefundStatus::Succeeded.code());
+    for id in payments {
+        query = query.bind(id.to_string());
+    }
+    Ok(query
+        .fetch_all(db.pool())
+        .await?
+        .into_iter()
+        .filter_map(|(payment, invoice, at)| {
+            let key = (
+                PaymentId::parse(&payment).ok()?,
+                InvoiceId::parse(&invoice).ok()?,
+            );
+            Some((key, at.chars().take(10).collect()))
+        })
+        .collect())
+}
+
 /// A field as RFC 4180 writes it: quoted when it holds a comma, quote or line break. A field
 /// a spreadsheet would run as a formula (`=`, `+`, `-`, `@` first) is prefixed with `'`: a
 /// customer's name is typed by the customer.
@@ -175,7 +223,7 @@ mod tests {
     }
 
     #[test]
-    fn the_header_names_thirteen_columns() {
-        assert_eq!(HEADER.trim_end().split(',').count(), 13);
+    fn the_header_names_fourteen_columns() {
+        assert_eq!(HEADER.trim_end().split(',').count(), 14);
     }
 }

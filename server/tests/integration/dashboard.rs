@@ -74,6 +74,19 @@ pub(crate) async fn reconciliation_of(app: &TestApp, payment: &str) -> String {
     state
 }
 
+/// The CSV export as `browser`'s staff member downloads it, with the list's `query`.
+pub(crate) async fn csv_export(app: &TestApp, browser: &Browser, query: &str) -> String {
+    app.client
+        .get(format!("{}/dashboard/payments.csv{query}", app.address))
+        .header("cookie", browser.cookie_header().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
 pub(crate) async fn api_key(app: &TestApp, slug: &str) -> String {
     server::admin::create_api_key(&app.db, slug)
         .await
@@ -237,16 +250,7 @@ both_databases! {
             assert_eq!(response.status(), 404, "{endpoint}");
         }
         assert_eq!(reconciliation_of(&app, &foreign).await, "unreconciled");
-        let export = app
-            .client
-            .get(format!("{}/dashboard/payments.csv", app.address))
-            .header("cookie", admin.cookie_header().unwrap())
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let export = csv_export(&app, &admin, "").await;
         assert!(!export.contains(&foreign));
     }
 
@@ -411,7 +415,7 @@ both_databases! {
         let mut lines = text.lines();
         assert_eq!(
             lines.next(),
-            Some("date,confirmation_number,customer,invoice_number,external_invoice_id,amount_allocated,currency,method,status,settlement_date,fee,reconciliation,amount_refunded")
+            Some("date,confirmation_number,customer,invoice_number,external_invoice_id,amount_allocated,currency,method,status,settlement_date,fee,reconciliation,amount_refunded,refunded_on")
         );
         let rows: Vec<&str> = lines.filter(|line| line.contains(&payment)).collect();
         assert_eq!(rows.len(), 2, "{text}");
