@@ -318,6 +318,16 @@ component!(
     )
 );
 component!(
+    /// `app::services::refunds::RefundStatus`.
+    RefundStatus => codes(
+        "What became of a refund: `pending` (asked of the processor, not answered yet: Portico \
+         asks again on a back-off for about six hours, then lists it for the merchant to ask \
+         again; its amount stays held meanwhile), `succeeded` (the money went back to the card), \
+         `failed` (the processor refused it; nothing went back).",
+        app::services::refunds::RefundStatus::ALL.map(app::services::refunds::RefundStatus::code),
+    )
+);
+component!(
     /// `app::domain::reconciliation::Reconciliation`.
     ReconciliationState => codes(
         "Whether the payment is in the merchant's books: `unreconciled`, `reconciled` (by hand), \

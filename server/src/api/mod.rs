@@ -12,6 +12,7 @@ pub mod merchant;
 pub mod payments;
 pub mod problem;
 pub mod rate_limit;
+pub mod refunds;
 
 use crate::state::AppState;
 use app::domain::ids::CustomerId;
@@ -64,6 +65,7 @@ pub const BODY_LIMIT_BYTES: usize = 256 * 1024;
             document::CurrencyCode,
             document::InvoiceStatus,
             document::PaymentStatus,
+            document::RefundStatus,
             document::PaymentMethod,
             document::PlanStatus,
             document::InstallmentStatus,
@@ -114,12 +116,18 @@ struct IdempotencyAddon;
 
 impl Modify for IdempotencyAddon {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        for item in openapi.paths.paths.values_mut() {
+        for (path, item) in openapi.paths.paths.iter_mut() {
             if let Some(post) = item.post.as_mut() {
+                // Money going back to a card needs its key: it is the refund's own.
+                let required = if path == refunds::CREATE_PATH {
+                    Required::True
+                } else {
+                    Required::False
+                };
                 let header = ParameterBuilder::new()
                     .name(idempotency::HEADER)
                     .parameter_in(ParameterIn::Header)
-                    .required(Required::False)
+                    .required(required)
                     .description(Some(
                         "Makes the request safe to retry: the same key with the same request returns the \
                          first response; the same key with a different request is a 409. 1 to 255 \
@@ -246,6 +254,8 @@ fn documented_routes() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(payments::get_payment))
         .routes(routes!(payments::reconcile_payment))
         .routes(routes!(payments::unreconcile_payment))
+        .routes(routes!(refunds::create_refund, refunds::list_refunds))
+        .routes(routes!(refunds::get_refund))
         .routes(routes!(installment_plans::list_plans))
         .routes(routes!(installment_plans::get_plan))
         .routes(routes!(merchant::get_merchant, merchant::update_merchant))
@@ -350,6 +360,28 @@ mod tests {
                 "{reference} does not resolve"
             );
         }
+    }
+
+    #[test]
+    fn a_refund_requires_its_idempotency_key_and_nothing_else_does() {
+        let document = serde_json::to_value(documented_routes().1).unwrap();
+        for (path, item) in document["paths"].as_object().unwrap() {
+            let Some(post) = item.get("post") else {
+                continue;
+            };
+            let key = post["parameters"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|parameter| parameter["name"] == idempotency::HEADER)
+                .unwrap_or_else(|| panic!("POST {path} documents no Idempotency-Key"));
+            assert_eq!(
+                key["required"].as_bool().unwrap_or(false),
+                path == refunds::CREATE_PATH,
+                "POST {path}"
+            );
+        }
+        assert!(document["paths"][refunds::CREATE_PATH]["post"].is_object());
     }
 
     #[test]

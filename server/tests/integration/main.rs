@@ -12,6 +12,7 @@ mod api_idempotency;
 mod api_invoices;
 mod api_merchant;
 mod api_payments;
+mod api_refunds;
 
 mod billing_link;
 mod dashboard;
