@@ -7,12 +7,21 @@
 //! the settlement point, moves the sandbox's test clock so the debit settles), and waits for the
 //! process to die. Then it starts the server again unarmed, confirms once more with the same
 //! idempotency key (what a customer does after an error page), lets leases that the dead
-//! process held run out, runs the due jobs and checks the books:
+//! process held run out, runs the due jobs and checks the books. For the refund points the
+//! confirm goes through and what dies is a refund of 15.00 of it asked through the API; the
+//! same request is sent again after the restart (once the dead request's claim on its
+//! `Idempotency-Key` has run out) and the books must show:
+//!
+//! - exactly one refund for the key, succeeded, given back once at the processor; the payment
+//!   holding nothing more and the invoice owing the 15.00 again;
+//!
+//! and for every point:
 //!
 //! - exactly one payment for the key, charged or debited exactly once at the processor;
 //! - no payment left pending, none both charged and failed;
 //! - the invoice's balance equal to its total less the payments that cover it;
-//! - every email the payment's status changes call for delivered to the SMTP sink exactly once
+//! - every email the payment's status changes (and the refund) call for delivered to the SMTP
+//!   sink exactly once
 //!   (a message delivered again with the same `Message-ID` after a crash between sending and
 //!   recording is counted apart, as "redelivered": mail systems take it for the same message).
 //!
@@ -31,7 +40,7 @@ use app::services::bank_accounts::{self, BankRouting, NewBankAccount};
 use app::services::invoices::{self, NewInvoice};
 use app::services::keys::Keys;
 use app::services::request::CookiePolicy;
-use app::services::{Database, crash_point, merchants, sessions};
+use app::services::{Database, api_keys, crash_point, merchants, sessions};
 use secrecy::ExposeSecret;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -44,6 +53,8 @@ use support::smtp_sink::SmtpSink;
 
 const SECRET_KEY: &str = "5f0b7c1e2d3a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9012345678";
 const SLUG: &str = "northwind";
+/// What the refund points give back of the 40.00 payment, in cents.
+const REFUND_MINOR: i64 = 1500;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -220,6 +231,9 @@ struct Prepared {
     invoice: InvoiceId,
     cookie: String,
     key: String,
+    /// The merchant's API key, and the `Idempotency-Key` of the refund the refund points ask.
+    api_key: String,
+    refund_key: String,
 }
 
 async fn run_once(binary: &Path, backend: &Backend, point: &str) -> anyhow::Result<Run> {
@@ -243,10 +257,14 @@ async fn run_once(binary: &Path, backend: &Backend, point: &str) -> anyhow::Resu
     // batch is the payment's.
     env.command(&["jobs", "run"], None).output()?;
 
+    let refunding = point.starts_with("refund.");
     let mut run = Run::default();
     let mut armed = env.serve(Some(point), true)?;
     let base = armed.wait_until_ready().await?;
     let _ = confirm(&base, &prepared).await;
+    if refunding {
+        let _ = refund(&base, &db, &prepared).await;
+    }
     run.crashed = if point.starts_with("settlement.") {
         // The settlement runs in the operator's command, which is what dies there.
         let advanced = env
@@ -269,6 +287,19 @@ async fn run_once(binary: &Path, backend: &Backend, point: &str) -> anyhow::Resu
         run.faults
             .push(format!("the retried confirm was answered {retried:?}"));
     }
+    if refunding {
+        // The dead request's claim on its key is taken over after five minutes, passed here.
+        sqlx::query("UPDATE idempotent_requests SET created_at = $1 WHERE response_status IS NULL")
+            .bind("2000-01-01T00:00:00Z")
+            .execute(db.pool())
+            .await?;
+        match refund(&base, &db, &prepared).await {
+            Ok((201, status)) if status == "succeeded" => {}
+            answered => run
+                .faults
+                .push(format!("the retried refund was answered {answered:?}")),
+        }
+    }
     // The dead process's leases run out (two minutes, passed here at once).
     sqlx::query("UPDATE jobs SET lease_until = $1 WHERE status = 'running'")
         .bind(app::services::clock::timestamp_text(
@@ -280,10 +311,15 @@ async fn run_once(binary: &Path, backend: &Backend, point: &str) -> anyhow::Resu
         env.command(&["test-clock", "advance", "--days", "1"], None)
             .output()?;
     }
+    // A refund's own job waits two minutes for the request that asked it; not here.
+    sqlx::query("UPDATE jobs SET run_at = $1 WHERE status = 'queued' AND kind = 'finish_refund'")
+        .bind("2000-01-01T00:00:00Z")
+        .execute(db.pool())
+        .await?;
     env.command(&["jobs", "run"], None).output()?;
     server.stop();
 
-    check_books(&db, &prepared, &sink, &mut run).await?;
+    check_books(&db, &prepared, &sink, refunding, &mut run).await?;
     db.pool().close().await;
     backend.drop_database(&database_url).await?;
     Ok(run)
@@ -293,6 +329,7 @@ async fn check_books(
     db: &Database,
     prepared: &Prepared,
     sink: &SmtpSink,
+    refunding: bool,
     run: &mut Run,
 ) -> anyhow::Result<()> {
     let payments: Vec<(String, String)> = sqlx::query_as(
@@ -343,12 +380,15 @@ async fn check_books(
     if charged_ok > 0 && status == "failed" {
         run.faults.push("charged and failed".to_owned());
     }
+    if refunding {
+        check_refund(db, prepared, &payment, run).await?;
+    }
     let detail = invoices::get(db, prepared.merchant, prepared.invoice).await?;
     let covering: i64 = detail
         .allocations
         .iter()
         .filter(|allocation| allocation.payment_status.covers_invoices())
-        .map(|allocation| allocation.amount.minor_units())
+        .map(|allocation| allocation.amount.minor_units() - allocation.refunded.minor_units())
         .sum();
     let balance = detail.invoice.standing.balance_due.minor_units();
     if balance != detail.invoice.total.minor_units() - covering {
@@ -358,7 +398,8 @@ async fn check_books(
     }
 
     // Card: a receipt and a notification for `succeeded`; ACH: the same for `processing` (a
-    // settlement tells nobody).
+    // settlement tells nobody). A refund tells both sides once more.
+    let expected = if refunding { 2 } else { 1 };
     let messages = sink.messages();
     for to in ["pay@faults.example", "billing@northwind.example"] {
         let ids: Vec<&String> = messages
@@ -370,14 +411,75 @@ async fn check_books(
         distinct.sort();
         distinct.dedup();
         match distinct.len() {
-            0 => {
-                run.lost += 1;
-                run.faults.push(format!("no email reached {to}"));
+            count if count < expected => {
+                run.lost += expected - count;
+                run.faults
+                    .push(format!("{count} of {expected} emails reached {to}"));
             }
-            1 => {}
-            more => run.duplicated += more - 1,
+            count => run.duplicated += count - expected,
         }
         run.redelivered += ids.len() - distinct.len();
+    }
+    Ok(())
+}
+
+/// The refund of the refund points: one for the key, succeeded, given back once at the
+/// processor, and nothing left held.
+async fn check_refund(
+    db: &Database,
+    prepared: &Prepared,
+    payment: &str,
+    run: &mut Run,
+) -> anyhow::Result<()> {
+    let refunds: Vec<(String,)> = sqlx::query_as(
+        "SELECT status FROM refunds WHERE merchant_id = $1 AND idempotency_key = $2",
+    )
+    .bind(prepared.merchant.to_string())
+    .bind(&prepared.refund_key)
+    .fetch_all(db.pool())
+    .await?;
+    match refunds.as_slice() {
+        [] => {
+            run.lost += 1;
+            run.faults.push("no refund was recorded".to_owned());
+        }
+        [(status,)] if status != "succeeded" => {
+            run.faults.push(format!("the refund ended {status}"));
+        }
+        [_] => {}
+        more => run.duplicated += more.len() - 1,
+    }
+    let (given_back,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM sandbox_refunds WHERE payment_id = $1 AND outcome = 'succeeded'",
+    )
+    .bind(payment)
+    .fetch_one(db.pool())
+    .await?;
+    match given_back {
+        1 => {}
+        0 => {
+            run.lost += 1;
+            run.faults
+                .push("the processor gave nothing back".to_owned());
+        }
+        more => run.duplicated += usize::try_from(more - 1).unwrap_or(0),
+    }
+    let (refunded, refunding): (i64, i64) =
+        sqlx::query_as("SELECT refunded_minor, refunding_minor FROM payments WHERE id = $1")
+            .bind(payment)
+            .fetch_one(db.pool())
+            .await?;
+    if (refunded, refunding) != (REFUND_MINOR, 0) {
+        run.faults.push(format!(
+            "the payment shows {refunded} refunded and {refunding} held, not {REFUND_MINOR} and 0"
+        ));
+    }
+    let detail = invoices::get(db, prepared.merchant, prepared.invoice).await?;
+    let owed = detail.invoice.standing.balance_due.minor_units();
+    if owed != REFUND_MINOR {
+        run.faults.push(format!(
+            "the invoice owes {owed}, not the {REFUND_MINOR} refunded"
+        ));
     }
     Ok(())
 }
@@ -462,11 +564,14 @@ async fn prepare(db: &Database, method: PaymentMethodKind) -> anyhow::Result<Pre
         ..Checkout::default()
     };
     sessions::save_checkout(db, &session.id, &checkout).await?;
+    let api_key = api_keys::issue(db, merchant).await?;
     Ok(Prepared {
         merchant,
         invoice: invoice.id,
         cookie: cookie.expose_secret().to_owned(),
         key,
+        api_key: api_key.secret.expose_secret().to_owned(),
+        refund_key: uuid::Uuid::new_v4().to_string(),
     })
 }
 
@@ -512,6 +617,33 @@ async fn confirm(base: &str, prepared: &Prepared) -> anyhow::Result<String> {
         .and_then(|location| location.to_str().ok())
         .unwrap_or_default()
         .to_owned())
+}
+
+/// Asks through the API for 15.00 of the payment back; returns the HTTP status and the
+/// refund's status.
+async fn refund(base: &str, db: &Database, prepared: &Prepared) -> anyhow::Result<(u16, String)> {
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()?;
+    let (payment,): (String,) =
+        sqlx::query_as("SELECT id FROM payments WHERE merchant_id = $1 AND idempotency_key = $2")
+            .bind(prepared.merchant.to_string())
+            .bind(&prepared.key)
+            .fetch_one(db.pool())
+            .await?;
+    let response = client
+        .post(format!("{base}/api/v1/payments/{payment}/refunds"))
+        .bearer_auth(&prepared.api_key)
+        .header("Idempotency-Key", &prepared.refund_key)
+        .json(&serde_json::json!({ "amount": "15.00" }))
+        .send()
+        .await?;
+    let status = response.status().as_u16();
+    let body: serde_json::Value = response.json().await.unwrap_or_default();
+    Ok((
+        status,
+        body["status"].as_str().unwrap_or_default().to_owned(),
+    ))
 }
 
 struct Env<'a> {

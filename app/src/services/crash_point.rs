@@ -17,7 +17,7 @@ pub fn reached(point: &str) {
 pub fn reached(_point: &str) {}
 
 /// Every crash point, for the harness to go through.
-pub const ALL: [&str; 7] = [
+pub const ALL: [&str; 9] = [
     "confirm.after_payment_insert",
     "confirm.after_processor_call",
     "confirm.after_status_change",
@@ -25,4 +25,6 @@ pub const ALL: [&str; 7] = [
     "worker.after_send",
     "worker.before_complete",
     "settlement.after_status_change",
+    "refund.after_hold",
+    "refund.after_processor_call",
 ];
