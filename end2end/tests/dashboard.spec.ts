@@ -48,15 +48,20 @@ async function sidewaysOverflow(page: Page) {
   return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 }
 
-/** A customer pays one invoice by card; returns the receipt's confirmation number. */
-async function paidByCard(page: Page, request: Parameters<typeof customerWithInvoices>[0], total: string) {
+/** A customer pays one invoice by card (a sandbox test card); returns the receipt's confirmation number. */
+async function paidByCard(
+  page: Page,
+  request: Parameters<typeof customerWithInvoices>[0],
+  total: string,
+  card = '4242 4242 4242 4242',
+) {
   const customer = await customerWithInvoices(request, [total]);
   await startPaying(page, customer.email);
   await page.getByLabel(`Select invoice ${customer.numbers[0]}`).check();
   await page.getByRole('button', { name: 'Continue' }).click();
   await page.getByLabel('Credit or debit card').check();
   await page.getByRole('button', { name: 'Continue' }).click();
-  await page.getByLabel('Card number').fill('4242 4242 4242 4242');
+  await page.getByLabel('Card number').fill(card);
   await page.getByLabel('Expiry (MM/YY)').fill('12/30');
   await page.getByLabel('Security code').fill('123');
   await page.getByLabel('Name on card').fill('Ana López');
@@ -234,7 +239,9 @@ test('an admin refunds part of a card payment, and the invoice owes it again wit
   await amount.fill('20.00');
   await confirm.check();
   await page.getByRole('button', { name: 'Refund', exact: true }).click();
-  await expect(page.getByText('Refunded 20.00 USD. The invoices it paid owe again what it gave back of them')).toBeVisible();
+  const done = page.getByRole('status').filter({ hasText: 'Refunded 20.00 USD. The invoices it paid owe again' });
+  await expect(done).toBeVisible();
+  await expect(done).toBeFocused();
   await expect(amount).toHaveValue('400.00');
   await expect(page.getByRole('cell', { name: '420.00 USD (20.00 USD refunded)' })).toBeVisible();
   expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
@@ -261,4 +268,34 @@ test('an admin refunds part of a card payment, and the invoice owes it again wit
     await expect(page.getByRole('status').filter({ hasText: 'Link copied to the clipboard.' })).toBeVisible();
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(await link.inputValue());
   }
+});
+
+test('a refund the processor did not answer waits on the overview until an admin asks again', async ({ page, request }, info) => {
+  // The sandbox makes this card's refunds without answering the first time it is asked.
+  const { confirmation } = await paidByCard(page, request, '130.00', '4000 0000 0000 7726');
+  const admin = addUser('admin');
+  await signInToDashboard(page, admin);
+  await page.goto(`/dashboard/payments/${confirmation}`);
+  await page.getByLabel("Give this amount back to the customer's card").check();
+  await page.getByRole('button', { name: 'Refund', exact: true }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'which has not answered yet' })).toBeFocused();
+  await expect(page.getByLabel('Amount to refund')).toHaveCount(0);
+
+  await openSection(page, 'Overview');
+  const waiting = page.getByRole('table', { name: "Refunds waiting for the processor's answer" });
+  await expect(waiting).toBeVisible();
+  expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
+  await expectNoAxeViolations(page, info);
+  await waiting.getByRole('link', { name: confirmation }).click();
+
+  await page.getByRole('button', { name: 'Ask the processor again' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Refunded 130.00 USD.' })).toBeFocused();
+  await expect(page.getByRole('button', { name: 'Ask the processor again' })).toHaveCount(0);
+  expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
+  await expectNoAxeViolations(page, info);
+  const answer = await request.get(`/api/v1/payments/${confirmation}/refunds`, {
+    headers: { Authorization: `Bearer ${process.env.PORTICO_E2E_API_KEY}` },
+  });
+  const refunds = (await answer.json()).data;
+  expect(refunds.map((refund: { status: string }) => refund.status)).toEqual(['succeeded']);
 });
