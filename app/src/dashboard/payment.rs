@@ -151,9 +151,9 @@ pub async fn payment_page(
 #[server(endpoint = "dashboard/reconcile-one")]
 pub async fn mark_payment(payment_id: String, mark: String) -> Result<(), AppError> {
     use crate::dashboard::guard;
+    use crate::dashboard::payments::refused_mark;
     use crate::domain::ids::PaymentId;
-    use crate::error::unexpected;
-    use crate::services::reconciliation::{self, Mark, ReconcileError};
+    use crate::services::reconciliation::{self, Mark};
 
     let staff = guard::require_admin().await?;
     let no_such = || AppError::NotFound("There is no such payment.".to_owned());
@@ -169,29 +169,9 @@ pub async fn mark_payment(payment_id: String, mark: String) -> Result<(), AppErr
         }
     };
     let by = staff.user.email.to_string();
-    match reconciliation::mark(&staff.db, staff.merchant_id(), &[id], mark, &by).await {
-        Ok(_) => {}
-        Err(ReconcileError::NotFound) => return Err(no_such()),
-        Err(ReconcileError::Automatic(state)) => {
-            return Err(AppError::Invalid {
-                field: "mark".to_owned(),
-                message: format!(
-                    "This payment is {}: the accounting connection keeps its state.",
-                    state.label().to_lowercase()
-                ),
-            });
-        }
-        Err(ReconcileError::NotSettled(status)) => {
-            return Err(AppError::Invalid {
-                field: "mark".to_owned(),
-                message: format!(
-                    "This payment is {}: only a succeeded or refunded payment is recorded in the books.",
-                    status.label().to_lowercase()
-                ),
-            });
-        }
-        Err(error) => return Err(unexpected("marking a payment", &error)),
-    }
+    reconciliation::mark(&staff.db, staff.merchant_id(), &[id], mark, &by)
+        .await
+        .map_err(|error| refused_mark(error, "mark", "This payment"))?;
     leptos_axum::redirect(&DashboardPage::Payment(id).path());
     Ok(())
 }

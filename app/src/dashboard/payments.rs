@@ -231,8 +231,7 @@ pub async fn mark_payments(
 ) -> Result<(), AppError> {
     use crate::dashboard::guard;
     use crate::domain::ids::PaymentId;
-    use crate::error::unexpected;
-    use crate::services::reconciliation::{self as reconcile, Mark, ReconcileError};
+    use crate::services::reconciliation::{self as reconcile, Mark};
 
     let staff = guard::require_admin().await?;
     let mark = match mark.as_str() {
@@ -257,42 +256,9 @@ pub async fn mark_payments(
         .collect::<Result<Vec<_>, _>>()
         .map_err(|_| AppError::NotFound("There is no such payment.".to_owned()))?;
     let by = staff.user.email.to_string();
-    let changed = match reconcile::mark(&staff.db, staff.merchant_id(), &ids, mark, &by).await {
-        Ok(changed) => changed,
-        Err(ReconcileError::NotFound) => {
-            return Err(AppError::NotFound("There is no such payment.".to_owned()));
-        }
-        Err(ReconcileError::Automatic(state)) => {
-            return Err(AppError::Invalid {
-                field: "payment".to_owned(),
-                message: format!(
-                    "A ticked payment is {}: the accounting connection keeps its state.",
-                    state.label().to_lowercase()
-                ),
-            });
-        }
-        Err(ReconcileError::NotSettled(status)) => {
-            return Err(AppError::Invalid {
-                field: "payment".to_owned(),
-                message: format!(
-                    "A ticked payment is {}: only succeeded and refunded payments can be marked reconciled.",
-                    status.label().to_lowercase()
-                ),
-            });
-        }
-        Err(ReconcileError::TooMany) => {
-            return Err(AppError::Invalid {
-                field: "payment".to_owned(),
-                message: format!(
-                    "Tick at most {} payments at a time.",
-                    reconcile::MAX_SELECTION
-                ),
-            });
-        }
-        Err(error @ ReconcileError::Storage(_)) => {
-            return Err(unexpected("marking payments", &error));
-        }
-    };
+    let changed = reconcile::mark(&staff.db, staff.merchant_id(), &ids, mark, &by)
+        .await
+        .map_err(|error| refused_mark(error, "payment", "A ticked payment"))?;
     let query = filters.query();
     let separator = if query.is_empty() { "" } else { "&" };
     leptos_axum::redirect(&format!(
@@ -300,6 +266,36 @@ pub async fn mark_payments(
         DashboardPage::Payments.path()
     ));
     Ok(())
+}
+
+/// Why marking `subject` ("This payment", "A ticked payment") was refused, said beside the
+/// form's `field`; the payment page and the list's selection say it alike.
+#[cfg(feature = "ssr")]
+pub(crate) fn refused_mark(
+    error: crate::services::reconciliation::ReconcileError,
+    field: &str,
+    subject: &str,
+) -> AppError {
+    use crate::services::reconciliation::{MAX_SELECTION, ReconcileError};
+    let invalid = |message: String| AppError::Invalid {
+        field: field.to_owned(),
+        message,
+    };
+    match error {
+        ReconcileError::NotFound => AppError::NotFound("There is no such payment.".to_owned()),
+        ReconcileError::Automatic(state) => invalid(format!(
+            "{subject} is {}: the accounting connection keeps its state.",
+            state.label().to_lowercase()
+        )),
+        ReconcileError::NotSettled(status) => invalid(format!(
+            "{subject} is {}: only succeeded and refunded payments can be marked reconciled.",
+            status.label().to_lowercase()
+        )),
+        ReconcileError::TooMany => {
+            invalid(format!("Tick at most {MAX_SELECTION} payments at a time."))
+        }
+        error @ ReconcileError::Storage(_) => crate::error::unexpected("marking payments", &error),
+    }
 }
 
 #[component]
