@@ -36,6 +36,12 @@ pub fn date_text(date: Date) -> String {
     date.format(DATE).unwrap_or_default()
 }
 
+/// The first instant of `date` (UTC) as stored timestamps compare with it: they are RFC 3339
+/// text in UTC, so `created_at >= day_start_text(date)` is "on or after that day".
+pub fn day_start_text(date: Date) -> String {
+    format!("{}T00:00:00", date_text(date))
+}
+
 /// The date `days` business days (Monday to Friday; bank holidays are not known here) after
 /// `date`.
 pub fn add_business_days(date: Date, days: u32) -> Date {

@@ -6,7 +6,7 @@ use crate::domain::money::{Currency, Money, MoneyError};
 use crate::domain::payment::PaymentStatus;
 use crate::domain::reconciliation::Reconciliation;
 use crate::services::Database;
-use crate::services::clock::date_text;
+use crate::services::clock::{date_text, day_start_text};
 use crate::services::invoices::{self, InvoiceError};
 use crate::services::payments::{self, Payment, PaymentError};
 use crate::services::refunds::{self, Refund, RefundError, RefundStatus};
@@ -168,7 +168,7 @@ async fn refund_sums(
     )
     .bind(merchant.to_string())
     .bind(RefundStatus::Succeeded.code())
-    .bind(format!("{since}T00:00:00"))
+    .bind(day_start_text(since))
     .fetch_all(db.pool())
     .await?;
     sums(rows)

@@ -13,7 +13,7 @@ use crate::domain::payment::{PaymentMethodKind, PaymentStatus};
 use crate::domain::reconciliation::Reconciliation;
 use crate::domain::text::InvoiceNumber;
 use crate::services::Database;
-use crate::services::clock::{now, timestamp_text};
+use crate::services::clock::{day_start_text, now, timestamp_text};
 use crate::services::customers;
 use crate::services::database::{numbered_placeholders, optional_equality};
 use crate::services::installment_plans;
@@ -239,14 +239,12 @@ impl PaymentFilter {
         &self,
         query: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>>,
     ) -> sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>> {
-        // Timestamps are RFC 3339 text in UTC, so a day's bounds compare as text.
-        let day_start = |date: time::Date| format!("{date}T00:00:00");
         query
             .bind(self.status.map(PaymentStatus::code))
             .bind(self.method.map(PaymentMethodKind::code))
             .bind(self.reconciliation.map(Reconciliation::code))
-            .bind(self.from.map(day_start))
-            .bind(self.to.and_then(|to| to.next_day()).map(day_start))
+            .bind(self.from.map(day_start_text))
+            .bind(self.to.and_then(|to| to.next_day()).map(day_start_text))
     }
 }
 
@@ -636,7 +634,7 @@ pub async fn latest_in_status(
     ))
     .bind(merchant.to_string())
     .bind(status.code())
-    .bind(format!("{since}T00:00:00"))
+    .bind(day_start_text(since))
     .bind(i64::from(limit))
     .fetch_all(db.pool())
     .await?;
