@@ -134,3 +134,57 @@ fn create_sqlite_parent_dir(url: &str) -> Result<(), DatabaseError> {
         _ => Ok(()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    /// The admin CLI writes to the same SQLite file as the running server. A transaction that
+    /// read before another process wrote must still be able to write: it holds the lock from
+    /// its start, and the other process waits for it.
+    #[tokio::test]
+    async fn a_transaction_writes_although_another_process_wrote_after_it_began() {
+        let folder = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/shared.db?mode=rwc", folder.path().display());
+        let server = connect(&url).await.unwrap();
+        let cli = connect(&url).await.unwrap();
+        sqlx::query("CREATE TABLE counters (value INTEGER NOT NULL)")
+            .execute(server.writer())
+            .await
+            .unwrap();
+        sqlx::query("INSERT INTO counters (value) VALUES (0)")
+            .execute(server.writer())
+            .await
+            .unwrap();
+
+        let mut transaction = server.begin_write().await.unwrap();
+        let (value,): (i64,) = sqlx::query_as("SELECT value FROM counters")
+            .fetch_one(&mut *transaction)
+            .await
+            .unwrap();
+        let other_write = tokio::spawn(async move {
+            sqlx::query("UPDATE counters SET value = value + 10")
+                .execute(cli.writer())
+                .await
+        });
+        // Long enough for the other write to have gone through, had nothing held it back.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        sqlx::query("UPDATE counters SET value = $1")
+            .bind(value + 1)
+            .execute(&mut *transaction)
+            .await
+            .expect("the write of a transaction begun first goes through");
+        transaction.commit().await.unwrap();
+        other_write
+            .await
+            .unwrap()
+            .expect("the other process's write waited its turn");
+
+        let (value,): (i64,) = sqlx::query_as("SELECT value FROM counters")
+            .fetch_one(server.pool())
+            .await
+            .unwrap();
+        assert_eq!(value, 11);
+    }
+}

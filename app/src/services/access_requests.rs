@@ -35,7 +35,7 @@ pub async fn request(
     details: &BusinessDetails,
 ) -> Result<AccessRequestId, AccessRequestError> {
     let id = AccessRequestId::new_random();
-    let mut transaction = db.writer().begin().await?;
+    let mut transaction = db.begin_write().await?;
     let inserted = sqlx::query(
         "INSERT INTO access_requests (id, merchant_id, email, business_name, contact_name, phone, address_line1, city, \
          region, postal_code, country, status, created_at) \
@@ -145,7 +145,7 @@ pub async fn approve(
     decided_by: &str,
     billing_link: &str,
 ) -> Result<CustomerId, AccessRequestError> {
-    let mut transaction = db.writer().begin().await?;
+    let mut transaction = db.begin_write().await?;
     let request: Option<PendingRequest> = sqlx::query_as(
         "SELECT id, email, business_name, contact_name, phone, address_line1, city, region, postal_code, country, created_at \
          FROM access_requests WHERE merchant_id = $1 AND id = $2",

@@ -42,7 +42,7 @@ pub async fn issue(
     merchant: MerchantId,
     session_id: &str,
 ) -> Result<ApiKeyId, RevealError> {
-    let mut transaction = db.writer().begin().await?;
+    let mut transaction = db.begin_write().await?;
     let issued = api_keys::issue_in(&mut transaction, merchant).await?;
     let sealed = keys
         .encrypt(

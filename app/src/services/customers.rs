@@ -66,7 +66,7 @@ pub async fn create(
 ) -> Result<Customer, CustomerError> {
     let id = CustomerId::new_random();
     let created_at = timestamp_text(now());
-    let mut transaction = db.writer().begin().await?;
+    let mut transaction = db.begin_write().await?;
     let inserted = sqlx::query(
         "INSERT INTO customers (id, merchant_id, legal_name, country, external_id, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6)",
@@ -271,7 +271,7 @@ pub async fn remove_contact(
     }
     // Taking the customer's row lock first serialises removals, so two racing for the last two
     // contacts cannot both succeed.
-    let mut transaction = db.writer().begin().await?;
+    let mut transaction = db.begin_write().await?;
     sqlx::query("UPDATE customers SET legal_name = legal_name WHERE merchant_id = $1 AND id = $2")
         .bind(merchant.to_string())
         .bind(id.to_string())

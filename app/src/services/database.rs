@@ -86,6 +86,16 @@ impl Database {
         &self.writer
     }
 
+    /// A transaction on the writer that holds SQLite's write lock from its start (see
+    /// `group_commit::IMMEDIATE`), so that it waits for another process's write instead of
+    /// failing.
+    pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.writer.begin_with(group_commit::IMMEDIATE).await,
+            Backend::Postgres => self.writer.begin().await,
+        }
+    }
+
     pub fn backend(&self) -> Backend {
         self.backend
     }

@@ -28,6 +28,12 @@ pub type UnitFuture<'c, T> = Pin<Box<dyn Future<Output = T> + Send + 'c>>;
 /// long.
 const MAX_BATCH: usize = 64;
 
+/// SQLite's writer takes the write lock as the transaction begins. A plain (deferred) `BEGIN`
+/// reads first and asks for the lock at the first write; if another process (the admin CLI)
+/// wrote meanwhile, SQLite refuses at once with "database is locked", without waiting out the
+/// busy timeout, since the transaction's snapshot is stale.
+pub(crate) const IMMEDIATE: &str = "BEGIN IMMEDIATE";
+
 /// A unit with its result's way back to the caller, its types erased for the queue.
 type QueuedUnit = Box<dyn for<'c> FnOnce(&'c mut AnyConnection) -> UnitFuture<'c, Finished> + Send>;
 
@@ -124,7 +130,7 @@ async fn commit_batch(writer: AnyPool, batch: Vec<QueuedUnit>) {
 
 async fn try_commit_batch(writer: &AnyPool, batch: Vec<QueuedUnit>) -> Result<(), sqlx::Error> {
     let mut connection = writer.acquire().await?;
-    let mut transaction = Connection::begin(&mut *connection).await?;
+    let mut transaction = Connection::begin_with(&mut *connection, IMMEDIATE).await?;
     let mut kept = Vec::with_capacity(batch.len());
     for unit in batch {
         // A nested begin is a SAVEPOINT.

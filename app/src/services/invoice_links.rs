@@ -91,7 +91,7 @@ pub async fn revoke(
     invoice: InvoiceId,
     actor: &Actor,
 ) -> Result<bool, sqlx::Error> {
-    let mut transaction = db.writer().begin().await?;
+    let mut transaction = db.begin_write().await?;
     let updated = sqlx::query(
         "UPDATE invoices SET link_version = link_version + 1 WHERE merchant_id = $1 AND id = $2",
     )

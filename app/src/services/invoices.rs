@@ -248,7 +248,7 @@ pub async fn create(
         return Err(InvoiceError::CustomerNotFound);
     }
     let id = InvoiceId::new_random();
-    let mut transaction = db.writer().begin().await?;
+    let mut transaction = db.begin_write().await?;
     let inserted = sqlx::query(
         "INSERT INTO invoices (id, merchant_id, customer_id, number, currency, total_minor, issued_on, due_on, memo, external_id, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
@@ -609,7 +609,7 @@ pub async fn void(
     id: InvoiceId,
     actor: &Actor,
 ) -> Result<InvoiceDetail, InvoiceError> {
-    let mut transaction = db.writer().begin().await?;
+    let mut transaction = db.begin_write().await?;
     // The same lock allocations take: no payment can be allocated between the check and the void.
     let locked = sqlx::query(
         "UPDATE invoices SET lock_version = lock_version + 1 WHERE merchant_id = $1 AND id = $2",

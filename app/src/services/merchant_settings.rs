@@ -145,7 +145,7 @@ pub async fn update(
     merchant: MerchantId,
     change: SettingsChange,
 ) -> Result<Result<MerchantSettings, SettingsRefusal>, SettingsError> {
-    let mut transaction = db.writer().begin().await?;
+    let mut transaction = db.begin_write().await?;
     let current = read(&mut transaction, merchant).await?;
     let next = match current.changed(change) {
         Ok(next) => next,

@@ -160,7 +160,7 @@ pub async fn remove(
     id: MerchantUserId,
 ) -> Result<(), MerchantUserError> {
     let user = get(db, merchant, id).await?;
-    let mut transaction = db.writer().begin().await?;
+    let mut transaction = db.begin_write().await?;
     // Ended, not just unlinked (which the DELETE does): a session left with its proven
     // address would offer the merchant picker to someone who may no longer open this
     // dashboard. First, while the sessions still name the user; undone if the DELETE is not.

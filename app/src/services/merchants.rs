@@ -56,7 +56,7 @@ pub async fn create(db: &Database, merchant: &NewMerchant) -> Result<MerchantId,
     {
         return Err(MerchantError::MethodUnavailable(*method));
     }
-    let mut transaction = db.writer().begin().await?;
+    let mut transaction = db.begin_write().await?;
     let inserted = sqlx::query(
         "INSERT INTO merchants \
          (id, slug, legal_name, display_name, country, default_currency, accent_colour, support_email, logo_url, \
