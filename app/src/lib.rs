@@ -209,6 +209,16 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route
+                        path=path!("/dashboard/settings/accounting")
+                        view=dashboard::settings_accounting::DashboardSettingsAccountingPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/dashboard/settings/accounting/callback")
+                        view=dashboard::settings_accounting::DashboardAccountingCallbackPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
                         path=path!("/pay/:merchant_slug/i/:token")
                         view=wizard::invoice_link::InvoiceLinkPage
                         ssr=SsrMode::Async

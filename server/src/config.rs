@@ -1,7 +1,9 @@
 //! Configuration from environment variables, each with a default that lets a fresh checkout
 //! start with no set-up at all. The README's configuration table lists the same variables.
 
+use app::domain::accounting::AccountingProvider;
 use app::domain::public_url::{PublicUrl, PublicUrlError};
+use app::services::accounting::apps::{Endpoints, ProviderApp};
 use http::HeaderName;
 use lettre::message::Mailbox;
 use secrecy::{ExposeSecret, SecretBox, SecretString};
@@ -44,6 +46,10 @@ pub enum ConfigError {
     Demo(String),
     #[error("PORTICO_BACKGROUND_JOBS must be on or off, not {0:?}")]
     BackgroundJobs(String),
+    #[error("{0} needs {1} too: set both, or neither")]
+    HalfCredentials(&'static str, &'static str),
+    #[error("{0} must be an http:// or https:// URL, not {1:?}")]
+    AccountingUrl(String, String),
     #[error("PORTICO_API_REQUESTS_PER_MINUTE must be a whole number from 1 to 1000000, not {0:?}")]
     ApiRequestsPerMinute(String),
 }
@@ -168,6 +174,9 @@ pub struct Config {
     pub background_jobs: bool,
     /// `PORTICO_API_REQUESTS_PER_MINUTE`: what one API key may send to `/api/v1`, per instance.
     pub api_requests_per_minute: u32,
+    /// The accounting providers this deployment has client credentials for
+    /// (`QUICKBOOKS_*`, `XERO_*`).
+    pub accounting: Vec<ProviderApp>,
 }
 
 impl Config {
@@ -239,8 +248,66 @@ impl Config {
                 .transpose()?,
             background_jobs,
             api_requests_per_minute,
+            accounting: AccountingProvider::ALL
+                .into_iter()
+                .map(|provider| provider_app(provider, &lookup))
+                .collect::<Result<Vec<_>, _>>()?
+                .into_iter()
+                .flatten()
+                .collect(),
         })
     }
+}
+
+/// A provider's registration from `<PREFIX>_CLIENT_ID` and `<PREFIX>_CLIENT_SECRET` (neither:
+/// not configured), with each endpoint the real service's unless its variable says otherwise.
+fn provider_app(
+    provider: AccountingProvider,
+    lookup: &impl Fn(&str) -> Option<String>,
+) -> Result<Option<ProviderApp>, ConfigError> {
+    let (prefix, id_name, secret_name): (&str, &'static str, &'static str) = match provider {
+        AccountingProvider::QuickBooks => (
+            "QUICKBOOKS",
+            "QUICKBOOKS_CLIENT_ID",
+            "QUICKBOOKS_CLIENT_SECRET",
+        ),
+        AccountingProvider::Xero => ("XERO", "XERO_CLIENT_ID", "XERO_CLIENT_SECRET"),
+    };
+    let (client_id, client_secret) = match (lookup(id_name), lookup(secret_name)) {
+        (None, None) => return Ok(None),
+        (Some(_), None) => return Err(ConfigError::HalfCredentials(id_name, secret_name)),
+        (None, Some(_)) => return Err(ConfigError::HalfCredentials(secret_name, id_name)),
+        (Some(id), Some(secret)) => (id, SecretString::from(secret)),
+    };
+    let url = |suffix: &str, default: String| -> Result<String, ConfigError> {
+        let name = format!("{prefix}_{suffix}");
+        match lookup(&name) {
+            None => Ok(default),
+            Some(url) if url.starts_with("https://") || url.starts_with("http://") => {
+                Ok(url.trim_end_matches('/').to_owned())
+            }
+            Some(url) => Err(ConfigError::AccountingUrl(name, url)),
+        }
+    };
+    let production = Endpoints::production(provider);
+    let endpoints = Endpoints {
+        auth_url: url("AUTH_URL", production.auth_url)?,
+        token_url: url("TOKEN_URL", production.token_url)?,
+        revoke_url: url("REVOKE_URL", production.revoke_url)?,
+        api_url: url("API_URL", production.api_url)?,
+        connections_url: production
+            .connections_url
+            .map(|default| url("CONNECTIONS_URL", default))
+            .transpose()?,
+    };
+    Ok(Some(ProviderApp {
+        provider,
+        client_id,
+        client_secret,
+        endpoints,
+        scopes: lookup(&format!("{prefix}_SCOPES"))
+            .unwrap_or_else(|| ProviderApp::default_scopes(provider).to_owned()),
+    }))
 }
 
 /// Twenty a second: far above what an accounting sync or a batch import sends, well below what
@@ -345,6 +412,49 @@ mod tests {
                 Err(ConfigError::ApiRequestsPerMinute(_))
             ));
         }
+    }
+
+    #[test]
+    fn accounting_providers_need_both_credentials_and_default_to_the_real_services() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().to_str().unwrap();
+        let none = config_from(&[("PORTICO_DATA_DIR", data)]).unwrap();
+        assert!(none.accounting.is_empty());
+
+        let xero = config_from(&[
+            ("PORTICO_DATA_DIR", data),
+            ("XERO_CLIENT_ID", "client"),
+            ("XERO_CLIENT_SECRET", "secret"),
+            ("XERO_API_URL", "http://127.0.0.1:9/api.xro/2.0/"),
+        ])
+        .unwrap();
+        let [app] = xero.accounting.as_slice() else {
+            panic!("one provider configured");
+        };
+        assert_eq!(app.provider, AccountingProvider::Xero);
+        assert_eq!(app.endpoints.api_url, "http://127.0.0.1:9/api.xro/2.0");
+        assert_eq!(
+            app.endpoints.token_url,
+            "https://identity.xero.com/connect/token"
+        );
+        assert!(!format!("{app:?}").contains("secret\""));
+
+        assert!(matches!(
+            config_from(&[
+                ("PORTICO_DATA_DIR", data),
+                ("QUICKBOOKS_CLIENT_ID", "client")
+            ]),
+            Err(ConfigError::HalfCredentials("QUICKBOOKS_CLIENT_ID", _))
+        ));
+        assert!(matches!(
+            config_from(&[
+                ("PORTICO_DATA_DIR", data),
+                ("QUICKBOOKS_CLIENT_ID", "client"),
+                ("QUICKBOOKS_CLIENT_SECRET", "secret"),
+                ("QUICKBOOKS_TOKEN_URL", "oauth.example"),
+            ]),
+            Err(ConfigError::AccountingUrl(..))
+        ));
     }
 
     #[test]

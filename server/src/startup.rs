@@ -15,6 +15,7 @@ use crate::{database, demo};
 use anyhow::Context as _;
 use app::domain::public_url::PublicUrl;
 use app::services::Database;
+use app::services::accounting::apps::AccountingApps;
 use app::services::jobs;
 use app::services::keys::Keys;
 use app::services::mail::{MailFrom, Mailer};
@@ -122,6 +123,7 @@ impl Application {
             session_openings: SessionOpenings::new(),
             card_attempts: CardAttempts::new(),
             api_requests: ApiRequests::per_minute(config.api_requests_per_minute),
+            accounting: AccountingApps::new(config.accounting.clone()),
         };
         let client_source = Arc::new(ClientAddressSource {
             header: config.client_ip_header.clone(),
@@ -219,6 +221,7 @@ fn router(
             provide_context(state.processor.clone());
             provide_context(state.session_openings.clone());
             provide_context(state.card_attempts.clone());
+            provide_context(state.accounting.clone());
             adopt_request_nonce();
         }
     };

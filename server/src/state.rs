@@ -10,6 +10,7 @@ use crate::api::rate_limit::ApiRequests;
 use crate::worker::Worker;
 use app::domain::public_url::PublicUrl;
 use app::services::Database;
+use app::services::accounting::apps::AccountingApps;
 use app::services::checkout::PaymentServices;
 use app::services::keys::Keys;
 use app::services::mail::{MailFrom, Mailer};
@@ -33,6 +34,7 @@ pub struct AppState {
     pub session_openings: SessionOpenings,
     pub card_attempts: CardAttempts,
     pub api_requests: ApiRequests,
+    pub accounting: AccountingApps,
 }
 
 impl AppState {

@@ -11,7 +11,7 @@ use app::services::checkout::{self, PaymentServices};
 use app::services::jobs::{self, ClaimedJob, Failed, Job, JobError, OutgoingEmail, Reported};
 use app::services::mail::{MailFrom, Mailer, OUTBOX_KEEPS};
 use app::services::{
-    Database, clock, crash_point, idempotency, installment_emails, refunds, sessions,
+    Database, accounting, clock, crash_point, idempotency, installment_emails, refunds, sessions,
     staff_sessions,
 };
 use serde::Serialize;
@@ -301,6 +301,9 @@ impl Worker {
             .map_err(|error| Failure::retry(&error))?
             + staff_sessions::purge_stale(db)
                 .await
+                .map_err(|error| Failure::retry(&error))?
+            + accounting::connections::purge_expired_authorizations(db)
+                .await
                 .map_err(|error| Failure::retry(&error))?;
         let keys = idempotency::purge_expired(db)
             .await
@@ -315,7 +318,7 @@ impl Worker {
             .map_err(|error| Failure::retry(&error))?;
         if sessions + keys + jobs + emails > 0 {
             tracing::info!(
-                sessions_and_codes = sessions,
+                sessions_codes_and_authorizations = sessions,
                 idempotency_keys = keys,
                 finished_jobs = jobs,
                 outbox_files = emails,

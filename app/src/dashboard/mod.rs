@@ -2,7 +2,8 @@
 //! data, its actions), every form a plain post that works without JavaScript, and nothing of
 //! it in the customers' WASM: its pages are server-only components and it has no islands yet.
 //!
-//! Settings has three pages (`settings`, `settings_users`, `settings_api_keys`) under one nav.
+//! Settings has four pages (`settings`, `settings_users`, `settings_api_keys`,
+//! `settings_accounting`) under one nav.
 //!
 //! `guard` is the one guard of every page and action (the staff session, the user, their
 //! merchant and role), `frame` the frame around each page.
@@ -24,6 +25,7 @@ pub mod payment;
 pub mod payment_refund;
 pub mod payments;
 pub mod settings;
+pub mod settings_accounting;
 pub mod settings_api_keys;
 pub mod settings_users;
 pub mod sign_in;
@@ -51,6 +53,10 @@ pub enum DashboardPage {
     Settings,
     SettingsUsers,
     SettingsApiKeys,
+    /// The accounting connection (QuickBooks Online or Xero).
+    SettingsAccounting,
+    /// Where QuickBooks and Xero send the admin back after consent.
+    SettingsAccountingCallback,
 }
 
 impl DashboardPage {
@@ -70,6 +76,10 @@ impl DashboardPage {
             Self::Settings => "/dashboard/settings".to_owned(),
             Self::SettingsUsers => "/dashboard/settings/users".to_owned(),
             Self::SettingsApiKeys => "/dashboard/settings/api-keys".to_owned(),
+            Self::SettingsAccounting => "/dashboard/settings/accounting".to_owned(),
+            Self::SettingsAccountingCallback => {
+                "/dashboard/settings/accounting/callback".to_owned()
+            }
         }
     }
 }

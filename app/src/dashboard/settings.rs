@@ -450,7 +450,7 @@ pub fn DashboardSettingsPage() -> impl IntoView {
     })
 }
 
-/// The settings' own navigation: these settings, the users, the API keys.
+/// The settings' own navigation: these settings, the users, the API keys, accounting.
 #[component]
 pub fn SettingsNav(current: DashboardPage) -> impl IntoView {
     let link = move |page: DashboardPage, label: &'static str| {
@@ -462,6 +462,7 @@ pub fn SettingsNav(current: DashboardPage) -> impl IntoView {
             {link(DashboardPage::Settings, "Branding and payments")}
             {link(DashboardPage::SettingsUsers, "Users")}
             {link(DashboardPage::SettingsApiKeys, "API keys")}
+            {link(DashboardPage::SettingsAccounting, "Accounting")}
         </nav>
     }
 }

@@ -152,6 +152,10 @@ entity_id!(
     /// Identifies one job of the outbox: a side effect waiting to run, running, done or dead.
     JobId
 );
+entity_id!(
+    /// Identifies one merchant's connection to its accounting software.
+    AccountingConnectionId
+);
 prefixed_id!(
     /// Identifies one bank account a customer gave (not the account number, which is secret).
     BankAccountId,

@@ -2,6 +2,7 @@
 //! server functions and the HTTP routes call these, never the database directly.
 
 pub mod access_requests;
+pub mod accounting;
 pub mod api_key_reveals;
 pub mod api_keys;
 pub mod bank_accounts;

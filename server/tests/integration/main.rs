@@ -1,8 +1,10 @@
 //! Integration tests: the real application on a random port against a real database, driven
 //! over HTTP. Every test runs twice, on SQLite and on PostgreSQL (see `helpers::both_databases`).
 
+mod fakes;
 mod helpers;
 
+mod accounting_connections;
 mod admin;
 mod api_access;
 mod api_customers;

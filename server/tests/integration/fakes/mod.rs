@@ -1,0 +1,23 @@
+//! Local, stateful fakes of the accounting providers' APIs, each an HTTP server on port 0 in
+//! this test process, built to the published descriptions (`../shared/specs/`, and what
+//! `docs/accounting-apis.md` gathered): field names and casing, error bodies, token expiry and
+//! rotation. `oauth` is the authorization server both share; `xero` and `quickbooks` add each
+//! provider's API. Their authorize pages are plain forms, so a browser test can click through.
+
+pub mod oauth;
+pub mod quickbooks;
+pub mod xero;
+
+use axum::Router;
+
+/// Serves `router` on a free loopback port; answers its base address.
+pub async fn serve(router: Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a free port for a fake");
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        axum::serve(listener, router).await.ok();
+    });
+    address
+}
