@@ -149,6 +149,9 @@ pub enum ReturnCode {
     AccountClosed,
     /// R03: no account, or the account could not be found.
     NoAccount,
+    /// R10: the account holder says the debit was not authorized; it can come back weeks
+    /// after it settled.
+    Unauthorized,
 }
 
 impl ReturnCode {
@@ -157,6 +160,7 @@ impl ReturnCode {
             Self::InsufficientFunds => "R01",
             Self::AccountClosed => "R02",
             Self::NoAccount => "R03",
+            Self::Unauthorized => "R10",
         }
     }
 
@@ -165,6 +169,7 @@ impl ReturnCode {
             Self::InsufficientFunds,
             Self::AccountClosed,
             Self::NoAccount,
+            Self::Unauthorized,
         ]
         .into_iter()
         .find(|known| known.code() == code)
@@ -175,6 +180,7 @@ impl ReturnCode {
             Self::InsufficientFunds => "insufficient funds",
             Self::AccountClosed => "the account is closed",
             Self::NoAccount => "no such account",
+            Self::Unauthorized => "the account holder says the debit was not authorized",
         }
     }
 
@@ -182,7 +188,7 @@ impl ReturnCode {
     pub fn blocks_account(self) -> bool {
         match self {
             Self::InsufficientFunds => false,
-            Self::AccountClosed | Self::NoAccount => true,
+            Self::AccountClosed | Self::NoAccount | Self::Unauthorized => true,
         }
     }
 }

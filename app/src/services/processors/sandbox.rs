@@ -87,6 +87,11 @@ fn debit_outcome(account: &str) -> &'static str {
     }
 }
 
+/// The test account whose debits settle and then come back (R10) [`LATE_RETURN_DAYS`]
+/// business days later.
+const LATE_RETURN_ACCOUNT: &str = "000333333335";
+const LATE_RETURN_DAYS: u32 = 2;
+
 #[derive(Debug, Clone)]
 pub struct Sandbox {
     db: Database,
@@ -377,9 +382,10 @@ impl PaymentProcessor for Sandbox {
         let days =
             settlement_business_days(method).ok_or(ProcessorError::UnsupportedMethod(method))?;
         let due_on = add_business_days(self.today().await?, days);
+        let returns_late = account.account.expose_digits() == LATE_RETURN_ACCOUNT;
         let inserted = sqlx::query(
-            "INSERT INTO sandbox_debits (payment_id, merchant_id, reference, outcome, due_on, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO sandbox_debits (payment_id, merchant_id, reference, outcome, due_on, created_at, \
+             late_return, late_due_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(payment.to_string())
         .bind(merchant.to_string())
@@ -387,6 +393,8 @@ impl PaymentProcessor for Sandbox {
         .bind(debit_outcome(account.account.expose_digits()))
         .bind(date_text(due_on))
         .bind(timestamp_text(now()))
+        .bind(returns_late.then_some(ReturnCode::Unauthorized.code()))
+        .bind(returns_late.then(|| date_text(add_business_days(due_on, LATE_RETURN_DAYS))))
         .execute(self.db.writer())
         .await;
         inserted_once(inserted)?;
@@ -428,9 +436,14 @@ impl PaymentProcessor for Sandbox {
 
     async fn resolved_debits(&self) -> Result<Vec<ResolvedDebit>, ProcessorError> {
         let today = date_text(self.today().await?);
+        // A debit settles (or comes back) on its due date; one that returns late comes back
+        // again on its late date, once its settlement was acknowledged.
         let due: Vec<(String, String, String)> = sqlx::query_as(
             "SELECT payment_id, merchant_id, outcome FROM sandbox_debits \
-             WHERE resolved_at IS NULL AND due_on <= $1 ORDER BY due_on, payment_id",
+             WHERE resolved_at IS NULL AND due_on <= $1 \
+             UNION ALL SELECT payment_id, merchant_id, late_return FROM sandbox_debits \
+             WHERE resolved_at IS NOT NULL AND late_return IS NOT NULL AND late_resolved_at IS NULL \
+             AND late_due_on <= $1 ORDER BY 1",
         )
         .bind(&today)
         .fetch_all(self.db.pool())
@@ -549,11 +562,17 @@ impl PaymentProcessor for Sandbox {
     }
 
     async fn acknowledge_debit(&self, payment: PaymentId) -> Result<(), ProcessorError> {
-        sqlx::query("UPDATE sandbox_debits SET resolved_at = $2 WHERE payment_id = $1 AND resolved_at IS NULL")
-            .bind(payment.to_string())
-            .bind(timestamp_text(now()))
-            .execute(self.db.writer())
-            .await?;
+        // SET reads the row as it was: a settlement acknowledged now leaves the late return
+        // to come.
+        sqlx::query(
+            "UPDATE sandbox_debits SET late_resolved_at = CASE WHEN resolved_at IS NOT NULL \
+             AND late_return IS NOT NULL THEN COALESCE(late_resolved_at, $2) END, \
+             resolved_at = COALESCE(resolved_at, $2) WHERE payment_id = $1",
+        )
+        .bind(payment.to_string())
+        .bind(timestamp_text(now()))
+        .execute(self.db.writer())
+        .await?;
         Ok(())
     }
 }
