@@ -15,6 +15,7 @@ use app::domain::payment::PaymentMethodKind;
 use app::domain::public_url::PublicUrl;
 use app::domain::staff::StaffRole;
 use app::services::Database;
+use app::services::accounting::apps::AccountingApps;
 use app::services::api_keys;
 use app::services::checkout::{self, PaymentServices};
 use app::services::jobs::{self, JobCounts, JobError, JobSummary};
@@ -314,6 +315,11 @@ async fn worker(config: &Config, db: Database) -> anyhow::Result<Worker> {
         },
         mailer,
         from: MailFrom(config.mail_from.clone()),
+        accounting: AccountingApps::new(config.accounting.clone()),
+        public_url: match &config.public_url {
+            Some(url) => url.clone(),
+            None => PublicUrl::parse(&format!("http://{}", config.site_addr))?,
+        },
     })
 }
 

@@ -51,6 +51,8 @@ impl AppState {
             payments: self.payment_services(),
             mailer: self.mailer.clone(),
             from: self.mail_from.clone(),
+            accounting: self.accounting.clone(),
+            public_url: self.public_url.clone(),
         }
     }
 }

@@ -6,7 +6,9 @@
 //! half second, and tests and the admin CLI call it directly instead of waiting.
 
 use app::domain::ids::JobId;
+use app::domain::public_url::PublicUrl;
 use app::error::Chain;
+use app::services::accounting::apps::AccountingApps;
 use app::services::checkout::{self, PaymentServices};
 use app::services::jobs::{self, ClaimedJob, Failed, Job, JobError, OutgoingEmail, Reported};
 use app::services::mail::{MailFrom, Mailer, OUTBOX_KEEPS};
@@ -37,6 +39,8 @@ pub struct Worker {
     pub payments: PaymentServices,
     pub mailer: Mailer,
     pub from: MailFrom,
+    pub accounting: AccountingApps,
+    pub public_url: PublicUrl,
 }
 
 /// What one [`Worker::run_due`] did.
@@ -55,6 +59,8 @@ enum Failure {
     Retry(String),
     /// No attempt can succeed (an email that can no longer be built or is too late to send).
     Permanent(String),
+    /// Worth another attempt, not sooner than this (a rate-limited service's `Retry-After`).
+    RetryAfter(String, Duration),
 }
 
 impl Failure {
@@ -63,9 +69,29 @@ impl Failure {
     }
 }
 
+/// A record that failed: tried again, not sooner than a rate limit asks.
+fn accounting_failure(error: accounting::records::RecordError) -> Failure {
+    match &error {
+        accounting::records::RecordError::SlowDown(seconds, _) => Failure::RetryAfter(
+            Chain(&error).to_string(),
+            Duration::seconds(i64::try_from(seconds.unwrap_or(60)).unwrap_or(60).min(3600)),
+        ),
+        _ => Failure::retry(&error),
+    }
+}
+
 impl Worker {
     fn db(&self) -> &Database {
         &self.payments.db
+    }
+
+    fn accounting(&self) -> accounting::tokens::Context<'_> {
+        accounting::tokens::Context {
+            db: &self.payments.db,
+            keys: &self.payments.keys,
+            apps: &self.accounting,
+            public_url: &self.public_url,
+        }
     }
 
     /// Runs every job that is due now, batch after batch, until none is; a job that fails is
@@ -142,6 +168,14 @@ impl Worker {
                     Failed::LeaseLost => Outcome::LeaseLost,
                 }
             }
+            Err(Failure::RetryAfter(error, wait)) => {
+                tracing::warn!(job = %claimed.id, kind = claimed.job.kind(), attempt = claimed.attempt, %error, "a job was asked to wait");
+                match jobs::fail_after(self.db(), &claimed, &error, wait).await? {
+                    Failed::WillRetry => Outcome::Retried,
+                    Failed::DeadLettered => Outcome::Dead,
+                    Failed::LeaseLost => Outcome::LeaseLost,
+                }
+            }
             Err(Failure::Permanent(error)) => {
                 tracing::error!(job = %claimed.id, kind = claimed.job.kind(), %error, "a job cannot succeed");
                 match jobs::dead_letter(self.db(), claimed.id, claimed.lease(), &error).await? {
@@ -213,6 +247,28 @@ impl Worker {
                 Ok(())
             }
             Job::Housekeeping => self.housekeeping().await,
+            Job::RecordPayment { merchant, payment } => {
+                let finished = accounting::records::record(self.accounting(), *merchant, *payment)
+                    .await
+                    .map_err(accounting_failure)?;
+                if let accounting::records::Finished::Refused(message) = finished {
+                    tracing::warn!(%payment, %message, "the accounting software refused a payment");
+                }
+                Ok(())
+            }
+            Job::ReversePayment { merchant, payment } => {
+                let finished = accounting::records::reverse(self.accounting(), *merchant, *payment)
+                    .await
+                    .map_err(accounting_failure)?;
+                match finished {
+                    accounting::records::Finished::Refused(message) => {
+                        Err(Failure::Permanent(format!(
+                            "the accounting software refused to take the payment back: {message}"
+                        )))
+                    }
+                    _ => Ok(()),
+                }
+            }
             Job::CollectInstallments => {
                 let report = checkout::collect_due_installments(&self.payments)
                     .await

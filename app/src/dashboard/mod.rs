@@ -22,6 +22,7 @@ pub mod invoices;
 pub mod notice;
 pub mod overview;
 pub mod payment;
+pub mod payment_accounting;
 pub mod payment_refund;
 pub mod payments;
 pub mod settings;

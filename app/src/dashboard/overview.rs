@@ -38,6 +38,7 @@ pub struct OverviewView {
     pub month: String,
     pub figures: Vec<FiguresView>,
     pub unreconciled: i64,
+    pub accounting_failed: i64,
     pub attention: Vec<AttentionRow>,
     pub attention_days: i64,
     pub waiting_refunds: Vec<WaitingRefundRow>,
@@ -106,6 +107,7 @@ pub async fn overview_page() -> Result<DashboardState<OverviewView>, AppError> {
             })
             .collect(),
         unreconciled: found.unreconciled,
+        accounting_failed: found.accounting_failed,
         attention,
         attention_days: overview::ATTENTION_DAYS,
         waiting_refunds: found
@@ -188,6 +190,21 @@ fn Overview(view: OverviewView) -> impl IntoView {
         }
         .into_any(),
     };
+    let accounting_failed = (view.accounting_failed > 0).then(|| {
+        let link = format!("{}?reconciliation=failed", DashboardPage::Payments.path());
+        let count = view.accounting_failed;
+        view! {
+            <p>
+                <a href=link>
+                    {if count == 1 {
+                        "1 payment was refused by the accounting software: open it to see why, and Retry".to_owned()
+                    } else {
+                        format!("{count} payments were refused by the accounting software: open each to see why, and Retry")
+                    }}
+                </a>
+            </p>
+        }
+    });
     let attention = if view.attention.is_empty() {
         view! {
             <p class="muted">
@@ -247,6 +264,7 @@ fn Overview(view: OverviewView) -> impl IntoView {
             <section aria-labelledby="attention-heading">
                 <h2 id="attention-heading">"Needs attention"</h2>
                 {unreconciled}
+                {accounting_failed}
                 {waiting}
                 {attention}
             </section>

@@ -9,6 +9,8 @@ use crate::dashboard::frame::{
     DashboardFrame, DashboardState, Section, StaffFrame, dashboard_page,
 };
 use crate::dashboard::invoice::{HistoryEntry, HistoryList};
+use crate::dashboard::notice::DoneNotice;
+use crate::dashboard::payment_accounting::AccountingNote;
 use crate::dashboard::payment_refund::{RefundPayment, RefundSection, RefundsView};
 use crate::domain::payment::PaymentStatus;
 use crate::domain::reconciliation::Reconciliation;
@@ -44,6 +46,8 @@ pub struct PaymentView {
     pub reconciliation: Reconciliation,
     /// Who marked it reconciled, and when.
     pub reconciled: Option<(String, String)>,
+    pub accounting: crate::dashboard::payment_accounting::AccountingFacts,
+    pub notice: Option<String>,
     pub may_change: bool,
 }
 
@@ -55,6 +59,7 @@ pub async fn payment_page(
     #[server(default)] refund_amount: Option<String>,
     #[server(default)] refund_unconfirmed: Option<String>,
     #[server(default)] refund: Option<String>,
+    #[server(default)] done: Option<String>,
 ) -> Result<DashboardState<PaymentView>, AppError> {
     use crate::dashboard::guard;
     use crate::domain::ids::PaymentId;
@@ -106,6 +111,8 @@ pub async fn payment_page(
         payment.return_code.as_deref(),
         payment.failure_reason.as_deref(),
     );
+    let accounting =
+        crate::dashboard::payment_accounting::facts_of(&staff.db, merchant, id).await?;
     Ok(DashboardState::show(PaymentView {
         frame: staff.frame(),
         id: payment.id.to_string(),
@@ -143,6 +150,10 @@ pub async fn payment_page(
             .reconciled_by
             .clone()
             .zip(payment.reconciled_at.clone()),
+        accounting,
+        notice: (done.as_deref() == Some("retried")).then(|| {
+            "Queued again: it is recorded in the accounting software in a moment.".to_owned()
+        }),
         may_change: staff.user.role.may_change(),
     }))
 }
@@ -192,6 +203,7 @@ pub fn DashboardPaymentPage() -> impl IntoView {
         query.get("refund_amount"),
         query.get("refund_unconfirmed"),
         query.get("refund"),
+        query.get("done"),
     );
     dashboard_page(load, move |view| {
         view! { <PaymentDetail view mark refund /> }.into_any()
@@ -265,12 +277,18 @@ fn PaymentDetail(
     }
     .into_any();
     let refunds = view! { <RefundSection view=view.refunds refund /> }.into_any();
+    let accounting = view! {
+        <AccountingNote facts=view.accounting payment_id=view.id.clone() may_change=view.may_change />
+    }
+    .into_any();
     view! {
         <DashboardFrame frame=view.frame section=Section::Payments title>
             <p>
                 <a href=DashboardPage::Payments.path()>"← All payments"</a>
             </p>
+            <DoneNotice message=view.notice />
             {facts}
+            {accounting}
             {action}
             <h2>"Invoices it pays"</h2>
             <table class="invoices">

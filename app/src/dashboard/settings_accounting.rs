@@ -74,7 +74,7 @@ fn failure_code(error: &crate::services::accounting::AccountingError) -> &'stati
     match error {
         E::NotConfigured(_) => "not_configured",
         E::Refused { .. } | E::Unreadable { .. } => "refused",
-        E::Unreachable(..) => "unreachable",
+        E::Unreachable(..) | E::RateLimited { .. } => "unreachable",
         E::NeedsReconnect(_) => "needs_reconnect",
         E::NotConnected => "not_connected",
         E::UnknownAuthorization => "expired",

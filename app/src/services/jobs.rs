@@ -141,6 +141,17 @@ pub enum Job {
         refund: RefundId,
         recipient: Recipient,
     },
+    /// Record a payment that succeeded in the merchant's accounting software, against the
+    /// invoices it paid.
+    RecordPayment {
+        merchant: MerchantId,
+        payment: PaymentId,
+    },
+    /// Take back there a recorded payment that was returned or refunded.
+    ReversePayment {
+        merchant: MerchantId,
+        payment: PaymentId,
+    },
 }
 
 impl Job {
@@ -156,6 +167,8 @@ impl Job {
             Self::InstallmentFailed { .. } => "installment_failed",
             Self::FinishRefund { .. } => "finish_refund",
             Self::RefundEmail { .. } => "refund_email",
+            Self::RecordPayment { .. } => "record_payment",
+            Self::ReversePayment { .. } => "reverse_payment",
         }
     }
 
@@ -165,7 +178,9 @@ impl Job {
             | Self::InstallmentFailed { merchant, .. }
             | Self::InstallmentEmail { merchant, .. }
             | Self::FinishRefund { merchant, .. }
-            | Self::RefundEmail { merchant, .. } => Some(*merchant),
+            | Self::RefundEmail { merchant, .. }
+            | Self::RecordPayment { merchant, .. }
+            | Self::ReversePayment { merchant, .. } => Some(*merchant),
             Self::Email(_)
             | Self::FinishStalePayments
             | Self::FollowBankDebits
@@ -459,13 +474,24 @@ pub enum Failed {
 /// The run failed with `error`: the job runs again after its back-off, or is dead-lettered on
 /// its last attempt. A recurring job never dies; it runs again at its next period, or sooner.
 pub async fn fail(db: &Database, claimed: &ClaimedJob, error: &str) -> Result<Failed, JobError> {
+    fail_after(db, claimed, error, Duration::ZERO).await
+}
+
+/// As [`fail`], waiting at least `at_least` before the next attempt (what a rate-limited
+/// service's `Retry-After` asks).
+pub async fn fail_after(
+    db: &Database,
+    claimed: &ClaimedJob,
+    error: &str,
+    at_least: Duration,
+) -> Result<Failed, JobError> {
     let at = now();
     let retry_in = match (after_failure(claimed.attempt), recurrence(&claimed.job)) {
         (AfterFailure::RetryInSeconds(seconds), Some(period)) => {
             Duration::seconds(seconds).min(period)
         }
         (AfterFailure::DeadLetter, Some(period)) => period,
-        (AfterFailure::RetryInSeconds(seconds), None) => Duration::seconds(seconds),
+        (AfterFailure::RetryInSeconds(seconds), None) => Duration::seconds(seconds).max(at_least),
         (AfterFailure::DeadLetter, None) => {
             return Ok(
                 match dead_letter(db, claimed.id, &claimed.lease, error).await? {

@@ -60,6 +60,8 @@ pub struct Overview {
     pub figures: Vec<CurrencyFigures>,
     /// Succeeded payments nobody has recorded in the books yet.
     pub unreconciled: i64,
+    /// Payments the connected accounting software refused for good: a person must look.
+    pub accounting_failed: i64,
     /// Payments that failed or came back in the last [`ATTENTION_DAYS`] days, latest first.
     pub failed: Vec<Payment>,
     pub returned: Vec<Payment>,
@@ -123,6 +125,13 @@ pub async fn of(
     .bind(Reconciliation::Unreconciled.code())
     .fetch_one(db.pool())
     .await?;
+    let (accounting_failed,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM payments WHERE merchant_id = $1 AND reconciliation = $2",
+    )
+    .bind(merchant.to_string())
+    .bind(Reconciliation::Failed.code())
+    .fetch_one(db.pool())
+    .await?;
     let since = today - time::Duration::days(ATTENTION_DAYS);
     let mut waiting_refunds = refunds::waiting(db, merchant, ATTENTION_SHOWN + 1).await?;
     let more_waiting_refunds = waiting_refunds.len() > ATTENTION_SHOWN as usize;
@@ -130,6 +139,7 @@ pub async fn of(
     Ok(Overview {
         figures,
         unreconciled,
+        accounting_failed,
         failed: recent(db, merchant, PaymentStatus::Failed, since).await?,
         returned: recent(db, merchant, PaymentStatus::Returned, since).await?,
         waiting_refunds,

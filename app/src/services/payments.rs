@@ -13,6 +13,7 @@ use crate::domain::payment::{PaymentMethodKind, PaymentStatus};
 use crate::domain::reconciliation::Reconciliation;
 use crate::domain::text::InvoiceNumber;
 use crate::services::Database;
+use crate::services::accounting;
 use crate::services::clock::{day_start_text, now, timestamp_text};
 use crate::services::customers;
 use crate::services::database::{numbered_placeholders, optional_equality};
@@ -584,6 +585,7 @@ impl StatusChange {
         payment_history::record(&mut *connection, merchant, id, next, detail.as_deref(), &at)
             .await?;
         installment_plans::follow_payment(&mut *connection, merchant, id, next).await?;
+        accounting::records::follow_payment(&mut *connection, merchant, id, next).await?;
         match announce {
             Announce::Nobody => {}
             Announce::PayerAndMerchant => {

@@ -9,9 +9,9 @@ use crate::fakes::quickbooks::{self, FakeQuickBooks};
 use crate::fakes::xero::{self, FakeXero};
 use crate::helpers::{Browser, TestApp, both_databases, location};
 
-const ACCOUNTING: &str = "/dashboard/settings/accounting";
+pub(crate) const ACCOUNTING: &str = "/dashboard/settings/accounting";
 
-fn as_vars<'a>(vars: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+pub(crate) fn as_vars<'a>(vars: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
     vars.iter()
         .map(|(name, value)| (*name, value.as_str()))
         .collect()
@@ -19,7 +19,12 @@ fn as_vars<'a>(vars: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str
 
 /// Clicks Connect, allows access on the provider's form, and follows the callback back to
 /// the settings; answers where the browser ended up.
-async fn connect(app: &TestApp, admin: &Browser, provider: &str, decision: &str) -> String {
+pub(crate) async fn connect(
+    app: &TestApp,
+    admin: &Browser,
+    provider: &str,
+    decision: &str,
+) -> String {
     let authorize_url = admin_location_url(app, admin, provider)
         .await
         .expect("Connect sends the browser to the provider");

@@ -5,6 +5,7 @@ mod fakes;
 mod helpers;
 
 mod accounting_connections;
+mod accounting_records;
 mod admin;
 mod api_access;
 mod api_customers;

@@ -121,6 +121,16 @@ pub(crate) async fn call<T: DeserializeOwned>(
         .await
         .map_err(|error| AccountingError::Unreachable(provider, error))?;
     let status = response.status();
+    if status.as_u16() == 429 {
+        return Err(AccountingError::RateLimited {
+            provider,
+            retry_after: response
+                .headers()
+                .get("retry-after")
+                .and_then(|value| value.to_str().ok())
+                .and_then(|value| value.trim().parse().ok()),
+        });
+    }
     let body = response
         .bytes()
         .await
@@ -154,6 +164,28 @@ pub(crate) async fn call<T: DeserializeOwned>(
     })
 }
 
+/// `amount` as the JSON number both providers take (Xero types it `double`, QuickBooks
+/// `decimal`): written from its decimal text, and refused when the number would not read back
+/// as exactly that amount.
+pub(crate) fn json_amount(
+    provider: AccountingProvider,
+    amount: &crate::domain::money::Money,
+) -> Result<serde_json::Value, AccountingError> {
+    let text = amount.to_plain_string();
+    let number = text
+        .parse::<f64>()
+        .ok()
+        .and_then(serde_json::Number::from_f64)
+        .filter(|number| {
+            number.to_string().parse::<rust_decimal::Decimal>().ok() == Some(amount.amount())
+        })
+        .ok_or_else(|| AccountingError::Unreadable {
+            provider,
+            detail: format!("{text} cannot be sent exactly as a JSON number"),
+        })?;
+    Ok(serde_json::Value::Number(number))
+}
+
 /// Sends `request` for its status alone (revocations, deletions).
 pub(crate) async fn send(
     provider: AccountingProvider,
@@ -164,4 +196,21 @@ pub(crate) async fn send(
         .await
         .map(|response| response.status())
         .map_err(|error| AccountingError::Unreachable(provider, error))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::money::{Currency, Money};
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn amounts_are_sent_as_exactly_the_number_they_are(minor in 1_i64..10_000_000_000_000) {
+            let amount = Money::from_minor_units(minor, Currency::Usd).unwrap();
+            let json = json_amount(AccountingProvider::Xero, &amount).unwrap();
+            let read: rust_decimal::Decimal = json.to_string().parse().unwrap();
+            prop_assert_eq!(read, amount.amount());
+        }
+    }
 }

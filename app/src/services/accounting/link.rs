@@ -8,8 +8,8 @@ use crate::domain::ids::MerchantId;
 use crate::services::accounting::AccountingError;
 use crate::services::accounting::connections::{self, Connection, NewConnection};
 use crate::services::accounting::connector::{Connector, DepositAccount};
-use crate::services::accounting::oauth;
 use crate::services::accounting::tokens::{self, Context, redirect_url};
+use crate::services::accounting::{oauth, records};
 use secrecy::SecretString;
 
 /// Starts an authorization for `provider` in staff session `session_id`; answers the address
@@ -85,7 +85,7 @@ pub async fn finish(
     let tenant = connector
         .tenant(&tokens.access, callback.realm_id.as_deref())
         .await?;
-    connections::save(
+    let connection = connections::save(
         context.db,
         context.keys,
         NewConnection {
@@ -98,7 +98,12 @@ pub async fn finish(
             connected_by: by,
         },
     )
-    .await
+    .await?;
+    // Payments that waited while the connection needed making again.
+    if let Err(error) = records::requeue_waiting(context, merchant).await {
+        tracing::error!(error = %crate::error::Chain(&error), "queueing the payments that waited for a connection");
+    }
+    Ok(connection)
 }
 
 /// The accounts `connection`'s payments may be deposited to.

@@ -9,6 +9,8 @@
 //! - [`connections`]: the stored connections and authorizations under way (tokens encrypted).
 //! - [`link`]: connecting, choosing the deposit account, disconnecting: what the dashboard's
 //!   settings call.
+//! - [`records`]: each succeeded payment recorded there against its invoices (an outbox job
+//!   queued with the status change), and reversed when it is returned or refunded.
 //! - [`tokens`]: a working access token for a connection, refreshed once (leased) before it
 //!   expires; a refused refresh marks the connection `needs_reconnect` and tells the merchant.
 //!
@@ -20,6 +22,7 @@ pub mod connector;
 pub mod link;
 pub mod oauth;
 pub mod quickbooks;
+pub mod records;
 pub mod tokens;
 pub mod xero;
 
@@ -36,6 +39,12 @@ pub enum AccountingError {
         provider: AccountingProvider,
         status: u16,
         message: String,
+    },
+    /// The provider asks Portico to slow down (429), for `retry_after` seconds when it says.
+    #[error("{provider} is rate-limiting Portico", provider = .provider.label())]
+    RateLimited {
+        provider: AccountingProvider,
+        retry_after: Option<u64>,
     },
     /// The provider did not answer (a timeout, a refused connection): it may have acted.
     #[error("{} did not answer", .0.label())]

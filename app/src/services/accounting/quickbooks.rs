@@ -52,6 +52,50 @@ struct Account {
     name: String,
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct InvoiceAnswer {
+    invoice: Invoice,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Invoice {
+    customer_ref: Reference,
+}
+
+#[derive(Debug, Deserialize)]
+struct Reference {
+    value: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct PaymentAnswer {
+    payment: PaymentEntity,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct PaymentEntity {
+    id: String,
+    sync_token: String,
+}
+
+/// One Portico payment as QuickBooks records it: one Payment whose lines link each invoice.
+pub struct CompanyPayment<'a> {
+    /// At most 50 characters, unique in the company; the same for every attempt.
+    pub request_id: &'a str,
+    /// `(invoice id, amount)` for each invoice paid.
+    pub lines: Vec<(&'a str, &'a crate::domain::money::Money)>,
+    pub total: &'a crate::domain::money::Money,
+    /// `YYYY-MM-DD`.
+    pub date: &'a str,
+    /// `None`: Undeposited Funds.
+    pub deposit_account: Option<&'a str>,
+    pub note: &'a str,
+}
+
 /// What QuickBooks says in a fault: the data service's `Fault.Error[]` (which can come with a
 /// 200), or the gateway's lowercase `fault.error[]` of a 401 or 403.
 pub(crate) fn message_of(body: &serde_json::Value) -> Option<String> {
@@ -131,6 +175,115 @@ impl QuickBooks<'_> {
                 name: account.name,
             })
             .collect())
+    }
+
+    fn post(
+        &self,
+        access: &SecretString,
+        realm: &str,
+        path: &str,
+        query: &[(&str, &str)],
+    ) -> reqwest::RequestBuilder {
+        self.apps
+            .http()
+            .post(format!(
+                "{}/v3/company/{realm}/{path}",
+                self.app.endpoints.api_url
+            ))
+            .query(&[("minorversion", MINOR_VERSION)])
+            .query(query)
+            .bearer_auth(access.expose_secret())
+            .header("accept", "application/json")
+    }
+
+    /// Records `payment`: its customer is read from the first invoice (every line of one
+    /// Payment must be of one customer, as one Portico payment is); answers the Payment's id.
+    pub async fn create_payment(
+        &self,
+        access: &SecretString,
+        realm: &str,
+        payment: &CompanyPayment<'_>,
+    ) -> Result<String, AccountingError> {
+        let (first_invoice, _) =
+            payment
+                .lines
+                .first()
+                .ok_or_else(|| AccountingError::Unreadable {
+                    provider: PROVIDER,
+                    detail: "a payment of no invoice".to_owned(),
+                })?;
+        let invoice: InvoiceAnswer = call(
+            PROVIDER,
+            self.get(access, realm, &format!("invoice/{first_invoice}")),
+            message_of,
+        )
+        .await?;
+        let lines = payment
+            .lines
+            .iter()
+            .map(|(invoice, amount)| {
+                Ok(serde_json::json!({
+                    "Amount": crate::services::accounting::connector::json_amount(PROVIDER, amount)?,
+                    "LinkedTxn": [{ "TxnId": invoice, "TxnType": "Invoice" }],
+                }))
+            })
+            .collect::<Result<Vec<_>, AccountingError>>()?;
+        let mut body = serde_json::json!({
+            "CustomerRef": { "value": invoice.invoice.customer_ref.value },
+            "TotalAmt": crate::services::accounting::connector::json_amount(PROVIDER, payment.total)?,
+            "TxnDate": payment.date,
+            "PrivateNote": payment.note,
+            "Line": lines,
+        });
+        if let Some(account) = payment.deposit_account {
+            body["DepositToAccountRef"] = serde_json::json!({ "value": account });
+        }
+        let request = self
+            .post(
+                access,
+                realm,
+                "payment",
+                &[("requestid", payment.request_id)],
+            )
+            .json(&body);
+        let answer: PaymentAnswer = call(PROVIDER, request, message_of).await?;
+        Ok(answer.payment.id)
+    }
+
+    /// Voids Payment `payment_id` (`operation=update&include=void`, with its current
+    /// SyncToken, read first): QuickBooks keeps it with its amounts zeroed, and the invoices
+    /// owe again.
+    pub async fn void_payment(
+        &self,
+        access: &SecretString,
+        realm: &str,
+        request_id: &str,
+        payment_id: &str,
+    ) -> Result<(), AccountingError> {
+        let current: PaymentAnswer = call(
+            PROVIDER,
+            self.get(access, realm, &format!("payment/{payment_id}")),
+            message_of,
+        )
+        .await?;
+        let request = self
+            .post(
+                access,
+                realm,
+                "payment",
+                &[
+                    ("operation", "update"),
+                    ("include", "void"),
+                    ("requestid", request_id),
+                ],
+            )
+            .json(&serde_json::json!({
+                "Id": current.payment.id,
+                "SyncToken": current.payment.sync_token,
+                "sparse": true,
+            }));
+        let _: PaymentAnswer = call(PROVIDER, request, message_of).await?;
+        Ok(())
     }
 
     /// Revokes `refresh` (Intuit's revocation takes JSON `{"token"}` with Basic credentials).

@@ -197,6 +197,133 @@ impl Xero<'_> {
     }
 }
 
+/// One payment as Xero records it: against one invoice, into one account.
+pub struct InvoicePayment<'a> {
+    /// At most 128 characters; the same key for every attempt of this payment and invoice.
+    pub idempotency_key: &'a str,
+    pub invoice_id: &'a str,
+    pub account_id: &'a str,
+    /// `YYYY-MM-DD`.
+    pub date: &'a str,
+    pub amount: &'a crate::domain::money::Money,
+    pub reference: &'a str,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct PaymentsAnswer {
+    payments: Vec<PaymentAnswer>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct PaymentAnswer {
+    #[serde(rename = "PaymentID")]
+    payment_id: Option<String>,
+    #[serde(default)]
+    has_validation_errors: bool,
+    #[serde(default)]
+    validation_errors: Vec<ValidationError>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ValidationError {
+    message: String,
+}
+
+impl Xero<'_> {
+    fn write(
+        &self,
+        access: &SecretString,
+        tenant: &str,
+        method: reqwest::Method,
+        path: &str,
+        idempotency_key: &str,
+    ) -> reqwest::RequestBuilder {
+        self.apps
+            .http()
+            .request(method, format!("{}{path}", self.app.endpoints.api_url))
+            .bearer_auth(access.expose_secret())
+            .header("xero-tenant-id", tenant)
+            .header("accept", "application/json")
+            .header("idempotency-key", idempotency_key)
+    }
+
+    /// Records `payment` (`PUT /Payments`, one payment per request: a 200 can carry a
+    /// validation error per element otherwise); answers Xero's `PaymentID`.
+    pub async fn record_invoice_payment(
+        &self,
+        access: &SecretString,
+        tenant: &str,
+        payment: &InvoicePayment<'_>,
+    ) -> Result<String, AccountingError> {
+        let body = serde_json::json!({
+            "Payments": [{
+                "Invoice": { "InvoiceID": payment.invoice_id },
+                "Account": { "AccountID": payment.account_id },
+                "Date": payment.date,
+                "Amount": crate::services::accounting::connector::json_amount(PROVIDER, payment.amount)?,
+                "Reference": payment.reference,
+            }]
+        });
+        let request = self
+            .write(
+                access,
+                tenant,
+                reqwest::Method::PUT,
+                "/Payments",
+                payment.idempotency_key,
+            )
+            .json(&body);
+        let answer: PaymentsAnswer = call(PROVIDER, request, message_of).await?;
+        let recorded = answer.payments.into_iter().next();
+        match recorded {
+            Some(PaymentAnswer {
+                payment_id: Some(id),
+                has_validation_errors: false,
+                ..
+            }) => Ok(id),
+            Some(refused) => Err(AccountingError::Refused {
+                provider: PROVIDER,
+                status: 400,
+                message: refused
+                    .validation_errors
+                    .into_iter()
+                    .map(|error| error.message)
+                    .next()
+                    .unwrap_or_else(|| "the payment was not recorded".to_owned()),
+            }),
+            None => Err(AccountingError::Unreadable {
+                provider: PROVIDER,
+                detail: "no payment in the answer".to_owned(),
+            }),
+        }
+    }
+
+    /// Deletes payment `payment_id` (`POST /Payments/{id}` with the bare `{"Status":"DELETED"}`,
+    /// the `PaymentDelete` schema).
+    pub async fn delete_payment(
+        &self,
+        access: &SecretString,
+        tenant: &str,
+        idempotency_key: &str,
+        payment_id: &str,
+    ) -> Result<(), AccountingError> {
+        let request = self
+            .write(
+                access,
+                tenant,
+                reqwest::Method::POST,
+                &format!("/Payments/{payment_id}"),
+                idempotency_key,
+            )
+            .json(&serde_json::json!({ "Status": "DELETED" }));
+        let _: serde_json::Value = call(PROVIDER, request, message_of).await?;
+        Ok(())
+    }
+}
+
 /// A revocation's answer: done, or a token the provider no longer knows (revoked already,
 /// which is what was asked).
 pub(crate) fn revoked(

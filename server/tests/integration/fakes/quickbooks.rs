@@ -12,15 +12,49 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 pub const REALM_ID: &str = "9341453012345678";
 pub const COMPANY_NAME: &str = "Maple Wholesale Books";
 pub const CHECKING_ID: &str = "35";
 
+pub use crate::fakes::xero::Trouble;
+
+/// An invoice of the company.
+#[derive(Debug, Clone)]
+pub struct FakeInvoice {
+    pub number: String,
+    pub customer: String,
+    pub balance: rust_decimal::Decimal,
+}
+
+/// A Payment: its lines (invoice id, amount), total, and whether it was voided.
+#[derive(Debug, Clone)]
+pub struct FakePayment {
+    pub lines: Vec<(String, rust_decimal::Decimal)>,
+    pub total: rust_decimal::Decimal,
+    pub sync_token: u32,
+    pub voided: bool,
+    pub deposit_to: Option<String>,
+}
+
+#[derive(Debug, Default)]
+pub struct CompanyState {
+    pub invoices: HashMap<String, FakeInvoice>,
+    pub payments: HashMap<String, FakePayment>,
+    /// The answers given by `requestid`.
+    answered: HashMap<String, serde_json::Value>,
+    pub trouble: std::collections::VecDeque<Trouble>,
+    pub payment_writes: usize,
+    serial: u32,
+}
+
 #[derive(Clone)]
 pub struct FakeQuickBooks {
     pub address: String,
     pub oauth: OAuthServer,
+    pub company: Arc<Mutex<CompanyState>>,
 }
 
 impl FakeQuickBooks {
@@ -41,8 +75,34 @@ impl FakeQuickBooks {
             .route("/v3/company/{realm}/companyinfo/{id}", get(company_info))
             .route("/v3/company/{realm}/query", get(query))
             .with_state(oauth.clone());
-        let address = crate::fakes::serve(router).await;
-        Self { address, oauth }
+        let company = Arc::<Mutex<CompanyState>>::default();
+        let entities = Router::new()
+            .route("/v3/company/{realm}/invoice/{id}", get(read_invoice))
+            .route("/v3/company/{realm}/payment/{id}", get(read_payment))
+            .route("/v3/company/{realm}/payment", post(write_payment))
+            .with_state((oauth.clone(), company.clone()));
+        let address = crate::fakes::serve(router.merge(entities), "127.0.0.1:0").await;
+        Self {
+            address,
+            oauth,
+            company,
+        }
+    }
+
+    /// Adds an open invoice of customer `customer`; answers its `Id`.
+    pub fn add_invoice(&self, number: &str, customer: &str, balance: &str) -> String {
+        let mut company = self.company.lock().unwrap();
+        company.serial += 1;
+        let id = (130 + company.serial).to_string();
+        company.invoices.insert(
+            id.clone(),
+            FakeInvoice {
+                number: number.to_owned(),
+                customer: customer.to_owned(),
+                balance: balance.parse().unwrap(),
+            },
+        );
+        id
     }
 
     /// The variables that point Portico at this fake.
@@ -63,6 +123,9 @@ impl FakeQuickBooks {
 struct ApiQuery {
     minorversion: Option<String>,
     query: Option<String>,
+    requestid: Option<String>,
+    operation: Option<String>,
+    include: Option<String>,
 }
 
 fn gateway_fault() -> Response {
@@ -190,4 +253,257 @@ async fn query(
         serde_json::json!({"QueryResponse": response, "time": "2026-12-08T09:00:00.000-08:00"}),
     )
     .into_response()
+}
+
+type CompanyApi = (OAuthServer, Arc<Mutex<CompanyState>>);
+
+fn payment_json(id: &str, payment: &FakePayment) -> serde_json::Value {
+    let number = |amount: &rust_decimal::Decimal| amount.to_string().parse::<f64>().unwrap();
+    serde_json::json!({
+        "Payment": {
+            "Id": id, "SyncToken": payment.sync_token.to_string(), "domain": "QBO", "sparse": false,
+            "TotalAmt": if payment.voided { 0.0 } else { number(&payment.total) },
+            "PrivateNote": if payment.voided { "Voided" } else { "" },
+            "Line": payment.lines.iter().map(|(invoice, amount)| serde_json::json!({
+                "Amount": if payment.voided { 0.0 } else { number(amount) },
+                "LinkedTxn": [{"TxnId": invoice, "TxnType": "Invoice"}]
+            })).collect::<Vec<_>>()
+        },
+        "time": "2026-12-08T09:00:00.000-08:00"
+    })
+}
+
+async fn read_invoice(
+    State((oauth, company)): State<CompanyApi>,
+    headers: HeaderMap,
+    Path((realm, id)): Path<(String, String)>,
+    Query(query): Query<ApiQuery>,
+) -> Response {
+    if let Some(refusal) = refuse(&oauth, &headers, &realm, &query) {
+        return refusal;
+    }
+    let company = company.lock().unwrap();
+    let Some(invoice) = company.invoices.get(&id) else {
+        return validation_fault(
+            "Object Not Found",
+            "Object Not Found : Something you're trying to use has been made inactive or is not available.",
+            "610",
+        );
+    };
+    axum::Json(serde_json::json!({
+        "Invoice": {
+            "Id": id, "DocNumber": invoice.number, "SyncToken": "0",
+            "CustomerRef": {"value": invoice.customer},
+            "Balance": invoice.balance.to_string().parse::<f64>().unwrap()
+        },
+        "time": "2026-12-08T09:00:00.000-08:00"
+    }))
+    .into_response()
+}
+
+async fn read_payment(
+    State((oauth, company)): State<CompanyApi>,
+    headers: HeaderMap,
+    Path((realm, id)): Path<(String, String)>,
+    Query(query): Query<ApiQuery>,
+) -> Response {
+    if let Some(refusal) = refuse(&oauth, &headers, &realm, &query) {
+        return refusal;
+    }
+    let company = company.lock().unwrap();
+    match company.payments.get(&id) {
+        Some(payment) => axum::Json(payment_json(&id, payment)).into_response(),
+        None => validation_fault("Object Not Found", "Object Not Found : Payment", "610"),
+    }
+}
+
+/// A Payment create body as read: the customer, the lines (invoice, amount), the total and the
+/// deposit account.
+type PaymentBody = (
+    String,
+    Vec<(String, rust_decimal::Decimal)>,
+    rust_decimal::Decimal,
+    Option<String>,
+);
+
+/// The fields of a Payment create body, checked against the XSD's Payment entity (and the
+/// required ones Intuit documents).
+fn payment_body(body: &serde_json::Value) -> Result<PaymentBody, String> {
+    let decimal = |value: &serde_json::Value| -> Option<rust_decimal::Decimal> {
+        value
+            .is_number()
+            .then(|| value.to_string().parse().ok())
+            .flatten()
+    };
+    let customer = body
+        .pointer("/CustomerRef/value")
+        .and_then(|value| value.as_str())
+        .ok_or("CustomerRef.value is required")?;
+    let total = body
+        .get("TotalAmt")
+        .and_then(decimal)
+        .ok_or("TotalAmt must be a number")?;
+    let lines = body
+        .get("Line")
+        .and_then(|lines| lines.as_array())
+        .ok_or("Line must be an array")?;
+    let mut parsed = Vec::new();
+    for line in lines {
+        let amount = line
+            .get("Amount")
+            .and_then(decimal)
+            .ok_or("Line.Amount must be a number")?;
+        let linked = line
+            .pointer("/LinkedTxn/0")
+            .ok_or("Line.LinkedTxn is required")?;
+        if linked.get("TxnType").and_then(|value| value.as_str()) != Some("Invoice") {
+            return Err("LinkedTxn.TxnType must be Invoice".to_owned());
+        }
+        let invoice = linked
+            .get("TxnId")
+            .and_then(|value| value.as_str())
+            .ok_or("LinkedTxn.TxnId is required")?;
+        parsed.push((invoice.to_owned(), amount));
+    }
+    let deposit = body
+        .pointer("/DepositToAccountRef/value")
+        .and_then(|value| value.as_str())
+        .map(str::to_owned);
+    Ok((customer.to_owned(), parsed, total, deposit))
+}
+
+async fn write_payment(
+    State((oauth, company)): State<CompanyApi>,
+    headers: HeaderMap,
+    Path(realm): Path<String>,
+    Query(query): Query<ApiQuery>,
+    axum::Json(body): axum::Json<serde_json::Value>,
+) -> Response {
+    if let Some(refusal) = refuse(&oauth, &headers, &realm, &query) {
+        return refusal;
+    }
+    let mut company = company.lock().unwrap();
+    company.payment_writes += 1;
+    if let Some(answer) = query
+        .requestid
+        .as_ref()
+        .and_then(|id| company.answered.get(id))
+    {
+        return axum::Json(answer.clone()).into_response();
+    }
+    let trouble = company.trouble.pop_front();
+    match trouble {
+        Some(Trouble::ServerError) => return (StatusCode::INTERNAL_SERVER_ERROR, "").into_response(),
+        Some(Trouble::RateLimit) => return (StatusCode::TOO_MANY_REQUESTS, axum::Json(serde_json::json!({
+            "fault": {"error": [{"message": "message=ThrottleExceeded; errorCode=003001; statusCode=429", "detail": "The request limit was reached.", "code": "3001"}], "type": "SERVICE"}
+        }))).into_response(),
+        _ => {}
+    }
+    let answer = match (query.operation.as_deref(), query.include.as_deref()) {
+        (Some("update"), Some("void")) => {
+            let id = body
+                .get("Id")
+                .and_then(|value| value.as_str())
+                .unwrap_or_default()
+                .to_owned();
+            let token = body
+                .get("SyncToken")
+                .and_then(|value| value.as_str())
+                .unwrap_or_default()
+                .to_owned();
+            let Some(payment) = company.payments.get(&id).cloned() else {
+                return validation_fault("Object Not Found", "Object Not Found : Payment", "610");
+            };
+            if token != payment.sync_token.to_string() {
+                return validation_fault(
+                    "Stale Object Error",
+                    "You and another user were working on the same thing.",
+                    "5010",
+                );
+            }
+            if !payment.voided {
+                for (invoice, amount) in &payment.lines {
+                    if let Some(invoice) = company.invoices.get_mut(invoice) {
+                        invoice.balance += *amount;
+                    }
+                }
+            }
+            let payment = company.payments.get_mut(&id).unwrap();
+            payment.voided = true;
+            payment.sync_token += 1;
+            payment_json(&id, payment)
+        }
+        (Some(operation), _) => {
+            return validation_fault(
+                "Operation not supported",
+                &format!("operation={operation} is not how a Payment is voided here"),
+                "4000",
+            );
+        }
+        (None, _) => {
+            let (customer, lines, total, deposit_to) = match payment_body(&body) {
+                Ok(fields) => fields,
+                Err(message) => {
+                    return validation_fault(
+                        "Request has invalid or unsupported property",
+                        &message,
+                        "2010",
+                    );
+                }
+            };
+            if lines
+                .iter()
+                .map(|(_, amount)| *amount)
+                .sum::<rust_decimal::Decimal>()
+                != total
+            {
+                return validation_fault(
+                    "Business Validation Error",
+                    "TotalAmt must equal the sum of the lines here",
+                    "6000",
+                );
+            }
+            for (invoice, amount) in &lines {
+                match company.invoices.get(invoice) {
+                    Some(found) if found.customer == customer && *amount <= found.balance => {}
+                    Some(_) => {
+                        return validation_fault(
+                            "Business Validation Error",
+                            "A line is above the invoice's balance or of another customer",
+                            "6000",
+                        );
+                    }
+                    None => {
+                        return validation_fault(
+                            "Object Not Found",
+                            "Object Not Found : Invoice",
+                            "610",
+                        );
+                    }
+                }
+            }
+            for (invoice, amount) in &lines {
+                company.invoices.get_mut(invoice).unwrap().balance -= *amount;
+            }
+            company.serial += 1;
+            let id = (900 + company.serial).to_string();
+            let payment = FakePayment {
+                lines,
+                total,
+                sync_token: 0,
+                voided: false,
+                deposit_to,
+            };
+            let answer = payment_json(&id, &payment);
+            company.payments.insert(id, payment);
+            answer
+        }
+    };
+    if let Some(id) = query.requestid {
+        company.answered.insert(id, answer.clone());
+    }
+    if trouble == Some(Trouble::CommitThenTimeout) {
+        return (StatusCode::GATEWAY_TIMEOUT, "").into_response();
+    }
+    axum::Json(answer).into_response()
 }
