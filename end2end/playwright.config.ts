@@ -17,6 +17,9 @@ if (!process.env.PORTICO_E2E_DATA_DIR) {
 const dataDir = process.env.PORTICO_E2E_DATA_DIR;
 process.env.PORTICO_E2E_BASE_URL = baseURL;
 process.env.PORTICO_E2E_BINARY = path.join(targetDir, 'release', 'portico');
+// The integration tests' fake Xero, as a process (server/examples/fake_accounting.rs): the
+// accounting test connects a merchant of its own to it.
+const fakeXero = `http://127.0.0.1:${Number(process.env.E2E_FAKE_XERO_PORT ?? 3109)}`;
 
 const chromium = {
   browserName: 'chromium' as const,
@@ -61,7 +64,15 @@ export default defineConfig({
     { name: 'desktop-no-js', use: { ...desktop, javaScriptEnabled: false } },
     { name: 'phone-no-js', use: { ...phone, javaScriptEnabled: false } },
   ],
-  webServer: {
+  webServer: [
+    {
+      command: path.join(targetDir, 'debug', 'examples', 'fake_accounting'),
+      url: `${fakeXero}/`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+      env: { FAKE_XERO_ADDR: fakeXero.replace('http://', '') },
+    },
+    {
     command: path.join(targetDir, 'release', 'portico'),
     cwd: repoRoot,
     url: `${baseURL}/readyz`,
@@ -75,6 +86,14 @@ export default defineConfig({
       // codes applies per test rather than to the whole run from 127.0.0.1.
       PORTICO_CLIENT_IP_HEADER: 'x-e2e-client',
       RUST_LOG: 'warn',
+      XERO_CLIENT_ID: 'portico-test-client',
+      XERO_CLIENT_SECRET: 'portico-test-secret',
+      XERO_AUTH_URL: `${fakeXero}/identity/connect/authorize`,
+      XERO_TOKEN_URL: `${fakeXero}/connect/token`,
+      XERO_REVOKE_URL: `${fakeXero}/connect/revocation`,
+      XERO_CONNECTIONS_URL: `${fakeXero}/connections`,
+      XERO_API_URL: `${fakeXero}/api.xro/2.0`,
     },
-  },
+    },
+  ],
 });

@@ -57,6 +57,8 @@ step "Schemathesis: every schema-valid API request accepted, no 5xx (short form;
 scripts/schemathesis.sh 20
 
 step "browser tests (Chromium: desktop and phone, with and without JavaScript)"
+# The fake Xero the accounting test connects to, served beside the portal.
+cargo build --locked -p server --example fake_accounting
 (cd end2end && npx playwright test)
 
 step "Trunk: the islands gallery (client-side build)"

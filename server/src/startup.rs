@@ -106,6 +106,11 @@ impl Application {
         let security = Arc::new(SecurityPolicy {
             frame_ancestors: config.frame_ancestors.clone(),
             strict_transport_security: public_url.as_str().starts_with("https://"),
+            form_targets: config
+                .accounting
+                .iter()
+                .filter_map(|app| crate::web::security::origin_of(&app.endpoints.auth_url))
+                .collect(),
         });
         let cookie_policy = CookiePolicy {
             secure: public_url.as_str().starts_with("https://"),

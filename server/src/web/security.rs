@@ -21,15 +21,30 @@ pub struct SecurityPolicy {
     pub frame_ancestors: FrameAncestors,
     /// Sent only when the portal is served over HTTPS.
     pub strict_transport_security: bool,
+    /// Origins a form may lead to besides Portico: the accounting providers' consent pages,
+    /// which **Connect** redirects to (browsers hold a form's redirects to `form-action` too).
+    pub form_targets: Vec<String>,
+}
+
+/// The origin (`https://login.xero.com`) of `url`, or `None` for text that is not an
+/// absolute URL.
+pub fn origin_of(url: &str) -> Option<String> {
+    let uri: http::Uri = url.parse().ok()?;
+    Some(format!("{}://{}", uri.scheme_str()?, uri.authority()?))
 }
 
 impl SecurityPolicy {
     pub fn content_security_policy(&self, nonce: &str) -> String {
+        let form_targets: String = self
+            .form_targets
+            .iter()
+            .map(|origin| format!(" {origin}"))
+            .collect();
         format!(
             "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
              style-src 'self' 'nonce-{nonce}'; img-src 'self' https: data:; \
              connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; \
-             form-action 'self'; frame-ancestors {}",
+             form-action 'self'{form_targets}; frame-ancestors {}",
             self.frame_ancestors.directive_value()
         )
     }
@@ -108,11 +123,31 @@ mod tests {
         let policy = SecurityPolicy {
             frame_ancestors: FrameAncestors::None,
             strict_transport_security: false,
+            form_targets: Vec::new(),
         };
         let csp = policy.content_security_policy("abc123");
         assert!(csp.contains("script-src 'self' 'nonce-abc123' 'wasm-unsafe-eval'"));
+        assert!(csp.contains("form-action 'self'; "));
         assert!(csp.ends_with("frame-ancestors 'none'"));
         assert!(!csp.contains("unsafe-inline"));
+    }
+
+    #[test]
+    fn forms_may_lead_to_the_configured_providers_consent_pages() {
+        let policy = SecurityPolicy {
+            frame_ancestors: FrameAncestors::None,
+            strict_transport_security: false,
+            form_targets: vec![
+                origin_of("https://login.xero.com/identity/connect/authorize").unwrap(),
+                origin_of("http://127.0.0.1:3109/connect/oauth2").unwrap(),
+            ],
+        };
+        assert!(
+            policy
+                .content_security_policy("n")
+                .contains("form-action 'self' https://login.xero.com http://127.0.0.1:3109;")
+        );
+        assert_eq!(origin_of("not a url"), None);
     }
 
     #[test]
