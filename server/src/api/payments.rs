@@ -8,6 +8,7 @@ use app::domain::ids::PaymentId;
 use app::domain::payment::PaymentStatus;
 use app::domain::reconciliation::Reconciliation;
 use app::services::Database;
+use app::services::accounting::records;
 use app::services::payments::{self, Payment, PaymentError, PaymentFilter};
 use app::services::reconciliation::{self, Mark, ReconcileError};
 use axum::Json;
@@ -48,6 +49,13 @@ pub struct ReconciliationBody {
     /// Who marked it reconciled by hand: a dashboard user's email address, or `API`.
     pub reconciled_by: Option<String>,
     pub reconciled_at: Option<String>,
+    /// `synced`: the ids of what the connected accounting software recorded (in Xero a
+    /// payment per invoice, in QuickBooks one payment). Empty otherwise, and once a return or
+    /// refund took it back there.
+    pub accounting_ids: Vec<String>,
+    /// `failed`: why the accounting software refused it, in its words; the dashboard's
+    /// **Retry** sends it again.
+    pub accounting_error: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -115,9 +123,46 @@ impl From<Payment> for PaymentBody {
                 state: payment.reconciliation.code().to_owned(),
                 reconciled_by: payment.reconciled_by,
                 reconciled_at: payment.reconciled_at,
+                accounting_ids: Vec::new(),
+                accounting_error: None,
             },
         }
     }
+}
+
+/// `payments` as the API shows them, with what the accounting software holds of each.
+async fn bodies(
+    db: &Database,
+    merchant: app::domain::ids::MerchantId,
+    payments: Vec<Payment>,
+) -> Result<Vec<PaymentBody>, Problem> {
+    let ids: Vec<PaymentId> = payments.iter().map(|payment| payment.id).collect();
+    let mut accounting = records::accounting_of(db, merchant, &ids)
+        .await
+        .map_err(|error| Problem::internal("reading payments' accounting records", &error))?;
+    Ok(payments
+        .into_iter()
+        .map(|payment| {
+            let held = accounting.remove(&payment.id);
+            let mut body = PaymentBody::from(payment);
+            if let Some((ids, error)) = held {
+                body.reconciliation.accounting_ids = ids;
+                body.reconciliation.accounting_error = error;
+            }
+            body
+        })
+        .collect())
+}
+
+async fn body(
+    db: &Database,
+    merchant: app::domain::ids::MerchantId,
+    payment: Payment,
+) -> Result<PaymentBody, Problem> {
+    let mut bodies = bodies(db, merchant, vec![payment]).await?;
+    bodies
+        .pop()
+        .ok_or_else(|| Problem::internal("showing a payment", &PaymentError::NotFound))
 }
 
 fn problem(error: PaymentError) -> Problem {
@@ -160,7 +205,7 @@ pub async fn list_payments(
         .await
         .map_err(problem)?;
     Ok(Json(PaymentList {
-        data: found.items.into_iter().map(PaymentBody::from).collect(),
+        data: bodies(&db, merchant, found.items).await?,
         next_cursor: found.next.map(|cursor| cursor.encode()),
     }))
 }
@@ -185,7 +230,7 @@ pub async fn get_payment(
 ) -> Result<Json<PaymentBody>, Problem> {
     let id = PaymentId::parse(&id).map_err(|_| Problem::not_found("payment"))?;
     let payment = payments::get(&db, merchant, id).await.map_err(problem)?;
-    Ok(Json(payment.into()))
+    Ok(Json(body(&db, merchant, payment).await?))
 }
 
 /// Mark a payment as recorded in the merchant's books by hand. Marking a reconciled payment
@@ -262,5 +307,5 @@ async fn mark_by_api(
         Err(error) => return Err(Problem::internal("marking a payment", &error)),
     }
     let payment = payments::get(db, merchant, id).await.map_err(problem)?;
-    Ok(Json(payment.into()))
+    Ok(Json(body(db, merchant, payment).await?))
 }

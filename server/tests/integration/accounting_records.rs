@@ -128,6 +128,14 @@ both_databases! {
             assert_eq!(standing[0].account_id, xero::BANK_ACCOUNT_ID);
             assert_eq!(standing[0].date, app::services::clock::date_text(app::services::clock::today()));
         }
+        // The API says where it is.
+        let key = server::admin::create_api_key(&app.db, SLUG).await.unwrap().api_key;
+        let shown = app.api_get(&key, &format!("/payments/{payment}")).await;
+        let reconciliation = &shown.ok(200)["reconciliation"];
+        assert_eq!(reconciliation["state"], "synced");
+        let recorded_id = fake.state.lock().unwrap().payments.keys().next().unwrap().clone();
+        assert_eq!(reconciliation["accounting_ids"], serde_json::json!([recorded_id]));
+        assert_eq!(reconciliation["accounting_error"], serde_json::Value::Null);
 
         // The rest, with the server restarted between the queueing and the sending.
         let rest = pay(&browser, &[(&ids[0], "180.00")], "card").await;
@@ -191,6 +199,12 @@ both_databases! {
             .bind(&payment).fetch_one(app.db.pool()).await.unwrap();
         assert_eq!(message, "A validation exception occurred: Payment amount exceeds the amount outstanding on this document");
         assert!(waiting_record_jobs(&app).await.is_empty(), "a refusal for good is not retried by itself");
+        let key = server::admin::create_api_key(&app.db, SLUG).await.unwrap().api_key;
+        let listed = app.api_get(&key, "/payments?reconciliation=failed").await;
+        let listed = &listed.ok(200)["data"];
+        assert_eq!(listed.as_array().unwrap().len(), 1);
+        assert_eq!(listed[0]["reconciliation"]["accounting_error"], serde_json::json!(message));
+        assert_eq!(listed[0]["reconciliation"]["accounting_ids"], serde_json::json!([]));
 
         let unknown = pay(&browser, &[(&ids[1], "40.00")], "card").await;
         app.run_jobs().await;

@@ -594,6 +594,54 @@ pub async fn failure_of(
     Ok(row.map(|(message,)| message))
 }
 
+/// What the accounting software holds of each of `payments` (the merchant's): the
+/// provider's ids of its standing records, and the refusal of a `failed` one. Payments with
+/// neither are left out.
+pub async fn accounting_of(
+    db: &crate::services::Database,
+    merchant: MerchantId,
+    payments: &[PaymentId],
+) -> Result<HashMap<PaymentId, (Vec<String>, Option<String>)>, sqlx::Error> {
+    let mut found: HashMap<PaymentId, (Vec<String>, Option<String>)> = HashMap::new();
+    if payments.is_empty() {
+        return Ok(found);
+    }
+    let placeholders = numbered_placeholders(2, payments.len());
+    let records_sql = format!(
+        "SELECT payment_id, external_id FROM accounting_records WHERE merchant_id = $1 \
+         AND reversed_at IS NULL AND payment_id IN ({placeholders}) ORDER BY recorded_at, invoice_id"
+    );
+    let mut records =
+        sqlx::query_as::<_, (String, String)>(&records_sql).bind(merchant.to_string());
+    for payment in payments {
+        records = records.bind(payment.to_string());
+    }
+    for (payment, external) in records.fetch_all(db.pool()).await? {
+        let Ok(payment) = PaymentId::parse(&payment) else {
+            continue;
+        };
+        let ids = &mut found.entry(payment).or_default().0;
+        if !ids.contains(&external) {
+            ids.push(external);
+        }
+    }
+    let failures_sql = format!(
+        "SELECT payment_id, message FROM accounting_failures WHERE merchant_id = $1 \
+         AND payment_id IN ({placeholders})"
+    );
+    let mut failures =
+        sqlx::query_as::<_, (String, String)>(&failures_sql).bind(merchant.to_string());
+    for payment in payments {
+        failures = failures.bind(payment.to_string());
+    }
+    for (payment, message) in failures.fetch_all(db.pool()).await? {
+        if let Ok(payment) = PaymentId::parse(&payment) {
+            found.entry(payment).or_default().1 = Some(message);
+        }
+    }
+    Ok(found)
+}
+
 /// What `payment` is in the accounting software: the provider's id of each record, and
 /// whether it was taken back.
 pub async fn records_of(
