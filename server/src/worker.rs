@@ -247,6 +247,15 @@ impl Worker {
                 Ok(())
             }
             Job::Housekeeping => self.housekeeping().await,
+            Job::KeepAccountingConnections => {
+                let refreshed = accounting::tokens::keep_fresh(self.accounting())
+                    .await
+                    .map_err(|error| Failure::retry(&error))?;
+                if refreshed > 0 {
+                    tracing::info!(refreshed, "refreshed idle accounting connections");
+                }
+                Ok(())
+            }
             Job::RecordPayment { merchant, payment } => {
                 let finished = accounting::records::record(self.accounting(), *merchant, *payment)
                     .await

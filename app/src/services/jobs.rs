@@ -116,6 +116,9 @@ pub enum Job {
     Housekeeping,
     /// Recurring: claim the installments due on the processor's date and collect them.
     CollectInstallments,
+    /// Recurring: refresh the tokens of accounting connections nothing used for a while, so
+    /// that their refresh tokens do not expire unused (Xero's after 60 days).
+    KeepAccountingConnections,
     /// Send one of the emails an installment calls for, written from the plan when it is sent.
     InstallmentEmail {
         merchant: MerchantId,
@@ -163,6 +166,7 @@ impl Job {
             Self::FollowBankDebits => "follow_bank_debits",
             Self::Housekeeping => "housekeeping",
             Self::CollectInstallments => "collect_installments",
+            Self::KeepAccountingConnections => "keep_accounting_connections",
             Self::InstallmentEmail { .. } => "installment_email",
             Self::InstallmentFailed { .. } => "installment_failed",
             Self::FinishRefund { .. } => "finish_refund",
@@ -185,18 +189,20 @@ impl Job {
             | Self::FinishStalePayments
             | Self::FollowBankDebits
             | Self::Housekeeping
-            | Self::CollectInstallments => None,
+            | Self::CollectInstallments
+            | Self::KeepAccountingConnections => None,
         }
     }
 }
 
 /// The jobs that run for ever, each as one row that is queued again after every run: its
 /// fixed id (so that every instance seeds the same row) and how often it runs.
-pub const RECURRING: [(Job, u128, Duration); 4] = [
+pub const RECURRING: [(Job, u128, Duration); 5] = [
     (Job::FinishStalePayments, 1, Duration::minutes(1)),
     (Job::FollowBankDebits, 2, Duration::minutes(1)),
     (Job::Housekeeping, 3, Duration::hours(1)),
     (Job::CollectInstallments, 4, Duration::minutes(1)),
+    (Job::KeepAccountingConnections, 5, Duration::hours(6)),
 ];
 
 fn recurring_id(number: u128) -> JobId {

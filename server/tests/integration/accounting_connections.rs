@@ -281,6 +281,41 @@ both_databases! {
         assert_eq!(location(&again).unwrap(), format!("{ACCOUNTING}?failed=expired"));
     }
 
+    async fn a_connection_nothing_used_for_a_week_is_refreshed_before_its_token_goes_stale(app: TestApp) {
+        let fake = FakeXero::start().await;
+        let app = app.restart(&as_vars(&fake.vars())).await;
+        let admin = staff(&app, ADMIN).await;
+        connect(&app, &admin, "xero", "allow").await;
+        let keep_fresh = |app: &TestApp| {
+            let db = app.db.clone();
+            async move {
+                sqlx::query("UPDATE jobs SET run_at = $1 WHERE kind = 'keep_accounting_connections'")
+                    .bind(app::services::clock::timestamp_text(app::services::clock::now()))
+                    .execute(db.writer())
+                    .await
+                    .unwrap();
+            }
+        };
+        keep_fresh(&app).await;
+        app.run_jobs().await;
+        assert_eq!(fake.oauth.state.lock().unwrap().refreshes, 0, "just connected: nothing to do");
+
+        sqlx::query("UPDATE accounting_connections SET updated_at = '2026-11-01T00:00:00.000000Z'")
+            .execute(app.db.writer())
+            .await
+            .unwrap();
+        keep_fresh(&app).await;
+        app.run_jobs().await;
+        assert_eq!(fake.oauth.state.lock().unwrap().refreshes, 1);
+        let (state, updated_at): (String, String) =
+            sqlx::query_as("SELECT state, updated_at FROM accounting_connections")
+                .fetch_one(app.db.pool())
+                .await
+                .unwrap();
+        assert_eq!(state, "connected");
+        assert!(updated_at.starts_with(&app::services::clock::date_text(app::services::clock::today())));
+    }
+
     async fn viewers_cannot_connect_and_an_unconfigured_provider_says_what_to_set(app: TestApp) {
         let viewer = staff(&app, VIEWER).await;
         assert_eq!(post_status(&app, &viewer, "dashboard/accounting-connect", &[("provider", "xero")]).await, 403);

@@ -42,6 +42,15 @@ pub struct Connection {
 }
 
 impl Connection {
+    /// Treats the access token as expiring, so that the next [`access_token`] refreshes
+    /// (the refresh itself still takes the lease, and checks the row still holds this
+    /// connection's refresh token).
+    ///
+    /// [`access_token`]: crate::services::accounting::tokens::access_token
+    pub fn force_refresh(&mut self) {
+        self.access_expires_at = String::new();
+    }
+
     /// The tokens, opened.
     pub fn tokens(&self, keys: &Keys) -> Result<(SecretString, SecretString), AccountingError> {
         let open = |purpose: &str, sealed: &str| {

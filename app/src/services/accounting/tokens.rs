@@ -45,6 +45,43 @@ pub fn redirect_url(public_url: &PublicUrl) -> String {
     )
 }
 
+/// A connection nothing refreshed for this long is refreshed by [`keep_fresh`]: well inside
+/// the providers' idle limits (Xero 60 days, QuickBooks 100).
+pub const IDLE_REFRESH: Duration = Duration::days(7);
+
+/// Refreshes the connections nothing used for [`IDLE_REFRESH`] (at most 100 a run); answers
+/// how many were refreshed. One that fails is logged and left for the next run (a refused
+/// refresh token marks it `needs_reconnect` and tells the merchant, as any refresh does).
+pub async fn keep_fresh(context: Context<'_>) -> Result<usize, AccountingError> {
+    let idle: Vec<(String,)> = sqlx::query_as(
+        "SELECT merchant_id FROM accounting_connections WHERE state = 'connected' \
+         AND updated_at < $1 ORDER BY updated_at LIMIT 100",
+    )
+    .bind(crate::services::clock::timestamp_text(
+        crate::services::clock::now() - IDLE_REFRESH,
+    ))
+    .fetch_all(context.db.pool())
+    .await?;
+    let mut refreshed = 0;
+    for (merchant,) in idle {
+        let Ok(merchant) = crate::domain::ids::MerchantId::parse(&merchant) else {
+            continue;
+        };
+        let Some(mut connection) = connections::of_merchant(context.db, merchant).await? else {
+            continue;
+        };
+        // Its access token may still work: refresh all the same, which is the point.
+        connection.force_refresh();
+        match access_token(context, &connection).await {
+            Ok(_) => refreshed += 1,
+            Err(error) => {
+                tracing::warn!(error = %crate::error::Chain(&error), %merchant, "keeping an accounting connection fresh");
+            }
+        }
+    }
+    Ok(refreshed)
+}
+
 /// An access token for `connection` that works for at least [`REFRESH_MARGIN`].
 pub async fn access_token(
     context: Context<'_>,
