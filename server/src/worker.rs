@@ -257,13 +257,32 @@ impl Worker {
                 Ok(())
             }
             Job::RecordPayment { merchant, payment } => {
-                let finished = accounting::records::record(self.accounting(), *merchant, *payment)
-                    .await
-                    .map_err(accounting_failure)?;
-                if let accounting::records::Finished::Refused(message) = finished {
-                    tracing::warn!(%payment, %message, "the accounting software refused a payment");
+                let recorded =
+                    accounting::records::record(self.accounting(), *merchant, *payment).await;
+                match recorded {
+                    Ok(accounting::records::Finished::Refused(message)) => {
+                        tracing::warn!(%payment, %message, "the accounting software refused a payment");
+                        Ok(())
+                    }
+                    Ok(_) => Ok(()),
+                    Err(error) if claimed.attempt >= app::domain::backoff::MAX_ATTEMPTS => {
+                        let message = format!(
+                            "The accounting software could not be reached after {} attempts ({}). Retry once it answers again.",
+                            claimed.attempt,
+                            Chain(&error)
+                        );
+                        accounting::records::give_up(
+                            self.accounting(),
+                            *merchant,
+                            *payment,
+                            &message,
+                        )
+                        .await
+                        .map_err(|error| Failure::retry(&error))?;
+                        Err(Failure::Permanent(message))
+                    }
+                    Err(error) => Err(accounting_failure(error)),
                 }
-                Ok(())
             }
             Job::ReversePayment { merchant, payment } => {
                 let finished = accounting::records::reverse(self.accounting(), *merchant, *payment)

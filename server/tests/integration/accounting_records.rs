@@ -226,6 +226,70 @@ both_databases! {
         assert_eq!(reconciliation_of(&app, &unknown).await, "synced");
     }
 
+    async fn a_retry_after_a_refusal_is_sent_under_a_new_requestid(app: TestApp) {
+        let fake = FakeQuickBooks::start().await;
+        let app = app.restart(&as_vars(&fake.vars())).await;
+        let admin = staff(&app, ADMIN).await;
+        connect(&app, &admin, "quickbooks", "allow").await;
+        let ids = customer_with_invoices(&app, "ap@retried.example", &[("QR-1", "90.00", "USD")]).await;
+        // QuickBooks thinks the invoice owes less than Portico does.
+        let invoice = fake.add_invoice("QR-1", "58", "60.00");
+        link_invoice(&app, &ids[0], &invoice).await;
+        let browser = signed_in(&app, "ap@retried.example").await;
+        let payment = pay(&browser, &[(&ids[0], "90.00")], "card").await;
+        app.run_jobs().await;
+        assert_eq!(reconciliation_of(&app, &payment).await, "failed");
+
+        // The bookkeeper corrects the invoice in QuickBooks and retries: a requestid QuickBooks
+        // saw would only be answered with its first refusal.
+        fake.company.lock().unwrap().invoices.get_mut(&invoice).unwrap().balance = dec("90.00");
+        let admin = staff(&app, ADMIN).await;
+        admin
+            .submit(&format!("/dashboard/payments/{payment}"), "dashboard/accounting-retry", &[("payment_id", payment.as_str())])
+            .await;
+        app.run_jobs().await;
+        assert_eq!(reconciliation_of(&app, &payment).await, "synced");
+        assert_eq!(fake.company.lock().unwrap().payments.len(), 1);
+    }
+
+    async fn a_payment_refunded_before_its_record_is_recorded_then_taken_back(app: TestApp) {
+        let fake = FakeXero::start().await;
+        let app = xero_connected(app, &fake).await;
+        let ids = customer_with_invoices(&app, "ap@quick-refund.example", &[("XQ-1", "60.00", "USD")]).await;
+        let xero_invoice = fake.add_invoice("60.00");
+        link_invoice(&app, &ids[0], &xero_invoice).await;
+        let browser = signed_in(&app, "ap@quick-refund.example").await;
+        // The first attempt writes the payment in Xero and its answer is lost; the refund
+        // comes before the retry.
+        fake.state.lock().unwrap().trouble.push_back(Trouble::CommitThenTimeout);
+        let payment = pay(&browser, &[(&ids[0], "60.00")], "card").await;
+        app.run_jobs().await;
+        assert_eq!(fake.state.lock().unwrap().standing_payments(&xero_invoice).len(), 1);
+        let key = server::admin::create_api_key(&app.db, SLUG).await.unwrap().api_key;
+        let refunded = app
+            .client
+            .post(format!("{}/api/v1/payments/{payment}/refunds", app.address))
+            .bearer_auth(&key)
+            .header("idempotency-key", format!("refund-{payment}"))
+            .json(&serde_json::json!({"amount": "60.00"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refunded.status(), 201);
+        app.run_jobs().await;
+        run_retries(&app).await;
+        run_retries(&app).await;
+        {
+            let state = fake.state.lock().unwrap();
+            assert!(state.standing_payments(&xero_invoice).is_empty(), "recorded, then deleted: nothing stands");
+            assert_eq!(state.payments.len(), 1, "written once");
+            assert_eq!(state.invoices[&xero_invoice].paid, dec("0.00"));
+        }
+        let (reversed,): (Option<String>,) = sqlx::query_as("SELECT reversed_at FROM accounting_records WHERE payment_id = $1")
+            .bind(&payment).fetch_one(app.db.pool()).await.unwrap();
+        assert!(reversed.is_some());
+    }
+
     async fn a_debit_returned_after_it_settled_is_taken_back_in_xero(app: TestApp) {
         let fake = FakeXero::start().await;
         let app = xero_connected(app, &fake).await;

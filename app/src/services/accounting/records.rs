@@ -54,6 +54,9 @@ pub enum RecordError {
     Payment(#[from] payments::PaymentError),
     #[error("a record job could not be queued")]
     Job(#[from] jobs::JobError),
+    /// A reversal waits for the record it takes back.
+    #[error("the payment's record is still on its way to the accounting software")]
+    RecordPending,
     #[error("accounting record storage failed")]
     Storage(#[from] sqlx::Error),
 }
@@ -129,21 +132,39 @@ async fn external_ids(
         .collect())
 }
 
-/// The invoices of `payment` recorded there already, with the provider's payment id.
+/// One invoice's record of a payment there.
+struct Record {
+    external_id: String,
+    reversed: bool,
+    /// The provider and tenant it was recorded in.
+    books: (String, String),
+}
+
+/// The invoices of `payment` recorded there already.
 async fn recorded(
     context: Context<'_>,
+    merchant: MerchantId,
     payment: PaymentId,
-) -> Result<HashMap<InvoiceId, (String, Option<String>)>, RecordError> {
-    let rows: Vec<(String, String, Option<String>)> = sqlx::query_as(
-        "SELECT invoice_id, external_id, reversed_at FROM accounting_records WHERE payment_id = $1",
+) -> Result<HashMap<InvoiceId, Record>, RecordError> {
+    let rows: Vec<(String, String, Option<String>, String, String)> = sqlx::query_as(
+        "SELECT invoice_id, external_id, reversed_at, provider, tenant_id FROM accounting_records \
+         WHERE merchant_id = $1 AND payment_id = $2",
     )
+    .bind(merchant.to_string())
     .bind(payment.to_string())
     .fetch_all(context.db.pool())
     .await?;
     Ok(rows
         .into_iter()
-        .filter_map(|(invoice, external, reversed)| {
-            Some((InvoiceId::parse(&invoice).ok()?, (external, reversed)))
+        .filter_map(|(invoice, external_id, reversed, provider, tenant)| {
+            Some((
+                InvoiceId::parse(&invoice).ok()?,
+                Record {
+                    external_id,
+                    reversed: reversed.is_some(),
+                    books: (provider, tenant),
+                },
+            ))
         })
         .collect())
 }
@@ -215,9 +236,10 @@ async fn settle_state(
 /// and said no (a validation fault, an invoice it does not have, a closed period).
 fn refusal_is_final(error: &AccountingError) -> Option<String> {
     match error {
+        // A 200 carrying a fault is QuickBooks refusing the body.
         AccountingError::Refused {
             status, message, ..
-        } if (400..500).contains(status) && *status != 401 && *status != 408 => {
+        } if *status == 200 || ((400..500).contains(status) && ![401, 403, 408].contains(status)) => {
             Some(message.clone())
         }
         AccountingError::UnknownAccount => Some(
@@ -247,6 +269,14 @@ async fn after_error(
     }
     match error {
         AccountingError::NeedsReconnect(_) => Ok(Finished::Waiting),
+        AccountingError::Refused { status: 403, .. } => {
+            // The books no longer let Portico in (Xero: the organisation was disconnected
+            // there): the connection must be made again; the payment waits for it.
+            if let Some(connection) = connections::of_merchant(context.db, merchant).await? {
+                tokens::refused_access(context, &connection).await?;
+            }
+            Ok(Finished::Waiting)
+        }
         AccountingError::RateLimited { retry_after, .. } => {
             Err(RecordError::SlowDown(retry_after, error))
         }
@@ -273,21 +303,10 @@ pub async fn record(
     payment: PaymentId,
 ) -> Result<Finished, RecordError> {
     let payment = payments::get(context.db, merchant, payment).await?;
-    if payment.status != PaymentStatus::Succeeded
-        || !matches!(payment.reconciliation, Reconciliation::Queued)
-    {
-        // Returned or refunded before it was recorded (its reversal finds nothing to take
-        // back), or recorded, or taken out of the connection's hands meanwhile.
-        if payment.reconciliation == Reconciliation::Queued {
-            settle_state(
-                context,
-                merchant,
-                payment.id,
-                Reconciliation::Unreconciled,
-                None,
-            )
-            .await?;
-        }
+    // A payment queued when it succeeded is recorded even if it was returned or refunded
+    // since: an earlier attempt may have been written there already (its answer lost), and
+    // its reversal, queued with the return, waits for this record and then takes it back.
+    if payment.reconciliation != Reconciliation::Queued {
         return Ok(Finished::Nothing);
     }
     let Some(connection) = connections::of_merchant(context.db, merchant).await? else {
@@ -313,6 +332,25 @@ pub async fn record(
             after_error(context, merchant, payment.id, error).await
         }
         Err(other) => Err(other),
+    }
+}
+
+/// How many times a person retried `payment` after a refusal: part of its idempotency keys,
+/// since the providers answer a repeated key with the first (refused) answer.
+async fn retry_round(context: Context<'_>, payment: PaymentId) -> Result<i64, RecordError> {
+    let (round,): (i64,) = sqlx::query_as("SELECT accounting_round FROM payments WHERE id = $1")
+        .bind(payment.to_string())
+        .fetch_one(context.db.pool())
+        .await?;
+    Ok(round)
+}
+
+/// `key` for retry round `round` (the first round's keys are the plain ones). At most 50
+/// characters for a payment id's 36, as QuickBooks' `requestid` allows.
+fn with_round(key: String, round: i64) -> String {
+    match round {
+        0 => key,
+        round => format!("{key}-r{round}"),
     }
 }
 
@@ -365,7 +403,8 @@ async fn write(
         }
         .into());
     }
-    let done = recorded(context, payment.id).await?;
+    let done = recorded(context, connection.merchant, payment.id).await?;
+    let round = retry_round(context, payment.id).await?;
     let access = tokens::access_token(context, connection).await?;
     let date: String = payment.updated_at.chars().take(10).collect();
     let external = |invoice: &InvoiceId| {
@@ -383,7 +422,7 @@ async fn write(
                 if done.contains_key(&allocation.invoice) {
                     continue;
                 }
-                let key = format!("{}-{}", payment.id, allocation.invoice);
+                let key = with_round(format!("{}-{}", payment.id, allocation.invoice), round);
                 let invoice_id = external(&allocation.invoice);
                 let recorded = xero
                     .record_invoice_payment(
@@ -429,7 +468,7 @@ async fn write(
                     provider: AccountingProvider::QuickBooks,
                     detail: error.to_string(),
                 })?;
-            let request_id = payment.id.to_string();
+            let request_id = with_round(payment.id.to_string(), round);
             let note = format!("Portico payment {}", payment.id);
             let recorded = quickbooks
                 .create_payment(
@@ -471,18 +510,42 @@ pub async fn reverse(
     merchant: MerchantId,
     payment: PaymentId,
 ) -> Result<Finished, RecordError> {
-    let records = recorded(context, payment).await?;
+    let state: Option<(String,)> =
+        sqlx::query_as("SELECT reconciliation FROM payments WHERE merchant_id = $1 AND id = $2")
+            .bind(merchant.to_string())
+            .bind(payment.to_string())
+            .fetch_optional(context.db.pool())
+            .await?;
+    if state.is_some_and(|(state,)| state == Reconciliation::Queued.code()) {
+        // Its record may be on its way there (or written with its answer lost): take it
+        // back once it is known.
+        return Err(RecordError::RecordPending);
+    }
+    let records = recorded(context, merchant, payment).await?;
+    let Some(connection) = connections::of_merchant(context.db, merchant).await? else {
+        return Ok(Finished::Nothing);
+    };
+    let books = (
+        connection.provider.code().to_owned(),
+        connection.tenant_id.clone(),
+    );
+    if records
+        .values()
+        .any(|record| !record.reversed && record.books != books)
+    {
+        return Ok(Finished::Refused(format!(
+            "It was recorded in other books than the {} connected now: take it back there by hand.",
+            connection.provider.label()
+        )));
+    }
     let pending: Vec<(InvoiceId, String)> = records
         .into_iter()
-        .filter(|(_, (_, reversed))| reversed.is_none())
-        .map(|(invoice, (external, _))| (invoice, external))
+        .filter(|(_, record)| !record.reversed)
+        .map(|(invoice, record)| (invoice, record.external_id))
         .collect();
     if pending.is_empty() {
         return Ok(Finished::Nothing);
     }
-    let Some(connection) = connections::of_merchant(context.db, merchant).await? else {
-        return Ok(Finished::Nothing);
-    };
     if connection.state == ConnectionState::NeedsReconnect {
         return Ok(Finished::Waiting);
     }
@@ -513,8 +576,9 @@ pub async fn reverse(
         }
         voided.push(external.clone());
         sqlx::query(
-            "UPDATE accounting_records SET reversed_at = $3 WHERE payment_id = $1 AND invoice_id = $2",
+            "UPDATE accounting_records SET reversed_at = $4 WHERE merchant_id = $1 AND payment_id = $2 AND invoice_id = $3",
         )
+        .bind(merchant.to_string())
         .bind(payment.to_string())
         .bind(invoice.to_string())
         .bind(timestamp_text(now()))
@@ -547,7 +611,7 @@ pub async fn retry(
     db.write(move |connection| {
         Box::pin(async move {
             let queued = sqlx::query(
-                "UPDATE payments SET reconciliation = 'queued' \
+                "UPDATE payments SET reconciliation = 'queued', accounting_round = accounting_round + 1 \
                  WHERE merchant_id = $1 AND id = $2 AND reconciliation = 'failed'",
             )
             .bind(merchant.to_string())
@@ -670,23 +734,33 @@ pub async fn records_of(
     Ok(records)
 }
 
-/// Queues again every payment of `merchant` waiting for its connection (after it was made
-/// again): their jobs finished while it needed reconnecting.
+/// Queues again what waited while `merchant`'s connection needed making again: the records of
+/// `queued` payments, and the reversals of payments returned or refunded since they were
+/// recorded. Answers how many jobs were queued.
 pub async fn requeue_waiting(
     context: Context<'_>,
     merchant: MerchantId,
 ) -> Result<usize, RecordError> {
-    let waiting: Vec<(String,)> = sqlx::query_as(
-        "SELECT id FROM payments WHERE merchant_id = $1 AND reconciliation = 'queued' LIMIT 1000",
+    let ids = |rows: Vec<(String,)>| -> Vec<PaymentId> {
+        rows.into_iter()
+            .filter_map(|(id,)| PaymentId::parse(&id).ok())
+            .collect()
+    };
+    let records = ids(sqlx::query_as(
+        "SELECT id FROM payments WHERE merchant_id = $1 AND reconciliation = 'queued'",
     )
     .bind(merchant.to_string())
     .fetch_all(context.db.pool())
-    .await?;
-    let payments: Vec<PaymentId> = waiting
-        .into_iter()
-        .filter_map(|(id,)| PaymentId::parse(&id).ok())
-        .collect();
-    let count = payments.len();
+    .await?);
+    let reversals = ids(sqlx::query_as(
+        "SELECT DISTINCT p.id FROM payments p JOIN accounting_records r \
+         ON r.merchant_id = p.merchant_id AND r.payment_id = p.id \
+         WHERE p.merchant_id = $1 AND p.status IN ('returned', 'refunded') AND r.reversed_at IS NULL",
+    )
+    .bind(merchant.to_string())
+    .fetch_all(context.db.pool())
+    .await?);
+    let count = records.len() + reversals.len();
     if count == 0 {
         return Ok(0);
     }
@@ -694,14 +768,36 @@ pub async fn requeue_waiting(
         .db
         .write(move |connection| {
             Box::pin(async move {
-                for payment in payments {
+                for payment in records {
                     queue_record(&mut *connection, merchant, payment).await?;
+                }
+                for payment in reversals {
+                    let job = NewJob::new(&Job::ReversePayment { merchant, payment })?;
+                    jobs::enqueue(&mut *connection, job).await?;
                 }
                 Ok::<_, RecordError>(())
             })
         })
         .await?;
     Ok(count)
+}
+
+/// Stops trying to record `payment` after the last attempt the outbox makes: it is `failed`
+/// with `message`, on the overview and with Retry, instead of `queued` for ever.
+pub async fn give_up(
+    context: Context<'_>,
+    merchant: MerchantId,
+    payment: PaymentId,
+    message: &str,
+) -> Result<(), RecordError> {
+    settle_state(
+        context,
+        merchant,
+        payment,
+        Reconciliation::Failed,
+        Some(message),
+    )
+    .await
 }
 
 #[cfg(test)]

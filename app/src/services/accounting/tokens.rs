@@ -49,13 +49,15 @@ pub fn redirect_url(public_url: &PublicUrl) -> String {
 /// the providers' idle limits (Xero 60 days, QuickBooks 100).
 pub const IDLE_REFRESH: Duration = Duration::days(7);
 
-/// Refreshes the connections nothing used for [`IDLE_REFRESH`] (at most 100 a run); answers
+/// Refreshes the connections nothing used for [`IDLE_REFRESH`] (at most 10 a run, well inside
+/// a job's time: a refresh cut off between the provider's answer and its storing would lose
+/// the rotated token); answers
 /// how many were refreshed. One that fails is logged and left for the next run (a refused
 /// refresh token marks it `needs_reconnect` and tells the merchant, as any refresh does).
 pub async fn keep_fresh(context: Context<'_>) -> Result<usize, AccountingError> {
     let idle: Vec<(String,)> = sqlx::query_as(
         "SELECT merchant_id FROM accounting_connections WHERE state = 'connected' \
-         AND updated_at < $1 ORDER BY updated_at LIMIT 100",
+         AND updated_at < $1 ORDER BY updated_at LIMIT 10",
     )
     .bind(crate::services::clock::timestamp_text(
         crate::services::clock::now() - IDLE_REFRESH,
@@ -128,7 +130,7 @@ async fn refresh_leased(
             Ok(tokens.access)
         }
         Err(AccountingError::NeedsReconnect(provider)) => {
-            needs_reconnect(context, connection).await?;
+            refused_access(context, connection).await?;
             Err(AccountingError::NeedsReconnect(provider))
         }
         Err(error) => {
@@ -138,9 +140,10 @@ async fn refresh_leased(
     }
 }
 
-/// Marks `connection` as needing a new authorization and, the first time, emails every admin
-/// of its merchant, in one transaction.
-async fn needs_reconnect(
+/// Marks `connection` as needing a new authorization (its refresh token, or the books
+/// themselves, refused Portico) and, the first time, emails every admin of its merchant, in
+/// one transaction.
+pub async fn refused_access(
     context: Context<'_>,
     connection: &Connection,
 ) -> Result<(), AccountingError> {

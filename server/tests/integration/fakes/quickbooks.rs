@@ -45,6 +45,9 @@ pub struct CompanyState {
     pub payments: HashMap<String, FakePayment>,
     /// The answers given by `requestid`.
     answered: HashMap<String, serde_json::Value>,
+    /// The refusals given by `requestid`: Intuit answers a repeated requestid with "the same
+    /// response as it did for the original request", a refusal included.
+    refused: HashMap<String, (&'static str, &'static str, &'static str)>,
     pub trouble: std::collections::VecDeque<Trouble>,
     pub payment_writes: usize,
     serial: u32,
@@ -391,6 +394,13 @@ async fn write_payment(
     {
         return axum::Json(answer.clone()).into_response();
     }
+    if let Some((message, detail, code)) = query
+        .requestid
+        .as_ref()
+        .and_then(|id| company.refused.get(id))
+    {
+        return validation_fault(message, detail, code);
+    }
     let trouble = company.trouble.pop_front();
     match trouble {
         Some(Trouble::ServerError) => return (StatusCode::INTERNAL_SERVER_ERROR, "").into_response(),
@@ -467,11 +477,15 @@ async fn write_payment(
                 match company.invoices.get(invoice) {
                     Some(found) if found.customer == customer && *amount <= found.balance => {}
                     Some(_) => {
-                        return validation_fault(
+                        let refusal = (
                             "Business Validation Error",
                             "A line is above the invoice's balance or of another customer",
                             "6000",
                         );
+                        if let Some(id) = &query.requestid {
+                            company.refused.insert(id.clone(), refusal);
+                        }
+                        return validation_fault(refusal.0, refusal.1, refusal.2);
                     }
                     None => {
                         return validation_fault(
