@@ -1,8 +1,6 @@
-import { test, expect, type Page } from '@playwright/test';
-import { execFileSync } from 'node:child_process';
-import * as path from 'node:path';
+import { test, expect } from '@playwright/test';
 import { randomUUID } from 'node:crypto';
-import { codeSentTo, expectNoAxeViolations, fillInBusiness, ownClient, signIn } from './wizard';
+import { expectNoAxeViolations, fillInBusiness, ownClient, portico, signIn, signInToDashboard } from './wizard';
 
 /** The fake Xero's open invoice (server/examples/fake_accounting.rs). */
 const XERO_INVOICE_ID = '5f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b';
@@ -10,28 +8,6 @@ const XERO_INVOICE_ID = '5f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b';
 test.beforeEach(async ({ page }) => {
   await ownClient(page);
 });
-
-function portico(args: string[]) {
-  const dataDir = process.env.PORTICO_E2E_DATA_DIR!;
-  return execFileSync(process.env.PORTICO_E2E_BINARY!, args, {
-    env: {
-      ...process.env,
-      PORTICO_DATA_DIR: dataDir,
-      DATABASE_URL: `sqlite://${path.join(dataDir, 'portico.db')}?mode=rwc`,
-      PUBLIC_URL: process.env.PORTICO_E2E_BASE_URL!,
-      RUST_LOG: 'warn',
-    },
-  }).toString();
-}
-
-async function signInToDashboard(page: Page, email: string) {
-  await page.goto('/dashboard');
-  await page.getByLabel('Email address').fill(email);
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await page.getByLabel('Verification code').fill(await codeSentTo(email));
-  await page.getByRole('button', { name: 'Verify' }).click();
-  await expect(page.getByRole('heading', { name: 'Overview', level: 1 })).toBeVisible();
-}
 
 // One merchant of its own, connected once: the test runs on the desktop only, since the
 // projects run side by side and would connect and disconnect the same fake organisation.

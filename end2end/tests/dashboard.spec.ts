@@ -1,41 +1,16 @@
 import { test, expect, type Page } from '@playwright/test';
-import { execFileSync } from 'node:child_process';
-import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { codeSentTo, customerWithInvoices, expectNoAxeViolations, fillInBusiness, ownClient, signIn, startPaying } from './wizard';
+import { customerWithInvoices, expectNoAxeViolations, fillInBusiness, ownClient, portico, signIn, signInToDashboard, startPaying } from './wizard';
 
 test.beforeEach(async ({ page }) => {
   await ownClient(page);
 });
-
-/** Runs the portal's CLI against the server's database, as an operator would; its output. */
-function portico(args: string[]) {
-  const dataDir = process.env.PORTICO_E2E_DATA_DIR!;
-  return execFileSync(process.env.PORTICO_E2E_BINARY!, args, {
-    env: {
-      ...process.env,
-      PORTICO_DATA_DIR: dataDir,
-      DATABASE_URL: `sqlite://${path.join(dataDir, 'portico.db')}?mode=rwc`,
-      RUST_LOG: 'warn',
-    },
-  }).toString();
-}
 
 /** A dashboard user of its own for each test. */
 function addUser(role: 'admin' | 'viewer', slug = 'northwind') {
   const email = `staff-${randomUUID().slice(0, 8)}@${slug}.example`;
   portico(['merchant', 'add-user', '--merchant', slug, '--email', email, '--role', role]);
   return email;
-}
-
-async function signInToDashboard(page: Page, email: string) {
-  await page.goto('/dashboard');
-  await page.getByLabel('Email address').fill(email);
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await expect(page.getByRole('heading', { name: 'Check your email' })).toBeVisible();
-  await page.getByLabel('Verification code').fill(await codeSentTo(email));
-  await page.getByRole('button', { name: 'Verify' }).click();
-  await expect(page.getByRole('heading', { name: 'Overview', level: 1 })).toBeVisible();
 }
 
 async function openSection(page: Page, name: 'Overview' | 'Payments' | 'Customers' | 'Settings') {

@@ -166,3 +166,28 @@ export async function startPaying(page: Page, email: string, slug = 'northwind')
   await page.getByRole('link', { name: 'Choose what to pay' }).click();
   await expect(page.getByRole('heading', { name: 'What to pay' })).toBeVisible();
 }
+
+/** Runs the portal's CLI against the server's database, as an operator would; its output. */
+export function portico(args: string[]) {
+  const dataDir = process.env.PORTICO_E2E_DATA_DIR!;
+  return execFileSync(process.env.PORTICO_E2E_BINARY!, args, {
+    env: {
+      ...process.env,
+      PORTICO_DATA_DIR: dataDir,
+      DATABASE_URL: `sqlite://${path.join(dataDir, 'portico.db')}?mode=rwc`,
+      PUBLIC_URL: process.env.PORTICO_E2E_BASE_URL!,
+      RUST_LOG: 'warn',
+    },
+  }).toString();
+}
+
+/** Signs `email` in at the dashboard with the code emailed to it. */
+export async function signInToDashboard(page: Page, email: string) {
+  await page.goto('/dashboard');
+  await page.getByLabel('Email address').fill(email);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page.getByRole('heading', { name: 'Check your email' })).toBeVisible();
+  await page.getByLabel('Verification code').fill(await codeSentTo(email));
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await expect(page.getByRole('heading', { name: 'Overview', level: 1 })).toBeVisible();
+}

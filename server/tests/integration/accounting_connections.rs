@@ -8,6 +8,7 @@ use crate::dashboard::{ADMIN, VIEWER, post_status, staff};
 use crate::fakes::quickbooks::{self, FakeQuickBooks};
 use crate::fakes::xero::{self, FakeXero};
 use crate::helpers::{Browser, TestApp, both_databases, location};
+use crate::jobs::{make_everything_due, outbox_texts};
 
 pub(crate) const ACCOUNTING: &str = "/dashboard/settings/accounting";
 
@@ -113,16 +114,6 @@ async fn expire_access_token(app: &TestApp) {
     .execute(app.db.writer())
     .await
     .unwrap();
-}
-
-fn outbox_texts(app: &TestApp) -> Vec<String> {
-    std::fs::read_dir(app.data_dir.path().join("outbox"))
-        .map(|entries| {
-            entries
-                .filter_map(|entry| std::fs::read_to_string(entry.ok()?.path()).ok())
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 both_databases! {
@@ -286,17 +277,7 @@ both_databases! {
         let app = app.restart(&as_vars(&fake.vars())).await;
         let admin = staff(&app, ADMIN).await;
         connect(&app, &admin, "xero", "allow").await;
-        let keep_fresh = |app: &TestApp| {
-            let db = app.db.clone();
-            async move {
-                sqlx::query("UPDATE jobs SET run_at = $1 WHERE kind = 'keep_accounting_connections'")
-                    .bind(app::services::clock::timestamp_text(app::services::clock::now()))
-                    .execute(db.writer())
-                    .await
-                    .unwrap();
-            }
-        };
-        keep_fresh(&app).await;
+        make_everything_due(&app).await;
         app.run_jobs().await;
         assert_eq!(fake.oauth.state.lock().unwrap().refreshes, 0, "just connected: nothing to do");
 
@@ -304,7 +285,7 @@ both_databases! {
             .execute(app.db.writer())
             .await
             .unwrap();
-        keep_fresh(&app).await;
+        make_everything_due(&app).await;
         app.run_jobs().await;
         assert_eq!(fake.oauth.state.lock().unwrap().refreshes, 1);
         let (state, updated_at): (String, String) =

@@ -10,6 +10,7 @@ use crate::dashboard::{ADMIN, reconciliation_of, staff};
 use crate::fakes::quickbooks::FakeQuickBooks;
 use crate::fakes::xero::{self, FakeXero, Trouble};
 use crate::helpers::{Browser, TestApp, both_databases};
+use crate::jobs::make_everything_due;
 use crate::sign_in::DEMO;
 use crate::wizard_payments::{
     SLUG, choose_amounts, confirm, customer_with_invoices, enter_ach, enter_card, review, signed_in,
@@ -60,13 +61,7 @@ async fn pay(browser: &Browser, amounts: &[(&str, &str)], method: &str) -> Strin
 
 /// Makes every queued job due now (their back-off waited out) and runs them.
 async fn run_retries(app: &TestApp) {
-    sqlx::query("UPDATE jobs SET run_at = $1 WHERE status = 'queued'")
-        .bind(app::services::clock::timestamp_text(
-            app::services::clock::now(),
-        ))
-        .execute(app.db.writer())
-        .await
-        .unwrap();
+    make_everything_due(app).await;
     app.run_jobs().await;
 }
 

@@ -122,7 +122,7 @@ async fn settle_recurring_jobs(app: &TestApp) {
 }
 
 /// Makes every queued job due now, as if its back-off or period had passed.
-async fn make_everything_due(app: &TestApp) {
+pub(crate) async fn make_everything_due(app: &TestApp) {
     sqlx::query("UPDATE jobs SET run_at = $1 WHERE status = 'queued'")
         .bind(app::services::clock::timestamp_text(
             app::services::clock::now() - time::Duration::seconds(1),
@@ -132,7 +132,8 @@ async fn make_everything_due(app: &TestApp) {
         .unwrap();
 }
 
-fn outbox_texts(app: &TestApp) -> Vec<String> {
+/// Every email in the outbox, one text each.
+pub(crate) fn outbox_texts(app: &TestApp) -> Vec<String> {
     std::fs::read_dir(app.data_dir.path().join("outbox"))
         .map(|entries| {
             entries
